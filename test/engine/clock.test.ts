@@ -1,0 +1,78 @@
+import { describe, expect, test } from 'vitest';
+import { RealClock, VirtualClock } from '../../src/engine/clock.js';
+
+describe('VirtualClock', () => {
+  test('should fire timers in due order when advanced', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const fired: string[] = [];
+    clock.setTimer(300, () => fired.push('c'));
+    clock.setTimer(100, () => fired.push('a'));
+    clock.setTimer(200, () => fired.push('b'));
+    await clock.advance(250);
+    expect(fired).toEqual(['a', 'b']);
+    expect(clock.now()).toBe(250);
+    await clock.advance(50);
+    expect(fired).toEqual(['a', 'b', 'c']);
+  });
+
+  test('should not fire a cancelled timer', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    let fired = false;
+    const cancel = clock.setTimer(10, () => (fired = true));
+    cancel();
+    await clock.advance(100);
+    expect(fired).toBe(false);
+  });
+
+  test('should let code awaiting one sleep schedule the next before time moves on', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const seen: number[] = [];
+    const loop = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await clock.sleep(1000);
+        seen.push(clock.now());
+      }
+    })();
+    await clock.advance(3000);
+    await loop;
+    expect(seen).toEqual([1000, 2000, 3000]);
+  });
+
+  test('should reject a sleep when its signal aborts', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const controller = new AbortController();
+    const sleeping = clock.sleep(1000, controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(sleeping).rejects.toThrow('stop');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  test('should jump to the next timer when idle in auto-advance mode', async () => {
+    const clock = new VirtualClock({ start: 0, autoAdvance: true });
+    const started = Date.now();
+    await clock.sleep(3_600_000);
+    expect(clock.now()).toBe(3_600_000);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  test('should not jump while real work is held', async () => {
+    const clock = new VirtualClock({ start: 0, autoAdvance: true });
+    const release = clock.hold();
+    let fired = false;
+    clock.setTimer(1000, () => (fired = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toBe(false);
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toBe(true);
+  });
+});
+
+describe('RealClock', () => {
+  test('should fire a short timer in real time', async () => {
+    const clock = new RealClock();
+    const start = Date.now();
+    await clock.sleep(15);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(10);
+  });
+});
