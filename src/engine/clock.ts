@@ -62,7 +62,11 @@ export interface VirtualClockOptions {
   readonly autoAdvance?: boolean;
 }
 
-/** A clock whose time moves only when told to, or, with `autoAdvance`, whenever the engine is idle. */
+/**
+ * A clock whose time moves only when told to (`advance`, for tests) or, with `autoAdvance`, by itself:
+ * it jumps to the next timer whenever the engine is idle, and flows at real speed while real work is
+ * held (a live process), so a command's execution timeout still fires in the middle of that command.
+ */
 export class VirtualClock implements Clock {
   #time: number;
   #seq = 0;
@@ -70,6 +74,9 @@ export class VirtualClock implements Clock {
   #holds = 0;
   #autoAdvance: boolean;
   #checkScheduled = false;
+  /** Wall-clock ms at which the current hold period began (auto-advance mode only). */
+  #heldSince: number | undefined;
+  #realTimer: NodeJS.Timeout | undefined;
 
   constructor(options: VirtualClockOptions = {}) {
     this.#time = options.start ?? Date.now();
@@ -77,6 +84,11 @@ export class VirtualClock implements Clock {
   }
 
   now(): number {
+    if (this.#heldSince !== undefined) {
+      const wall = Date.now();
+      this.#time += wall - this.#heldSince;
+      this.#heldSince = wall;
+    }
     return this.#time;
   }
 
@@ -86,10 +98,11 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): () => void {
-    const timer: PendingTimer = { due: this.#time + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false };
+    const timer: PendingTimer = { due: this.now() + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false };
     const at = this.#timers.findIndex((t) => t.due > timer.due);
     this.#timers.splice(at === -1 ? this.#timers.length : at, 0, timer);
     this.#scheduleIdleCheck();
+    this.#armRealTimer();
     return () => {
       timer.cancelled = true;
     };
@@ -101,21 +114,31 @@ export class VirtualClock implements Clock {
 
   hold(): () => void {
     this.#holds++;
+    if (this.#autoAdvance && this.#holds === 1) {
+      this.#heldSince = Date.now();
+      this.#armRealTimer();
+    }
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#holds--;
+      if (this.#holds === 0 && this.#heldSince !== undefined) {
+        this.now();
+        this.#heldSince = undefined;
+        clearTimeout(this.#realTimer);
+        this.#realTimer = undefined;
+      }
       this.#scheduleIdleCheck();
     };
   }
 
   /**
    * Moves time forward by `ms`, firing due timers in order and letting promise chains settle between them,
-   * so that code awaiting a timer has run before the next one fires.
+   * so that code awaiting a timer has run before the next one fires. Holds do not stop `advance`.
    */
   async advance(ms: number): Promise<void> {
-    const target = this.#time + ms;
+    const target = this.now() + ms;
     for (;;) {
       await settle();
       const next = this.#nextTimer();
@@ -146,6 +169,23 @@ export class VirtualClock implements Clock {
     this.#timers.shift();
     this.#time = Math.max(this.#time, timer.due);
     timer.fn();
+  }
+
+  /** While held in auto-advance mode, wake up in real time when the earliest timer falls due. */
+  #armRealTimer(): void {
+    if (this.#heldSince === undefined) return;
+    clearTimeout(this.#realTimer);
+    const next = this.#nextTimer();
+    if (next === undefined) return;
+    this.#realTimer = setTimeout(
+      () => {
+        this.#realTimer = undefined;
+        const now = this.now();
+        for (let t = this.#nextTimer(); t !== undefined && t.due <= now; t = this.#nextTimer()) this.#fire(t);
+        this.#armRealTimer();
+      },
+      Math.min(Math.max(0, next.due - this.now()), MAX_NODE_DELAY),
+    );
   }
 
   #scheduleIdleCheck(): void {

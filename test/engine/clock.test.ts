@@ -76,3 +76,15 @@ describe('RealClock', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe('VirtualClock while held', () => {
+  test('should flow at real speed and fire a due timer while real work is held', async () => {
+    const clock = new VirtualClock({ start: 0, autoAdvance: true });
+    const release = clock.hold();
+    const fired = new Promise<number>((resolve) => clock.setTimer(30, () => resolve(clock.now())));
+    const at = await fired;
+    release();
+    expect(at).toBeGreaterThanOrEqual(30);
+    expect(at).toBeLessThan(1000);
+  });
+});
