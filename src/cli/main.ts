@@ -2,11 +2,14 @@
 /** The `shellstep` command: a thin shell over the library. Result JSON on stdout, progress on stderr. */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerSynth } from './commands/synth.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('shellstep')
   .description('Run shell commands on EC2 as a synchronous Step Functions step, on AWS or offline.')
   .version(pkg.version);
+
+registerSynth(program);
 
 await program.parseAsync(process.argv);

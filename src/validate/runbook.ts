@@ -384,7 +384,7 @@ function actionIssues(info: StepInfo, parameters: JsonObject, options: RunbookVa
         at(path, 'action'),
         'ActionNotSupportedLocally',
         `Action '${action}' is not supported by the shellstep local engine (supported: ${[...LOCALLY_SUPPORTED_ACTIONS].join(', ')}).`,
-        options.forLocalEngine === true ? 'error' : 'warning',
+        options.forLocalEngine === true ? undefined : 'warning',
       ),
     );
   }
@@ -713,32 +713,16 @@ function callbackIssues(steps: readonly StepInfo[], byName: ReadonlyMap<string, 
   const tokenParams = Object.keys(parameters).filter((p) => p.toLowerCase().includes('token'));
   if (tokenParams.length === 0) return [];
   const issues: ValidationIssue[] = [];
-  // reaches(S) = "once S starts, a callback is certain to be attempted": least fixpoint.
-  const reaches = new Map<string, boolean>(steps.map((s) => [s.name, false]));
+  // Each step is judged on its own exits, so one missing callback is reported once, where it is.
   const outcomeOk = (info: StepInfo) => {
     const kind = callbackKind(info);
     const { edges: out, endsOnSuccess, endsOnFailure } = edges(info, steps);
-    const go = (k: Edge['kind']) => out.filter((e) => e.kind === k).map((e) => reaches.get(e.to) === true);
-    const success = kind !== undefined && kind !== 'heartbeat' ? true : !endsOnSuccess && go('success').length > 0 && go('success').every(Boolean);
-    const failure = kind === 'failure' ? true : !endsOnFailure && go('failure').length > 0 && go('failure').every(Boolean);
-    const cancel = kind === 'failure' ? true : go('cancel').length > 0 && go('cancel').every(Boolean);
+    const calls = kind === 'success' || kind === 'failure';
+    const success = calls || !endsOnSuccess;
+    const failure = kind === 'failure' || !endsOnFailure;
+    const cancel = kind === 'failure' || out.some((e) => e.kind === 'cancel' && byName.has(e.to));
     return { success, failure, cancel };
   };
-  for (let round = 0; round <= steps.length; round++) {
-    let changed = false;
-    for (const info of steps) {
-      const { success, failure } = outcomeOk(info);
-      // Reaching a SendTaskSuccess/SendTaskFailure step attempts a callback; its own failure is reported below.
-      // Cancellation is reported separately too, so a missing onCancel does not hide other paths.
-      const kind = callbackKind(info);
-      const ok = kind === 'success' || kind === 'failure' || (success && failure);
-      if (ok && reaches.get(info.name) !== true) {
-        reaches.set(info.name, true);
-        changed = true;
-      }
-    }
-    if (!changed) break;
-  }
   for (const info of steps) {
     const kind = callbackKind(info);
     const { success, failure, cancel } = outcomeOk(info);
