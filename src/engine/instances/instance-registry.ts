@@ -1,0 +1,146 @@
+/**
+ * The registry of local managed nodes, and the fault-injection switches tests and the CLI use: take a node offline
+ * (before or during a command), slow its delivery, kill its agent mid-command, make it unknown.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import { RealClock } from '../clock.js';
+import type { IdGenerator } from '../ids.js';
+import { randomIds } from '../ids.js';
+import type { InstanceResourceType, PingStatus } from '../../model/ssm.js';
+import { LocalInstance } from './local-instance.js';
+
+/** `(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)` (SendCommand `InstanceId` pattern, aws-semantics §3.1). */
+export const INSTANCE_ID_PATTERN = /^(i-(\w{8}|\w{17})|mi-\w{17})$/;
+
+export interface InstanceRegistryOptions {
+  /** Folder under which each node gets `<instanceId>/` as its root. Default: a fresh temp folder. */
+  readonly baseDir?: string;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+}
+
+export interface AddInstanceOptions {
+  /** `ec2` → `i-` + 17 hex (EC2Instance); `managed` → `mi-` + 17 hex (hybrid ManagedInstance). Default `ec2`. */
+  readonly kind?: 'ec2' | 'managed';
+  /** A fixed id (must match the AWS pattern). */
+  readonly instanceId?: string;
+  readonly name?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly pingStatus?: PingStatus;
+}
+
+export type InstanceEvent = { readonly type: 'reachable' | 'unreachable' | 'agent-killed' | 'removed'; readonly instanceId: string };
+
+export class InstanceRegistry {
+  readonly baseDir: string;
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+  readonly #instances = new Map<string, LocalInstance>();
+  readonly #listeners = new Set<(event: InstanceEvent) => void>();
+
+  constructor(options: InstanceRegistryOptions = {}) {
+    this.baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'shellstep-instances-'));
+    mkdirSync(this.baseDir, { recursive: true });
+    this.#clock = options.clock ?? new RealClock();
+    this.#ids = options.ids ?? randomIds;
+  }
+
+  /** Registers a node and creates its root folder. */
+  add(options: AddInstanceOptions = {}): LocalInstance {
+    const kind = options.kind ?? 'ec2';
+    const instanceId = options.instanceId ?? `${kind === 'ec2' ? 'i-' : 'mi-'}${this.#ids.hex(17)}`;
+    if (!INSTANCE_ID_PATTERN.test(instanceId)) throw new Error(`Instance id '${instanceId}' does not match ${INSTANCE_ID_PATTERN}`);
+    if (this.#instances.has(instanceId)) throw new Error(`Instance '${instanceId}' is already registered`);
+    const resourceType: InstanceResourceType = instanceId.startsWith('mi-') ? 'ManagedInstance' : 'EC2Instance';
+    const rootDir = join(this.baseDir, instanceId);
+    mkdirSync(rootDir, { recursive: true });
+    const instance = new LocalInstance({
+      instanceId,
+      resourceType,
+      rootDir,
+      name: options.name ?? instanceId,
+      tags: options.tags ?? {},
+      platformType: 'Linux',
+      pingStatus: options.pingStatus ?? 'Online',
+      registrationDate: new Date(this.#clock.now()),
+    });
+    this.#instances.set(instanceId, instance);
+    return instance;
+  }
+
+  /** The node, or undefined when unknown (never registered, or removed by `forget`). */
+  get(instanceId: string): LocalInstance | undefined {
+    return this.#instances.get(instanceId);
+  }
+
+  list(): LocalInstance[] {
+    return [...this.#instances.values()];
+  }
+
+  /** Subscribes to reachability changes; returns the unsubscribe function. */
+  subscribe(listener: (event: InstanceEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ------------------------------------------------------------ fault injection
+
+  /** The agent stops talking to the service (`ConnectionLost`); running processes keep running. */
+  goOffline(instanceId: string): void {
+    this.setPingStatus(instanceId, 'ConnectionLost');
+  }
+
+  /** The agent talks again: pending deliveries and buffered results go through. */
+  goOnline(instanceId: string): void {
+    this.setPingStatus(instanceId, 'Online');
+  }
+
+  setPingStatus(instanceId: string, status: PingStatus): void {
+    const instance = this.#require(instanceId);
+    const was = instance.reachable;
+    instance.pingStatus = status;
+    if (status === 'Online') instance.lastPingDateTime = new Date(this.#clock.now());
+    if (was !== instance.reachable) this.#emit({ type: instance.reachable ? 'reachable' : 'unreachable', instanceId });
+  }
+
+  /** Every delivery to this node takes `ms` longer (slow delivery). */
+  setDeliveryDelay(instanceId: string, ms: number): void {
+    this.#require(instanceId).deliveryDelayMs = ms;
+  }
+
+  /**
+   * Kills the agent mid-command: its processes die, no result is ever reported for work it had started, and the
+   * node shows `ConnectionLost`. `restartAgent` brings a fresh agent that knows nothing of that work.
+   */
+  killAgent(instanceId: string): void {
+    const instance = this.#require(instanceId);
+    instance.agentGeneration++;
+    instance.killRunning();
+    this.#emit({ type: 'agent-killed', instanceId });
+    this.setPingStatus(instanceId, 'ConnectionLost');
+  }
+
+  restartAgent(instanceId: string): void {
+    this.goOnline(instanceId);
+  }
+
+  /** Makes the node unknown to SSM (deregistered): later SendCommand calls get `InvalidInstanceId`. */
+  forget(instanceId: string): void {
+    this.#require(instanceId);
+    this.#instances.delete(instanceId);
+    this.#emit({ type: 'removed', instanceId });
+  }
+
+  #require(instanceId: string): LocalInstance {
+    const instance = this.#instances.get(instanceId);
+    if (instance === undefined) throw new Error(`Unknown local instance '${instanceId}'`);
+    return instance;
+  }
+
+  #emit(event: InstanceEvent): void {
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+}

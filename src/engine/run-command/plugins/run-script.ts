@@ -1,0 +1,88 @@
+/**
+ * Shared body of `aws:runShellScript` and `aws:runPowerShellScript` (amazon-ssm-agent
+ * `agent/plugins/runscript/runscript.go`): write every `commands` line into ONE script file, run it in the resolved
+ * working directory under the agent's environment, enforce `executionTimeout`, map the exit code.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exitOutcome, REBOOT_EXIT_CODE } from '../exit-status.js';
+import type { PluginResult, PluginRunInput } from './plugin.js';
+import { runScriptProcess } from './script-process.js';
+import { resolveWorkingDirectory } from './working-directory.js';
+
+/** Agent default when `executionTimeout` is missing or outside 5..172800 (`pluginutil.ValidateExecutionTimeout`). */
+export const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 3600;
+export const MIN_EXECUTION_TIMEOUT_SECONDS = 5;
+export const MAX_EXECUTION_TIMEOUT_SECONDS = 172_800;
+/**
+ * Exit 194 makes the agent reboot the node and run the script again (send-commands-reboot). Locally the "reboot" is
+ * instant; after this many reboots in one invocation the invocation fails (UNCONFIRMED bound, docs/fidelity.md).
+ */
+export const MAX_REBOOTS = 10;
+
+/** `ValidateExecutionTimeout`: 5..172800, otherwise the default 3600. */
+export function agentExecutionTimeout(value: string | readonly string[] | undefined): number {
+  const text = typeof value === 'string' ? value : value?.[0];
+  const n = text === undefined || !/^\s*\d+\s*$/.test(text) ? Number.NaN : Number(text);
+  return Number.isInteger(n) && n >= MIN_EXECUTION_TIMEOUT_SECONDS && n <= MAX_EXECUTION_TIMEOUT_SECONDS
+    ? n
+    : DEFAULT_EXECUTION_TIMEOUT_SECONDS;
+}
+
+export interface ScriptFlavour {
+  readonly scriptName: string;
+  readonly command: string;
+  /** Arguments given the script path. */
+  readonly args: (scriptPath: string) => readonly string[];
+}
+
+export async function runScript(input: PluginRunInput, flavour: ScriptFlavour): Promise<PluginResult> {
+  const startedAt = input.clock.now();
+  const commands = input.parameters['commands'];
+  const lines = typeof commands === 'string' ? [commands] : [...(commands ?? [])];
+  mkdirSync(input.orchestrationDir, { recursive: true });
+  const scriptPath = join(input.orchestrationDir, flavour.scriptName);
+  writeFileSync(scriptPath, lines.join('\n') + '\n');
+  chmodSync(scriptPath, 0o755);
+  const wd = input.parameters['workingDirectory'];
+  const cwd = resolveWorkingDirectory(typeof wd === 'string' ? wd : (wd?.[0] ?? ''), input.orchestrationDir, input.instance.rootDir);
+  if (!cwd.ok) {
+    // pluginOutput.MarkAsFailed: exit code 1, the error appended to stderr.
+    return { status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: cwd.error, startedAt, endedAt: input.clock.now() };
+  }
+  const timeoutSeconds = agentExecutionTimeout(input.parameters['executionTimeout']);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    // Agent 3.0.284.0 release notes: "Added SSM_COMMAND_ID environment variable to runShellScript plugin".
+    SSM_COMMAND_ID: input.commandId,
+    // Set by newer agents for run-script plugins (UNCONFIRMED, docs/fidelity.md).
+    AWS_SSM_INSTANCE_ID: input.instance.instanceId,
+    AWS_SSM_REGION_NAME: input.region,
+  };
+  for (let reboots = 0; ; reboots++) {
+    const run = await runScriptProcess({
+      command: flavour.command,
+      args: flavour.args(scriptPath),
+      cwd: cwd.dir,
+      env,
+      timeoutSeconds,
+      clock: input.clock,
+      signal: input.signal,
+      track: (kill) => input.instance.track(kill),
+    });
+    if (run.startError !== undefined) {
+      return {
+        status: 'Failed',
+        statusDetails: 'Failed',
+        exitCode: 1,
+        stdout: run.stdout,
+        stderr: `${run.stderr}failed to run commands: ${run.startError.message}`,
+        startedAt,
+        endedAt: input.clock.now(),
+      };
+    }
+    if (run.exitCode === REBOOT_EXIT_CODE && !run.timedOut && !run.cancelled && reboots < MAX_REBOOTS) continue;
+    const outcome = exitOutcome(run.exitCode, run);
+    return { ...outcome, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, startedAt, endedAt: input.clock.now() };
+  }
+}

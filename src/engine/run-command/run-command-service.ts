@@ -1,0 +1,608 @@
+/**
+ * The local Run Command service: SendCommand, ListCommands, ListCommandInvocations, GetCommandInvocation and
+ * CancelCommand, with AWS's statuses, status details, counts, timeouts and error names
+ * (aws-semantics §3, §6; https://docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html).
+ *
+ * Delivery model: each invocation is handed to its node's agent when the node is reachable (`Delayed` while it is
+ * not). `TimeoutSeconds` bounds delivery ("If this time is reached and the command hasn't already started running,
+ * it won't run"); `TimeoutSeconds + executionTimeout` bounds the whole invocation (`ExpiresAfter`): an invocation
+ * whose agent never reports (lost, killed, offline) becomes `TimedOut` / `Delivery Timed Out` then (§6.4).
+ */
+import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import type { IdGenerator } from '../ids.js';
+import type { InstanceRegistry } from '../instances/instance-registry.js';
+import { INSTANCE_ID_PATTERN } from '../instances/instance-registry.js';
+import { ssmError } from '../../errors/ssm-errors.js';
+import type {
+  CancelCommandRequest,
+  Command,
+  CommandInvocation,
+  CommandInvocationStatus,
+  CommandPlugin,
+  CommandPluginStatus,
+  GetCommandInvocationRequest,
+  GetCommandInvocationResult,
+  InvocationStatusDetails,
+  ListCommandInvocationsRequest,
+  ListCommandsRequest,
+  SendCommandRequest,
+} from '../../model/ssm.js';
+import type { CommandDocument } from './command-documents.js';
+import { findCommandDocument, resolveCommandParameters } from './command-documents.js';
+import { countsAsError, isTerminalInvocation, rollupCommand } from './command-status.js';
+import { NO_RESPONSE_CODE, pluginOutput, standardErrorContent, standardOutputContent } from './exit-status.js';
+import type { PluginResult } from './plugins/plugin.js';
+import { agentExecutionTimeout } from './plugins/run-script.js';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, maxConcurrencyCount, maxErrorsCount } from './rate-control.js';
+import { resolveTargets } from './targets.js';
+
+/** API limits (botocore model, aws-semantics §3.1). */
+export const MAX_INSTANCE_IDS = 50;
+export const MIN_TIMEOUT_SECONDS = 30;
+export const MAX_TIMEOUT_SECONDS = 2_592_000;
+export const MAX_COMMENT_LENGTH = 100;
+/** API default of `TimeoutSeconds` is UNCONFIRMED (the user guide says both 600 and 3600); we use 3600. */
+export const DEFAULT_TIMEOUT_SECONDS = 3600;
+const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+const COMMAND_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface RunCommandServiceOptions {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly instances: InstanceRegistry;
+  readonly region: string;
+  /** Folder for the agents' orchestration files. Default: `<instances.baseDir>/.agent`. */
+  readonly agentDir?: string;
+}
+
+type Phase = 'queued' | 'waiting' | 'delivering' | 'running' | 'done';
+
+interface InvocationState {
+  readonly instanceId: string;
+  readonly instanceName: string;
+  status: CommandInvocationStatus;
+  details: InvocationStatusDetails;
+  phase: Phase;
+  responseCode: number;
+  stdout: string;
+  stderr: string;
+  startedAt?: number;
+  endedAt?: number;
+  /** Set when the agent accepted a CancelCommand. */
+  readonly abort: AbortController;
+  cancelRequested: boolean;
+  stopDelivery?: (() => void) | undefined;
+}
+
+interface CommandState {
+  readonly command: Command;
+  readonly doc: CommandDocument;
+  readonly parameters: Record<string, string | string[]>;
+  readonly invocations: InvocationState[];
+  readonly maxConcurrency: number;
+  readonly maxErrors: number;
+  cancelRequested: boolean;
+  readonly timers: (() => void)[];
+  readonly waiters: ((command: Command) => void)[];
+}
+
+export class RunCommandService {
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+  readonly #instances: InstanceRegistry;
+  readonly #region: string;
+  readonly #agentDir: string;
+  readonly #commands = new Map<string, CommandState>();
+  /** Work waiting for a node to become reachable, by instance id. */
+  readonly #whenReachable = new Map<string, (() => void)[]>();
+
+  constructor(options: RunCommandServiceOptions) {
+    this.#clock = options.clock;
+    this.#ids = options.ids;
+    this.#instances = options.instances;
+    this.#region = options.region;
+    this.#agentDir = options.agentDir ?? join(options.instances.baseDir, '.agent');
+    this.#instances.subscribe((event) => {
+      if (event.type !== 'reachable') return;
+      const queued = this.#whenReachable.get(event.instanceId) ?? [];
+      this.#whenReachable.delete(event.instanceId);
+      for (const fn of queued) fn();
+    });
+  }
+
+  // ------------------------------------------------------------------ SendCommand
+
+  async SendCommand(input: SendCommandRequest): Promise<{ Command: Command }> {
+    if (typeof input.DocumentName !== 'string' || !DOCUMENT_NAME_PATTERN.test(input.DocumentName)) {
+      throw ssmError('ValidationException', `1 validation error detected: Value '${String(input.DocumentName)}' at 'documentName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DOCUMENT_NAME_PATTERN.source}`);
+    }
+    const doc = findCommandDocument(input.DocumentName);
+    const version = input.DocumentVersion ?? '$DEFAULT';
+    if (!['$DEFAULT', '$LATEST', '1'].includes(version)) {
+      throw ssmError('InvalidDocumentVersion', `Document ${doc.name} has no version ${version}.`);
+    }
+    const hasIds = input.InstanceIds !== undefined && input.InstanceIds.length > 0;
+    const hasTargets = input.Targets !== undefined && input.Targets.length > 0;
+    if (hasIds === hasTargets) {
+      throw ssmError('ValidationException', 'Exactly one of InstanceIds and Targets must be specified.');
+    }
+    const timeoutSeconds = input.TimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < MIN_TIMEOUT_SECONDS || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+      throw ssmError('ValidationException', `TimeoutSeconds must be an integer from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}; got ${String(input.TimeoutSeconds)}.`);
+    }
+    if (input.Comment !== undefined && input.Comment.length > MAX_COMMENT_LENGTH) {
+      throw ssmError('ValidationException', `Comment must be at most ${MAX_COMMENT_LENGTH} characters.`);
+    }
+    const parameters = resolveCommandParameters(doc, input.Parameters ?? {});
+
+    let instanceIds: string[];
+    let undeliverable: string[] = [];
+    if (hasIds) {
+      const ids = [...new Set(input.InstanceIds)];
+      if (ids.length > MAX_INSTANCE_IDS) throw ssmError('ValidationException', `InstanceIds holds more than ${MAX_INSTANCE_IDS} ids.`);
+      // SendCommand: "InvalidInstanceId … The instance isn't valid … SSM Agent isn't registered" (API reference).
+      const invalid = ids.filter((id) => {
+        const inst = INSTANCE_ID_PATTERN.test(id) ? this.#instances.get(id) : undefined;
+        return inst === undefined || inst.pingStatus === 'Inactive';
+      });
+      if (invalid.length > 0) throw ssmError('InvalidInstanceId', `Instances [[${invalid.join(', ')}]] not in a valid state for account.`);
+      instanceIds = ids;
+    } else {
+      const resolved = resolveTargets(input.Targets ?? [], this.#instances);
+      instanceIds = resolved.instanceIds;
+      undeliverable = resolved.unknownIds;
+    }
+
+    const now = this.#clock.now();
+    const executionTimeout = agentExecutionTimeout(parameters['executionTimeout']);
+    const commandId = this.#ids.uuid();
+    const targetCount = instanceIds.length + undeliverable.length;
+    const maxConcurrencyText = input.MaxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    const maxErrorsText = input.MaxErrors ?? DEFAULT_MAX_ERRORS;
+    const command: Command = {
+      CommandId: commandId,
+      DocumentName: input.DocumentName,
+      DocumentVersion: version,
+      Comment: input.Comment ?? '',
+      // `ExpiresAfter` is computed from the total timeout, TimeoutSeconds + executionTimeout (§6.4).
+      ExpiresAfter: new Date(now + (timeoutSeconds + executionTimeout) * 1000),
+      Parameters: structuredClone(input.Parameters ?? {}),
+      InstanceIds: hasIds ? [...instanceIds] : [],
+      Targets: structuredClone(input.Targets ?? []),
+      RequestedDateTime: new Date(now),
+      Status: 'Pending',
+      StatusDetails: 'Pending',
+      OutputS3Region: input.OutputS3Region ?? this.#region,
+      OutputS3BucketName: input.OutputS3BucketName ?? '',
+      OutputS3KeyPrefix: input.OutputS3KeyPrefix ?? '',
+      MaxConcurrency: maxConcurrencyText,
+      MaxErrors: maxErrorsText,
+      TargetCount: targetCount,
+      CompletedCount: 0,
+      ErrorCount: 0,
+      DeliveryTimedOutCount: 0,
+      ServiceRole: input.ServiceRoleArn ?? '',
+      NotificationConfig: structuredClone(input.NotificationConfig ?? {}),
+      CloudWatchOutputConfig: structuredClone(input.CloudWatchOutputConfig ?? {}),
+      TimeoutSeconds: timeoutSeconds,
+    };
+    const state: CommandState = {
+      command,
+      doc,
+      parameters,
+      invocations: [...instanceIds, ...undeliverable].map((id) => ({
+        instanceId: id,
+        instanceName: this.#instances.get(id)?.name ?? '',
+        status: 'Pending',
+        details: 'Pending',
+        phase: 'queued',
+        responseCode: NO_RESPONSE_CODE,
+        stdout: '',
+        stderr: '',
+        abort: new AbortController(),
+        cancelRequested: false,
+      })),
+      maxConcurrency: maxConcurrencyCount(maxConcurrencyText, targetCount),
+      maxErrors: maxErrorsCount(maxErrorsText, targetCount),
+      cancelRequested: false,
+      timers: [],
+      waiters: [],
+    };
+    this.#commands.set(commandId, state);
+    for (const inv of state.invocations) {
+      if (undeliverable.includes(inv.instanceId)) this.#finish(state, inv, 'Failed', 'Undeliverable');
+    }
+    // Delivery deadline: not yet received by the agent → Delivery Timed Out.
+    state.timers.push(
+      this.#clock.setTimer(timeoutSeconds * 1000, () => {
+        for (const inv of state.invocations) {
+          if (inv.phase === 'queued' || inv.phase === 'waiting' || inv.phase === 'delivering') {
+            inv.stopDelivery?.();
+            this.#finish(state, inv, 'TimedOut', 'Delivery Timed Out');
+          }
+        }
+        this.#update(state);
+      }),
+    );
+    // Total timeout: no terminal response from the agent → Delivery Timed Out ("If Run Command doesn't receive a
+    // document terminal response from SSM Agent, the command invocation is marked as deliveryTimeout", §6.4).
+    state.timers.push(
+      this.#clock.setTimer((timeoutSeconds + executionTimeout) * 1000, () => {
+        for (const inv of state.invocations) {
+          if (inv.phase !== 'done') {
+            inv.stopDelivery?.();
+            this.#finish(state, inv, 'TimedOut', 'Delivery Timed Out');
+          }
+        }
+        this.#update(state);
+      }),
+    );
+    this.#dispatch(state);
+    this.#update(state);
+    return { Command: this.#commandView(state) };
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  async ListCommands(input: ListCommandsRequest = {}): Promise<{ Commands: Command[]; NextToken?: string }> {
+    let states = [...this.#commands.values()];
+    if (input.CommandId !== undefined) {
+      const state = this.#commands.get(input.CommandId);
+      if (state === undefined) throw ssmError('InvalidCommandId', `Command ${input.CommandId} does not exist.`);
+      states = [state];
+    }
+    if (input.InstanceId !== undefined) states = states.filter((s) => s.invocations.some((i) => i.instanceId === input.InstanceId));
+    states = states.filter((s) => matchesFilters(s.command.RequestedDateTime, s.command.Status, s.command.DocumentName, input.Filters));
+    states.sort((a, b) => b.command.RequestedDateTime.getTime() - a.command.RequestedDateTime.getTime());
+    const page = paginate(states, input.MaxResults, input.NextToken, 50);
+    return { Commands: page.items.map((s) => this.#commandView(s)), ...(page.next === undefined ? {} : { NextToken: page.next }) };
+  }
+
+  async ListCommandInvocations(
+    input: ListCommandInvocationsRequest = {},
+  ): Promise<{ CommandInvocations: CommandInvocation[]; NextToken?: string }> {
+    let states = [...this.#commands.values()];
+    if (input.CommandId !== undefined) {
+      const state = this.#commands.get(input.CommandId);
+      if (state === undefined) throw ssmError('InvalidCommandId', `Command ${input.CommandId} does not exist.`);
+      states = [state];
+    }
+    const rows: [CommandState, InvocationState][] = [];
+    for (const s of states) {
+      for (const inv of s.invocations) {
+        if (input.InstanceId !== undefined && inv.instanceId !== input.InstanceId) continue;
+        if (!matchesFilters(s.command.RequestedDateTime, inv.status, s.command.DocumentName, input.Filters)) continue;
+        rows.push([s, inv]);
+      }
+    }
+    const page = paginate(rows, input.MaxResults, input.NextToken, 50);
+    return {
+      CommandInvocations: page.items.map(([s, inv]) => this.#invocationView(s, inv, input.Details === true)),
+      ...(page.next === undefined ? {} : { NextToken: page.next }),
+    };
+  }
+
+  async GetCommandInvocation(input: GetCommandInvocationRequest): Promise<GetCommandInvocationResult> {
+    if (typeof input.CommandId !== 'string' || !COMMAND_ID_PATTERN.test(input.CommandId)) {
+      throw ssmError('InvalidCommandId', `Invalid command id ${String(input.CommandId)}.`);
+    }
+    if (typeof input.InstanceId !== 'string' || !INSTANCE_ID_PATTERN.test(input.InstanceId)) {
+      throw ssmError('InvalidInstanceId', `Invalid instance id ${String(input.InstanceId)}.`);
+    }
+    const state = this.#commands.get(input.CommandId);
+    const inv = state?.invocations.find((i) => i.instanceId === input.InstanceId);
+    if (state === undefined || inv === undefined) {
+      throw ssmError('InvocationDoesNotExist', `Invocation of command ${input.CommandId} on ${input.InstanceId} does not exist.`);
+    }
+    if (input.PluginName !== undefined && input.PluginName !== state.doc.plugin.name && input.PluginName !== `0.${state.doc.plugin.name}`) {
+      throw ssmError('InvalidPluginName', `Plugin ${input.PluginName} is not part of document ${state.doc.name}.`);
+    }
+    const done = inv.phase === 'done' && inv.startedAt !== undefined;
+    return {
+      CommandId: state.command.CommandId,
+      InstanceId: inv.instanceId,
+      Comment: state.command.Comment,
+      DocumentName: state.command.DocumentName,
+      DocumentVersion: state.command.DocumentVersion,
+      PluginName: state.doc.plugin.name,
+      ResponseCode: inv.responseCode,
+      ExecutionStartDateTime: inv.startedAt === undefined ? '' : new Date(inv.startedAt).toISOString(),
+      ExecutionElapsedTime: inv.startedAt === undefined ? '' : elapsed((inv.endedAt ?? this.#clock.now()) - inv.startedAt),
+      ExecutionEndDateTime: inv.endedAt === undefined || inv.startedAt === undefined ? '' : new Date(inv.endedAt).toISOString(),
+      Status: inv.status,
+      StatusDetails: inv.details,
+      // "The first 24,000 characters written by the plugin to stdout … empty until finished" (API reference).
+      StandardOutputContent: done ? standardOutputContent(inv.stdout) : '',
+      StandardOutputUrl: '',
+      StandardErrorContent: done ? standardErrorContent(inv.stderr) : '',
+      StandardErrorUrl: '',
+      CloudWatchOutputConfig: structuredClone(state.command.CloudWatchOutputConfig),
+    };
+  }
+
+  // ------------------------------------------------------------------ CancelCommand
+
+  async CancelCommand(input: CancelCommandRequest): Promise<Record<string, never>> {
+    const state = this.#commands.get(input.CommandId);
+    if (state === undefined) throw ssmError('InvalidCommandId', `Command ${input.CommandId} does not exist.`);
+    const targets = input.InstanceIds === undefined ? state.invocations : state.invocations.filter((i) => input.InstanceIds!.includes(i.instanceId));
+    if (input.InstanceIds !== undefined && targets.length !== input.InstanceIds.length) {
+      throw ssmError('InvalidInstanceId', `Some of [${input.InstanceIds.join(', ')}] are not targets of command ${input.CommandId}.`);
+    }
+    if (targets.every((i) => i.phase === 'done')) return {};
+    state.cancelRequested = true;
+    for (const inv of targets) {
+      if (inv.phase === 'done') continue;
+      if (inv.phase === 'running') {
+        inv.cancelRequested = true;
+        inv.status = 'Cancelling';
+        inv.details = 'Cancelling';
+        this.#whenAgentReachable(inv.instanceId, () => inv.abort.abort());
+      } else {
+        inv.stopDelivery?.();
+        this.#finish(state, inv, 'Cancelled', 'Cancelled');
+      }
+    }
+    this.#update(state);
+    return {};
+  }
+
+  // ------------------------------------------------------------------ engine-facing helpers
+
+  /** Resolves with the command once it is terminal (used by `aws:runCommand`). */
+  waitForCommand(commandId: string): Promise<Command> {
+    const state = this.#commands.get(commandId);
+    if (state === undefined) return Promise.reject(ssmError('InvalidCommandId', `Command ${commandId} does not exist.`));
+    if (isTerminalCommand(state.command.Status)) return Promise.resolve(this.#commandView(state));
+    return new Promise((resolve) => state.waiters.push(resolve));
+  }
+
+  /** The command's invocations with plugin details (for the `aws:runCommand` outputs). */
+  invocationsOf(commandId: string): CommandInvocation[] {
+    const state = this.#commands.get(commandId);
+    return state === undefined ? [] : state.invocations.map((inv) => this.#invocationView(state, inv, true));
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #dispatch(state: CommandState): void {
+    const inFlight = (): number => state.invocations.filter((i) => i.phase === 'waiting' || i.phase === 'delivering' || i.phase === 'running').length;
+    for (const inv of state.invocations) {
+      if (inv.phase !== 'queued') continue;
+      if (inFlight() >= state.maxConcurrency) break;
+      this.#deliver(state, inv);
+    }
+  }
+
+  #deliver(state: CommandState, inv: InvocationState): void {
+    const instance = this.#instances.get(inv.instanceId);
+    if (instance === undefined) {
+      this.#finish(state, inv, 'Failed', 'Undeliverable');
+      return;
+    }
+    if (!instance.reachable) {
+      // "Delayed: The system attempted to send the command to the managed node but wasn't successful. The system
+      // retries again." (monitor-commands).
+      inv.phase = 'waiting';
+      inv.status = 'Delayed';
+      inv.details = 'Delayed';
+      let stopped = false;
+      inv.stopDelivery = () => (stopped = true);
+      this.#whenAgentReachable(inv.instanceId, () => {
+        if (!stopped && inv.phase === 'waiting') this.#deliver(state, inv);
+      });
+      return;
+    }
+    inv.phase = 'delivering';
+    if (instance.deliveryDelayMs <= 0) {
+      this.#start(state, inv);
+      return;
+    }
+    const cancelTimer = this.#clock.setTimer(instance.deliveryDelayMs, () => {
+      inv.stopDelivery = undefined;
+      if (inv.phase !== 'delivering') return;
+      if (!instance.reachable || this.#instances.get(inv.instanceId) !== instance) {
+        inv.phase = 'queued';
+        this.#deliver(state, inv);
+        this.#update(state);
+        return;
+      }
+      this.#start(state, inv);
+    });
+    inv.stopDelivery = cancelTimer;
+  }
+
+  #start(state: CommandState, inv: InvocationState): void {
+    const instance = this.#instances.get(inv.instanceId)!;
+    const generation = instance.agentGeneration;
+    inv.phase = 'running';
+    inv.status = 'InProgress';
+    inv.details = 'In Progress';
+    inv.startedAt = this.#clock.now();
+    this.#update(state);
+    const orchestrationDir = join(this.#agentDir, inv.instanceId, 'orchestration', state.command.CommandId, state.doc.plugin.name.replace(':', ''));
+    state.doc.plugin
+      .run({
+        instance,
+        commandId: state.command.CommandId,
+        region: this.#region,
+        parameters: state.parameters,
+        orchestrationDir,
+        clock: this.#clock,
+        signal: inv.abort.signal,
+      })
+      .then(
+        (result) => this.#report(state, inv, result, generation),
+        (error: unknown) =>
+          this.#report(
+            state,
+            inv,
+            { status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: String(error), startedAt: inv.startedAt!, endedAt: this.#clock.now() },
+            generation,
+          ),
+      );
+  }
+
+  /** The agent sends its result, once it can reach the service; a killed agent's work never reports. */
+  #report(state: CommandState, inv: InvocationState, result: PluginResult, generation: number): void {
+    const instance = this.#instances.get(inv.instanceId);
+    if (instance === undefined || instance.agentGeneration !== generation) return;
+    if (!instance.reachable) {
+      this.#whenAgentReachable(inv.instanceId, () => this.#report(state, inv, result, generation));
+      return;
+    }
+    if (inv.phase === 'done') return;
+    inv.responseCode = result.exitCode;
+    inv.stdout = result.stdout;
+    inv.stderr = result.stderr;
+    inv.startedAt = result.startedAt;
+    this.#finish(state, inv, result.status, result.statusDetails, result.endedAt);
+    this.#update(state);
+  }
+
+  #finish(state: CommandState, inv: InvocationState, status: CommandInvocationStatus, details: InvocationStatusDetails, endedAt?: number): void {
+    if (inv.phase === 'done') return;
+    inv.phase = 'done';
+    inv.status = status;
+    inv.details = details;
+    inv.endedAt = endedAt ?? this.#clock.now();
+    if (countsAsError(inv) && state.invocations.filter(countsAsError).length > state.maxErrors) {
+      // "Terminated: The parent command exceeded its MaxErrors limit and subsequent command invocations were
+      // canceled by the system" (monitor-commands). Their Status value is UNCONFIRMED; we use Cancelled.
+      for (const other of state.invocations) {
+        if (other.phase === 'queued') {
+          other.phase = 'done';
+          other.status = 'Cancelled';
+          other.details = 'Terminated';
+          other.endedAt = this.#clock.now();
+        }
+      }
+    }
+  }
+
+  #update(state: CommandState): void {
+    if (!state.invocations.every((i) => i.phase === 'done')) this.#dispatch(state);
+    const rollup = rollupCommand(
+      state.invocations.map((i) => ({ status: i.status, details: i.details })),
+      state.maxErrors,
+      state.cancelRequested,
+    );
+    Object.assign(state.command, rollup);
+    if (isTerminalCommand(rollup.Status)) {
+      for (const cancel of state.timers.splice(0)) cancel();
+      const view = this.#commandView(state);
+      for (const waiter of state.waiters.splice(0)) waiter(view);
+    }
+  }
+
+  #whenAgentReachable(instanceId: string, fn: () => void): void {
+    if (this.#instances.get(instanceId)?.reachable === true) {
+      fn();
+      return;
+    }
+    const list = this.#whenReachable.get(instanceId) ?? [];
+    list.push(fn);
+    this.#whenReachable.set(instanceId, list);
+  }
+
+  #commandView(state: CommandState): Command {
+    return structuredClone(state.command);
+  }
+
+  #invocationView(state: CommandState, inv: InvocationState, details: boolean): CommandInvocation {
+    const c = state.command;
+    const done = inv.phase === 'done';
+    const plugin: CommandPlugin = {
+      Name: state.doc.plugin.name,
+      Status: pluginStatus(inv.status),
+      StatusDetails: inv.details,
+      ResponseCode: inv.responseCode,
+      ...(inv.startedAt === undefined ? {} : { ResponseStartDateTime: new Date(inv.startedAt) }),
+      ...(done && inv.startedAt !== undefined && inv.endedAt !== undefined ? { ResponseFinishDateTime: new Date(inv.endedAt) } : {}),
+      Output: done ? pluginOutput(inv.stdout, inv.stderr, inv.responseCode) : '',
+      StandardOutputUrl: '',
+      StandardErrorUrl: '',
+      OutputS3Region: c.OutputS3Region,
+      OutputS3BucketName: c.OutputS3BucketName,
+      OutputS3KeyPrefix: c.OutputS3KeyPrefix,
+    };
+    return {
+      CommandId: c.CommandId,
+      InstanceId: inv.instanceId,
+      InstanceName: inv.instanceName,
+      Comment: c.Comment,
+      DocumentName: c.DocumentName,
+      DocumentVersion: c.DocumentVersion,
+      RequestedDateTime: new Date(c.RequestedDateTime),
+      Status: inv.status,
+      StatusDetails: inv.details,
+      TraceOutput: '',
+      StandardOutputUrl: '',
+      StandardErrorUrl: '',
+      CommandPlugins: details ? [plugin] : [],
+      ServiceRole: c.ServiceRole,
+      NotificationConfig: structuredClone(c.NotificationConfig),
+      CloudWatchOutputConfig: structuredClone(c.CloudWatchOutputConfig),
+    };
+  }
+}
+
+export function isTerminalCommand(status: Command['Status']): boolean {
+  return status === 'Success' || status === 'Failed' || status === 'TimedOut' || status === 'Cancelled';
+}
+
+function pluginStatus(status: CommandInvocationStatus): CommandPluginStatus {
+  if (status === 'Delayed') return 'Pending';
+  if (status === 'Cancelling') return 'InProgress';
+  return status;
+}
+
+/** ISO-8601 duration, the shape of `ExecutionElapsedTime` (e.g. `PT0.039S`). */
+function elapsed(ms: number): string {
+  return `PT${(Math.max(0, ms) / 1000).toFixed(3)}S`;
+}
+
+function matchesFilters(
+  requested: Date,
+  status: string,
+  documentName: string,
+  filters: readonly { key: string; value: string }[] | undefined,
+): boolean {
+  for (const f of filters ?? []) {
+    switch (f.key) {
+      case 'InvokedAfter':
+        if (requested.getTime() < Date.parse(f.value)) return false;
+        break;
+      case 'InvokedBefore':
+        if (requested.getTime() > Date.parse(f.value)) return false;
+        break;
+      case 'Status':
+        if (status !== f.value) return false;
+        break;
+      case 'DocumentName':
+        if (documentName !== f.value) return false;
+        break;
+      case 'ExecutionStage':
+        if (f.value === 'Executing' ? isTerminalInvocation(status as CommandInvocationStatus) : !isTerminalInvocation(status as CommandInvocationStatus)) return false;
+        break;
+      default:
+        throw ssmError('InvalidFilterKey', `Filter key ${f.key} is not supported.`);
+    }
+  }
+  return true;
+}
+
+/** Offset pagination with an opaque token. */
+export function paginate<T>(items: readonly T[], maxResults: number | undefined, token: string | undefined, max: number): { items: T[]; next?: string } {
+  const size = maxResults ?? max;
+  if (!Number.isInteger(size) || size < 1 || size > max) throw ssmError('ValidationException', `MaxResults must be from 1 to ${max}.`);
+  let start = 0;
+  if (token !== undefined) {
+    const decoded = Number(Buffer.from(token, 'base64url').toString('utf8'));
+    if (!Number.isInteger(decoded) || decoded < 0 || decoded > items.length) throw ssmError('InvalidNextToken', 'The NextToken is not valid.');
+    start = decoded;
+  }
+  const end = start + size;
+  return end < items.length ? { items: items.slice(start, end), next: Buffer.from(String(end), 'utf8').toString('base64url') } : { items: items.slice(start) };
+}

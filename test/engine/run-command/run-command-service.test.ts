@@ -1,0 +1,334 @@
+import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitUntil } from '../../helpers/fixtures.js';
+import { runCommandRig } from '../../helpers/run-command.js';
+import type { RunCommandRig } from '../../helpers/run-command.js';
+
+async function send(rig: RunCommandRig, instanceIds: string[], commands: string[], extra: Record<string, string[]> = {}, options: { TimeoutSeconds?: number; MaxErrors?: string; MaxConcurrency?: string } = {}) {
+  const { Command } = await rig.service.SendCommand({
+    DocumentName: 'AWS-RunShellScript',
+    InstanceIds: instanceIds,
+    Parameters: { commands, ...extra },
+    ...options,
+  });
+  return Command.CommandId;
+}
+
+async function terminal(rig: RunCommandRig, commandId: string) {
+  let done = false;
+  void rig.service.waitForCommand(commandId).then(() => (done = true));
+  await waitUntil(() => done, `command ${commandId} to finish`);
+  return (await rig.service.ListCommands({ CommandId: commandId })).Commands[0]!;
+}
+
+describe('RunCommandService', () => {
+  test('should report Success with stdout and ResponseCode 0 when the script exits 0', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['echo hello', 'echo world']);
+    const cmd = await terminal(rig, id);
+    expect(cmd).toMatchObject({ Status: 'Success', StatusDetails: 'Success', TargetCount: 1, CompletedCount: 1, ErrorCount: 0 });
+    const inv = await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId });
+    expect(inv).toMatchObject({ Status: 'Success', StatusDetails: 'Success', ResponseCode: 0, StandardOutputContent: 'hello\nworld\n', PluginName: 'aws:runShellScript' });
+    expect(inv.ExecutionStartDateTime).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(inv.ExecutionElapsedTime).toMatch(/^PT\d+\.\d{3}S$/);
+  });
+
+  test('should run all command lines as one script when lines share shell state', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['X=shared', 'cd /tmp', 'echo "$X $(pwd)"']);
+    await terminal(rig, id);
+    const inv = await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId });
+    expect(inv.StandardOutputContent).toBe('shared /tmp\n');
+  });
+
+  test('should report Failed with the exit code when the last command exits non-zero', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['echo out', 'echo err >&2', 'exit 3']);
+    expect(await terminal(rig, id)).toMatchObject({ Status: 'Failed', StatusDetails: 'Failed', ErrorCount: 1 });
+    const inv = await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId });
+    expect(inv).toMatchObject({ Status: 'Failed', StatusDetails: 'Failed', ResponseCode: 3, StandardErrorContent: 'err\n' });
+    const list = await rig.service.ListCommandInvocations({ CommandId: id, Details: true });
+    expect(list.CommandInvocations[0]!.CommandPlugins[0]!.Output).toBe('out\n\n----------ERROR-------\nerr\n');
+  });
+
+  test('should map exit 168 to Success and 169 to Failed when the agent stop codes are used', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const ok = await send(rig, [node.instanceId], ['echo e >&2', 'exit 168']);
+    expect((await terminal(rig, ok)).Status).toBe('Success');
+    const list = await rig.service.ListCommandInvocations({ CommandId: ok, Details: true });
+    expect(list.CommandInvocations[0]!.CommandPlugins[0]!.Output).toBe('');
+    const bad = await send(rig, [node.instanceId], ['exit 169']);
+    expect((await terminal(rig, bad)).Status).toBe('Failed');
+  });
+
+  test('should run the script again when it exits 194 to request a reboot', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['if [ -f rebooted ]; then echo after; exit 0; fi', 'touch rebooted', 'exit 194']);
+    expect((await terminal(rig, id)).Status).toBe('Success');
+    expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).StandardOutputContent).toBe('after\n');
+  });
+
+  test('should report Failed (not TimedOut) when the script itself exits 137', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['exit 137']);
+    expect(await terminal(rig, id)).toMatchObject({ Status: 'Failed' });
+  });
+
+  test('should kill the process tree and report Execution Timed Out when executionTimeout passes', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['sleep 30 & sleep 30; echo never'], { executionTimeout: ['10'] });
+    await waitUntil(async () => (await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status === 'InProgress');
+    await rig.clock.advance(10_000);
+    expect(await terminal(rig, id)).toMatchObject({ Status: 'TimedOut', StatusDetails: 'Execution Timed Out', ErrorCount: 1 });
+    const inv = await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId });
+    expect(inv).toMatchObject({ Status: 'TimedOut', StatusDetails: 'Execution Timed Out', ResponseCode: 137 });
+    expect(inv.StandardOutputContent).toBe('');
+  });
+
+  test('should use the agent default of 3600 s when executionTimeout is below 5', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['sleep 30'], { executionTimeout: ['2'] });
+    await waitUntil(async () => (await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status === 'InProgress');
+    await rig.clock.advance(3000);
+    expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status).toBe('InProgress');
+    await rig.clock.advance(3600_000);
+    expect((await terminal(rig, id)).StatusDetails).toBe('Execution Timed Out');
+  });
+
+  test('should stay Delayed and end Delivery Timed Out when the node is offline before the command', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    rig.instances.goOffline(node.instanceId);
+    const id = await send(rig, [node.instanceId], ['echo hi'], {}, { TimeoutSeconds: 30 });
+    expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status).toBe('Delayed');
+    await rig.clock.advance(29_000);
+    expect((await rig.service.ListCommands({ CommandId: id })).Commands[0]!.Status).toBe('Pending');
+    await rig.clock.advance(1_000);
+    const cmd = await terminal(rig, id);
+    expect(cmd).toMatchObject({ Status: 'TimedOut', StatusDetails: 'Delivery Timed Out', DeliveryTimedOutCount: 1, ErrorCount: 0 });
+    expect(await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).toMatchObject({ StatusDetails: 'Delivery Timed Out', ResponseCode: -1 });
+  });
+
+  test('should deliver the command when an offline node comes back before the delivery timeout', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    rig.instances.goOffline(node.instanceId);
+    const id = await send(rig, [node.instanceId], ['echo late'], {}, { TimeoutSeconds: 60 });
+    await rig.clock.advance(20_000);
+    rig.instances.goOnline(node.instanceId);
+    expect((await terminal(rig, id)).Status).toBe('Success');
+  });
+
+  test('should hold the result until the node reconnects when it goes offline during a command', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['echo done']);
+    rig.instances.goOffline(node.instanceId);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status).toBe('InProgress');
+    rig.instances.goOnline(node.instanceId);
+    expect((await terminal(rig, id)).Status).toBe('Success');
+  });
+
+  test('should keep a lost agent InProgress until TimeoutSeconds + executionTimeout, then Delivery Timed Out', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['sleep 30'], { executionTimeout: ['100'] }, { TimeoutSeconds: 30 });
+    await waitUntil(async () => (await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status === 'InProgress');
+    rig.instances.killAgent(node.instanceId);
+    await new Promise((r) => setTimeout(r, 200));
+    await rig.clock.advance(129_000);
+    expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status).toBe('InProgress');
+    await rig.clock.advance(1_000);
+    expect(await terminal(rig, id)).toMatchObject({ Status: 'TimedOut', StatusDetails: 'Delivery Timed Out' });
+  });
+
+  test('should deliver late when delivery is slow', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    rig.instances.setDeliveryDelay(node.instanceId, 5_000);
+    const id = await send(rig, [node.instanceId], ['echo slow']);
+    await rig.clock.advance(4_000);
+    expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status).toBe('Pending');
+    await rig.clock.advance(1_000);
+    expect((await terminal(rig, id)).Status).toBe('Success');
+  });
+
+  test('should throw InvalidInstanceId when an instance is unknown', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    rig.instances.forget(node.instanceId);
+    await expect(send(rig, [node.instanceId], ['echo'])).rejects.toMatchObject({ name: 'InvalidInstanceId' });
+    await expect(send(rig, ['i-0123456789abcdef0'], ['echo'])).rejects.toMatchObject({ name: 'InvalidInstanceId' });
+  });
+
+  test('should throw InvalidDocument when the document is not a supported Command document', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    await expect(rig.service.SendCommand({ DocumentName: 'AWS-ConfigureAWSPackage', InstanceIds: [node.instanceId] })).rejects.toMatchObject({ name: 'InvalidDocument' });
+  });
+
+  test('should throw InvalidParameters when commands are missing or executionTimeout is out of pattern', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    await expect(rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [node.instanceId] })).rejects.toMatchObject({ name: 'InvalidParameters' });
+    await expect(send(rig, [node.instanceId], ['echo'], { executionTimeout: ['172801'] })).rejects.toMatchObject({ name: 'InvalidParameters' });
+    await expect(send(rig, [node.instanceId], ['echo'], { bogus: ['x'] })).rejects.toMatchObject({ name: 'InvalidParameters' });
+  });
+
+  test('should reject TimeoutSeconds outside 30..2592000 and more than 50 instance ids', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    await expect(send(rig, [node.instanceId], ['echo'], {}, { TimeoutSeconds: 29 })).rejects.toMatchObject({ name: 'ValidationException' });
+    const many = Array.from({ length: 51 }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
+    await expect(send(rig, many, ['echo'])).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  test('should throw InvocationDoesNotExist and InvalidCommandId for unknown ids', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    await expect(rig.service.GetCommandInvocation({ CommandId: '11111111-2222-4333-8444-555555555555', InstanceId: node.instanceId })).rejects.toMatchObject({ name: 'InvocationDoesNotExist' });
+    await expect(rig.service.GetCommandInvocation({ CommandId: 'nope', InstanceId: node.instanceId })).rejects.toMatchObject({ name: 'InvalidCommandId' });
+    await expect(rig.service.ListCommands({ CommandId: '11111111-2222-4333-8444-555555555555' })).rejects.toMatchObject({ name: 'InvalidCommandId' });
+    await expect(rig.service.CancelCommand({ CommandId: '11111111-2222-4333-8444-555555555555' })).rejects.toMatchObject({ name: 'InvalidCommandId' });
+  });
+
+  test('should cancel a running command by killing its process when CancelCommand is called', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['sleep 30']);
+    await waitUntil(async () => (await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status === 'InProgress');
+    await rig.service.CancelCommand({ CommandId: id });
+    expect(await terminal(rig, id)).toMatchObject({ Status: 'Cancelled', StatusDetails: 'Cancelled' });
+    expect(await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).toMatchObject({ Status: 'Cancelled', ResponseCode: 137 });
+  });
+
+  test('should fail the invocation when an absolute working directory does not exist', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['echo hi'], { workingDirectory: ['/home/ssm-user-does-not-exist/'] });
+    expect((await terminal(rig, id)).Status).toBe('Failed');
+    const inv = await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId });
+    expect(inv).toMatchObject({ ResponseCode: 1 });
+    expect(inv.StandardErrorContent).toContain('no such file or directory');
+  });
+
+  test('should fall back to the node root when the working directory is the relative literal "" (sample D1)', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['pwd'], { workingDirectory: ['""'] });
+    await terminal(rig, id);
+    expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).StandardOutputContent).toBe(`${node.rootDir}\n`);
+  });
+
+  test('should keep each node in its own root folder when two nodes write the same file', async () => {
+    const rig = runCommandRig();
+    const a = rig.instances.add();
+    const b = rig.instances.add();
+    const id = await send(rig, [a.instanceId, b.instanceId], ['echo "$AWS_SSM_INSTANCE_ID" > who', 'cat who']);
+    await terminal(rig, id);
+    expect(readFileSync(join(a.rootDir, 'who'), 'utf8')).toBe(`${a.instanceId}\n`);
+    expect(readFileSync(join(b.rootDir, 'who'), 'utf8')).toBe(`${b.instanceId}\n`);
+  });
+
+  test('should expose SSM_COMMAND_ID to the script', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['echo "$SSM_COMMAND_ID"']);
+    await terminal(rig, id);
+    expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).StandardOutputContent).toBe(`${id}\n`);
+  });
+
+  test('should truncate stdout to 24000 and stderr to 8000 characters, and plugin output to 2500', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['head -c 30000 /dev/zero | tr "\\0" a', 'head -c 9000 /dev/zero | tr "\\0" b >&2']);
+    await terminal(rig, id);
+    const inv = await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId });
+    expect(inv.StandardOutputContent).toHaveLength(24_000);
+    expect(inv.StandardErrorContent).toHaveLength(8_000);
+    const output = (await rig.service.ListCommandInvocations({ CommandId: id, Details: true })).CommandInvocations[0]!.CommandPlugins[0]!.Output;
+    expect(output.length).toBeLessThanOrEqual(2500);
+    expect(output).toContain('\n---Output truncated---\n----------ERROR-------\n');
+    expect(output.endsWith('\n---Error truncated----')).toBe(true);
+  });
+
+  test('should survive NUL bytes and invalid UTF-8 in the output', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ["printf 'a\\000b\\377\\376c'"]);
+    await terminal(rig, id);
+    const out = (await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).StandardOutputContent;
+    expect(out).toBe('a\u0000b\uFFFD\uFFFDc');
+    expect(() => JSON.stringify(out)).not.toThrow();
+  });
+
+  test('should fail one of three nodes and fail the command when MaxErrors is 0', async () => {
+    const rig = runCommandRig();
+    const nodes = [rig.instances.add(), rig.instances.add(), rig.instances.add()];
+    const id = await send(rig, nodes.map((n) => n.instanceId), ['[ "$AWS_SSM_INSTANCE_ID" != "' + nodes[1]!.instanceId + '" ]']);
+    expect(await terminal(rig, id)).toMatchObject({ Status: 'Failed', StatusDetails: 'Failed', ErrorCount: 1, CompletedCount: 3 });
+  });
+
+  test('should succeed when errors stay within MaxErrors', async () => {
+    const rig = runCommandRig();
+    const nodes = [rig.instances.add(), rig.instances.add(), rig.instances.add()];
+    const id = await send(rig, nodes.map((n) => n.instanceId), ['[ "$AWS_SSM_INSTANCE_ID" != "' + nodes[1]!.instanceId + '" ]'], {}, { MaxErrors: '1' });
+    expect(await terminal(rig, id)).toMatchObject({ Status: 'Success', ErrorCount: 1 });
+  });
+
+  test('should terminate queued invocations when MaxErrors is exceeded with MaxConcurrency 1', async () => {
+    const rig = runCommandRig();
+    const nodes = [rig.instances.add(), rig.instances.add(), rig.instances.add()];
+    const id = await send(rig, nodes.map((n) => n.instanceId), ['exit 1'], {}, { MaxConcurrency: '1' });
+    expect(await terminal(rig, id)).toMatchObject({ Status: 'Failed', ErrorCount: 1 });
+    const invs = (await rig.service.ListCommandInvocations({ CommandId: id })).CommandInvocations;
+    expect(invs.map((i) => i.StatusDetails)).toEqual(['Failed', 'Terminated', 'Terminated']);
+  });
+
+  test('should resolve tag targets and mark unknown InstanceIds targets Undeliverable without counting them', async () => {
+    const rig = runCommandRig();
+    const web = rig.instances.add({ tags: { role: 'web' } });
+    rig.instances.add({ tags: { role: 'db' } });
+    const { Command } = await rig.service.SendCommand({
+      DocumentName: 'AWS-RunShellScript',
+      Targets: [{ Key: 'tag:role', Values: ['web'] }],
+      Parameters: { commands: ['echo tagged'] },
+    });
+    expect(Command.TargetCount).toBe(1);
+    expect((await terminal(rig, Command.CommandId)).Status).toBe('Success');
+    expect((await rig.service.ListCommandInvocations({ CommandId: Command.CommandId })).CommandInvocations[0]!.InstanceId).toBe(web.instanceId);
+
+    const mixed = await rig.service.SendCommand({
+      DocumentName: 'AWS-RunShellScript',
+      Targets: [{ Key: 'InstanceIds', Values: [web.instanceId, 'i-0000000000000dead'] }],
+      Parameters: { commands: ['echo x'] },
+    });
+    expect(await terminal(rig, mixed.Command.CommandId)).toMatchObject({ Status: 'Success', TargetCount: 2, ErrorCount: 0 });
+  });
+
+  test('should fail with Invalid Platform when AWS-RunPowerShellScript runs without pwsh', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const { Command } = await rig.service.SendCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [node.instanceId], Parameters: { commands: ['Write-Output hi'] } });
+    const cmd = await terminal(rig, Command.CommandId);
+    expect(cmd).toMatchObject({ Status: 'Failed', StatusDetails: 'Invalid Platform', ErrorCount: 0 });
+  });
+
+  test('should describe instances with their ping status', async () => {
+    const rig = runCommandRig();
+    const a = rig.instances.add({ kind: 'managed' });
+    expect(a.instanceId).toMatch(/^mi-[0-9a-f]{17}$/);
+    rig.instances.goOffline(a.instanceId);
+    expect(a.describe()).toMatchObject({ PingStatus: 'ConnectionLost', ResourceType: 'ManagedInstance', PlatformType: 'Linux' });
+  });
+});
