@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerSynth } from './commands/synth.js';
+import { registerValidate } from './commands/validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -11,5 +12,6 @@ const program = new Command('shellstep')
   .version(pkg.version);
 
 registerSynth(program);
+registerValidate(program);
 
 await program.parseAsync(process.argv);

@@ -740,6 +740,11 @@ function callbackIssues(steps: readonly StepInfo[], byName: ReadonlyMap<string, 
         ),
       );
     }
+    const output = isJsonObject(info.step['inputs']) ? info.step['inputs']['output'] : undefined;
+    if (kind === 'success' && typeof output === 'string' && !output.includes('{{')) {
+      // D9: a constant output (the original's "{}") throws the command's result away.
+      issues.push(issue(at(at(info.path, 'inputs'), 'output'), 'CallbackDiscardsResult', `SendTaskSuccess step '${info.name}' sends a constant output, so the state machine never learns the command id or status.`, 'warning'));
+    }
     if (!cancel) {
       issues.push(issue(at(info.path, 'onCancel'), 'CallbackMissingOnCancel', `If the automation is cancelled during step '${info.name}', nothing calls the task token back; set onCancel to a SendTaskFailure step.`));
     }

@@ -1,0 +1,38 @@
+/** `shellstep validate FILE...`: reports every issue in templates, runbooks and state machine definitions. */
+import type { Command } from 'commander';
+import { isError, validateFile } from '../../validate/index.js';
+import { ExitCode } from '../exit-codes.js';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('Validate CloudFormation templates, Automation runbooks and Step Functions definitions (kind detected from the content).')
+    .argument('<files...>', 'JSON or YAML files')
+    .option('--quiet', 'print nothing on stderr')
+    .addHelpText(
+      'after',
+      `
+Prints {"files": [{file, kind, issues: [{path, code, message, severity}]}], "errors", "warnings"} on stdout
+and one line per issue on stderr. Warnings (deployment risks, features the local engine lacks) do not fail.
+
+Exit codes: 0 no errors; 1 errors found; 2 a file could not be read or parsed.
+
+Examples:
+  $ shellstep validate cloudformation/ssm-automation-documents.cfn.json
+  $ shellstep validate runbooks/*.json state-machines/*.asl.json`,
+    )
+    .action((files: string[], options: { quiet?: boolean }) => {
+      const results = files.map(validateFile);
+      const all = results.flatMap((r) => r.issues);
+      const errors = all.filter(isError).length;
+      const warnings = all.length - errors;
+      if (options.quiet !== true) {
+        for (const r of results) {
+          for (const i of r.issues) process.stderr.write(`${r.file}: ${i.path}: ${i.severity ?? 'error'} ${i.code}: ${i.message}\n`);
+          if (r.issues.length === 0) process.stderr.write(`${r.file}: ok (${r.kind})\n`);
+        }
+      }
+      process.stdout.write(`${JSON.stringify({ files: results, errors, warnings }, null, 2)}\n`);
+      process.exitCode = results.some((r) => r.unreadable) ? ExitCode.ExecutionFailed : errors > 0 ? ExitCode.Failure : ExitCode.Success;
+    });
+}

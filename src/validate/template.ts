@@ -1,0 +1,429 @@
+/**
+ * Validates a CloudFormation template: resource types and properties against the CloudFormation resource
+ * specification (`@aws-cdk/aws-service-spec`), intrinsic references, the runbooks inside `AWS::SSM::Document`
+ * and the state machines inside `AWS::StepFunctions::StateMachine`, and the original sample's deployment
+ * defects (D4–D8) as warnings.
+ */
+import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
+import { at, issue, type ValidationIssue } from './issue.js';
+import { validateRunbook } from './runbook.js';
+import { validateStateMachine } from './asl.js';
+
+type SpecDatabase = ReturnType<typeof loadAwsServiceSpecSync>;
+interface SpecProperty {
+  readonly type: SpecType;
+  readonly required?: boolean;
+}
+type SpecType =
+  | { readonly type: 'string'; readonly allowedValues?: readonly string[] }
+  | { readonly type: 'number' | 'integer' | 'boolean' | 'json' | 'date-time' | 'null' | 'tag' }
+  | { readonly type: 'array' | 'map'; readonly element: SpecType }
+  | { readonly type: 'ref'; readonly reference: { readonly $ref: string } }
+  | { readonly type: 'union'; readonly types: readonly SpecType[] };
+interface SpecResource {
+  readonly properties: Readonly<Record<string, SpecProperty>>;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+let db: SpecDatabase | undefined;
+function spec(): SpecDatabase {
+  db ??= loadAwsServiceSpecSync();
+  return db;
+}
+
+function resourceSpec(type: string): SpecResource | undefined {
+  const found = spec().lookup('resource', 'cloudFormationType', 'equals', type);
+  return found.length === 1 ? (found[0] as unknown as SpecResource) : undefined;
+}
+
+const TOP_LEVEL = new Set([
+  'AWSTemplateFormatVersion',
+  'Description',
+  'Metadata',
+  'Parameters',
+  'Mappings',
+  'Conditions',
+  'Transform',
+  'Resources',
+  'Outputs',
+  'Rules',
+]);
+const RESOURCE_KEYS = new Set([
+  'Type',
+  'Properties',
+  'DependsOn',
+  'Condition',
+  'Metadata',
+  'DeletionPolicy',
+  'UpdateReplacePolicy',
+  'UpdatePolicy',
+  'CreationPolicy',
+]);
+// Pseudo parameters (CloudFormation User Guide, pseudo-parameter-reference).
+const PSEUDO_PARAMETERS = new Set([
+  'AWS::AccountId',
+  'AWS::NotificationARNs',
+  'AWS::NoValue',
+  'AWS::Partition',
+  'AWS::Region',
+  'AWS::StackId',
+  'AWS::StackName',
+  'AWS::URLSuffix',
+]);
+
+/** `{"Ref": …}` or `{"Fn::…": …}`: a value CloudFormation computes, so it cannot be type-checked here. */
+export function isIntrinsic(value: JsonValue | undefined): value is JsonObject {
+  if (!isJsonObject(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Condition' || keys[0]!.startsWith('Fn::'));
+}
+
+interface Context {
+  readonly issues: ValidationIssue[];
+  readonly parameters: ReadonlySet<string>;
+  readonly resources: ReadonlyMap<string, string>;
+  readonly conditions: ReadonlySet<string>;
+}
+
+/** Validates a parsed template. Returns all issues; an empty list means valid. */
+export function validateTemplate(template: unknown): ValidationIssue[] {
+  if (!isJsonObject(template)) return [issue('$', 'InvalidTemplate', 'A template must be a JSON or YAML object.')];
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(template)) {
+    if (!TOP_LEVEL.has(key)) issues.push(issue(at('$', key), 'UnknownSection', `'${key}' is not a template section.`));
+  }
+  const resources = isJsonObject(template['Resources']) ? template['Resources'] : undefined;
+  if (resources === undefined || Object.keys(resources).length === 0) {
+    issues.push(issue('$.Resources', 'MissingResources', 'A template needs a Resources section with at least one resource.'));
+  }
+  const parameters = isJsonObject(template['Parameters']) ? template['Parameters'] : {};
+  const context: Context = {
+    issues,
+    parameters: new Set(Object.keys(parameters)),
+    resources: new Map(
+      Object.entries(resources ?? {}).map(([id, r]) => [id, isJsonObject(r) && typeof r['Type'] === 'string' ? r['Type'] : '']),
+    ),
+    conditions: new Set(Object.keys(isJsonObject(template['Conditions']) ? template['Conditions'] : {})),
+  };
+  for (const [name, raw] of Object.entries(parameters)) parameterIssues(name, raw, context);
+  for (const [id, raw] of Object.entries(resources ?? {})) resourceIssues(id, raw, context);
+  if (isJsonObject(template['Outputs'])) {
+    for (const [name, output] of Object.entries(template['Outputs'])) {
+      const path = at('$.Outputs', name);
+      if (!isJsonObject(output) || output['Value'] === undefined) {
+        issues.push(issue(path, 'InvalidOutput', `Output '${name}' needs a Value.`));
+        continue;
+      }
+      intrinsicIssues(output, path, context);
+    }
+  }
+  if (isJsonObject(template['Conditions'])) intrinsicIssues(template['Conditions'], '$.Conditions', context);
+  return issues;
+}
+
+const PARAMETER_TYPES = /^(String|Number|List<Number>|CommaDelimitedList|AWS::[A-Za-z0-9:]+|List<AWS::[A-Za-z0-9:]+>|AWS::SSM::Parameter::Value<.+>)$/;
+
+function parameterIssues(name: string, raw: JsonValue, { issues }: Context): void {
+  const path = at('$.Parameters', name);
+  if (!isJsonObject(raw)) {
+    issues.push(issue(path, 'InvalidParameter', `Parameter '${name}' must be an object.`));
+    return;
+  }
+  if (typeof raw['Type'] !== 'string' || !PARAMETER_TYPES.test(raw['Type'])) {
+    issues.push(issue(at(path, 'Type'), 'InvalidParameterType', `Parameter '${name}' needs a valid Type (String, Number, CommaDelimitedList, AWS::…).`));
+  }
+  const def = raw['Default'];
+  if (typeof def === 'string' && typeof raw['AllowedPattern'] === 'string') {
+    try {
+      if (!new RegExp(raw['AllowedPattern']).test(def)) {
+        issues.push(issue(at(path, 'Default'), 'DefaultNotAllowed', `Default ${JSON.stringify(def)} does not match AllowedPattern ${raw['AllowedPattern']}.`));
+      }
+    } catch (error) {
+      issues.push(issue(at(path, 'AllowedPattern'), 'InvalidPattern', `AllowedPattern is not a valid regular expression: ${(error as Error).message}`));
+    }
+  }
+  if (def !== undefined && Array.isArray(raw['AllowedValues']) && !raw['AllowedValues'].some((v) => String(v) === String(def))) {
+    issues.push(issue(at(path, 'Default'), 'DefaultNotAllowed', `Default ${JSON.stringify(def)} is not one of AllowedValues.`));
+  }
+}
+
+function resourceIssues(id: string, raw: JsonValue, context: Context): void {
+  const { issues } = context;
+  const path = at('$.Resources', id);
+  if (!isJsonObject(raw)) {
+    issues.push(issue(path, 'InvalidResource', `Resource '${id}' must be an object.`));
+    return;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!RESOURCE_KEYS.has(key)) issues.push(issue(at(path, key), 'UnknownResourceField', `'${key}' is not a resource attribute.`));
+  }
+  const type = raw['Type'];
+  if (typeof type !== 'string') {
+    issues.push(issue(at(path, 'Type'), 'MissingType', `Resource '${id}' needs a Type.`));
+    return;
+  }
+  const properties = raw['Properties'] ?? {};
+  intrinsicIssues(properties, at(path, 'Properties'), context);
+  for (const dep of typeof raw['DependsOn'] === 'string' ? [raw['DependsOn']] : Array.isArray(raw['DependsOn']) ? raw['DependsOn'] : []) {
+    if (typeof dep === 'string' && !context.resources.has(dep)) {
+      issues.push(issue(at(path, 'DependsOn'), 'UnknownDependency', `DependsOn names '${dep}', which is not a resource in this template.`));
+    }
+  }
+  if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return;
+  const resource = resourceSpec(type);
+  if (resource === undefined) {
+    issues.push(issue(at(path, 'Type'), 'UnknownResourceType', `'${type}' is not a CloudFormation resource type.`));
+    return;
+  }
+  if (!isJsonObject(properties)) {
+    if (!isIntrinsic(properties)) issues.push(issue(at(path, 'Properties'), 'InvalidProperties', 'Properties must be an object.'));
+    return;
+  }
+  for (const [name, prop] of Object.entries(resource.properties)) {
+    if (prop.required === true && !(name in properties)) {
+      issues.push(issue(at(path, 'Properties'), 'MissingProperty', `${type} requires property '${name}'.`));
+    }
+  }
+  for (const [name, value] of Object.entries(properties)) {
+    const prop = resource.properties[name];
+    if (prop === undefined) {
+      issues.push(issue(at(at(path, 'Properties'), name), 'UnknownProperty', `${type} has no property '${name}'.`));
+      continue;
+    }
+    typeIssues(value, prop.type, at(at(path, 'Properties'), name), issues);
+  }
+  serviceSpecificIssues(type, properties, path, issues);
+}
+
+function describe(t: SpecType): string {
+  switch (t.type) {
+    case 'array':
+      return `a list of ${describe(t.element)}`;
+    case 'map':
+      return `a map of ${describe(t.element)}`;
+    case 'ref':
+      return 'an object';
+    case 'union':
+      return t.types.map(describe).join(' or ');
+    case 'json':
+      return 'JSON';
+    case 'tag':
+      return 'a tag {Key, Value}';
+    default:
+      return `a ${t.type}`;
+  }
+}
+
+function matches(value: JsonValue, t: SpecType): boolean {
+  if (isIntrinsic(value)) return true;
+  switch (t.type) {
+    case 'string':
+      // CloudFormation turns numbers and booleans into strings for string properties.
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    case 'number':
+    case 'integer':
+      return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)));
+    case 'boolean':
+      return typeof value === 'boolean' || value === 'true' || value === 'false';
+    case 'json':
+      return isJsonObject(value) || Array.isArray(value) || typeof value === 'string';
+    case 'date-time':
+      return typeof value === 'string';
+    case 'null':
+      return value === null;
+    case 'tag':
+      return isJsonObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'map':
+    case 'ref':
+      return isJsonObject(value);
+    case 'union':
+      return t.types.some((u) => matches(value, u));
+  }
+}
+
+function typeIssues(value: JsonValue, t: SpecType, path: string, issues: ValidationIssue[]): void {
+  if (isIntrinsic(value)) return;
+  if (!matches(value, t)) {
+    issues.push(issue(path, 'WrongType', `Expected ${describe(t)}, got ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}.`));
+    return;
+  }
+  if (t.type === 'string' && t.allowedValues !== undefined && typeof value === 'string' && !t.allowedValues.includes(value)) {
+    issues.push(issue(path, 'NotAllowedValue', `${JSON.stringify(value)} is not one of: ${t.allowedValues.join(', ')}.`));
+  }
+  if (t.type === 'array' && Array.isArray(value)) value.forEach((v, i) => typeIssues(v, t.element, at(path, i), issues));
+  if (t.type === 'map' && isJsonObject(value)) for (const [k, v] of Object.entries(value)) typeIssues(v, t.element, at(path, k), issues);
+  if (t.type === 'union') {
+    const structured = t.types.find((u) => u.type !== 'string' && matches(value, u) && (u.type === 'ref' || u.type === 'array'));
+    if (structured !== undefined) typeIssues(value, structured, path, issues);
+  }
+  if (t.type === 'ref' && isJsonObject(value)) {
+    const def = spec().get('typeDefinition', t.reference.$ref) as unknown as { properties: Record<string, SpecProperty> } | undefined;
+    if (def === undefined) return;
+    for (const [name, prop] of Object.entries(def.properties)) {
+      if (prop.required === true && !(name in value)) issues.push(issue(path, 'MissingProperty', `Missing required property '${name}'.`));
+    }
+    for (const [name, v] of Object.entries(value)) {
+      const prop = def.properties[name];
+      if (prop === undefined) issues.push(issue(at(path, name), 'UnknownProperty', `Unknown property '${name}'.`));
+      else typeIssues(v, prop.type, at(path, name), issues);
+    }
+  }
+}
+
+/** Checks `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Condition` references anywhere under `value`. */
+function intrinsicIssues(value: JsonValue, path: string, context: Context): void {
+  const { issues, parameters, resources } = context;
+  const known = (name: string) => parameters.has(name) || resources.has(name) || PSEUDO_PARAMETERS.has(name);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => intrinsicIssues(v, at(path, i), context));
+    return;
+  }
+  if (!isJsonObject(value)) return;
+  if (isIntrinsic(value)) {
+    const [fn, arg] = Object.entries(value)[0]!;
+    if (fn === 'Ref' && typeof arg === 'string' && !known(arg)) {
+      issues.push(issue(at(path, 'Ref'), 'UnknownReference', `Ref '${arg}' is not a parameter, resource or pseudo parameter.`));
+    }
+    if (fn === 'Fn::GetAtt') getAttIssues(arg, at(path, fn), context);
+    if (fn === 'Fn::Sub') {
+      const [text, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
+      const local = new Set(isJsonObject(vars) ? Object.keys(vars) : []);
+      if (typeof text === 'string') {
+        for (const m of text.matchAll(/\$\{([^!}][^}]*)\}/g)) {
+          const name = m[1]!.trim();
+          const dot = name.indexOf('.');
+          if (local.has(name)) continue;
+          if (dot === -1 ? !known(name) : !resources.has(name.slice(0, dot))) {
+            issues.push(issue(at(path, fn), 'UnknownReference', `Fn::Sub refers to '\${${name}}', which is not a parameter, resource, pseudo parameter or Sub variable.`));
+          } else if (dot !== -1) {
+            getAttIssues([name.slice(0, dot), name.slice(dot + 1)], at(path, fn), context);
+          }
+        }
+      }
+      if (isJsonObject(vars)) intrinsicIssues(vars, at(at(path, fn), 1), context);
+      return;
+    }
+    if (fn === 'Condition' && typeof arg === 'string' && !context.conditions.has(arg)) {
+      issues.push(issue(at(path, 'Condition'), 'UnknownCondition', `Condition '${arg}' is not defined in Conditions.`));
+    }
+    if (fn === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string' && !context.conditions.has(arg[0])) {
+      issues.push(issue(at(path, fn), 'UnknownCondition', `Fn::If names condition '${arg[0]}', which is not defined in Conditions.`));
+    }
+    intrinsicIssues(arg, at(path, fn), context);
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) intrinsicIssues(v, at(path, k), context);
+}
+
+function getAttIssues(arg: JsonValue, path: string, { issues, resources }: Context): void {
+  const parts = typeof arg === 'string' ? [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)] : Array.isArray(arg) ? arg : [];
+  const [resource, attribute] = parts;
+  if (typeof resource !== 'string' || typeof attribute !== 'string') {
+    if (!isIntrinsic(attribute)) issues.push(issue(path, 'InvalidGetAtt', 'Fn::GetAtt needs [LogicalId, Attribute].'));
+    return;
+  }
+  const type = resources.get(resource);
+  if (type === undefined) {
+    issues.push(issue(path, 'UnknownReference', `Fn::GetAtt names resource '${resource}', which is not in this template.`));
+    return;
+  }
+  const resourceType = resourceSpec(type);
+  if (resourceType !== undefined && !(attribute in resourceType.attributes)) {
+    issues.push(issue(path, 'UnknownAttribute', `${type} has no attribute '${attribute}' (it has: ${Object.keys(resourceType.attributes).join(', ')}).`));
+  }
+}
+
+/**
+ * Replaces intrinsic functions by placeholder strings so that embedded runbooks and state machines can be
+ * validated as the service will see them after CloudFormation resolves the template.
+ */
+function resolvedForValidation(value: JsonValue): JsonValue {
+  if (isIntrinsic(value)) {
+    const [fn, arg] = Object.entries(value)[0]!;
+    if (fn === 'Fn::GetAtt' && Array.isArray(arg) && arg[1] === 'Arn') return 'arn:aws:iam::123456789012:role/resolved-by-cloudformation';
+    return `resolved-${fn.replace('::', '-')}`;
+  }
+  if (Array.isArray(value)) return value.map(resolvedForValidation);
+  if (isJsonObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolvedForValidation(v)]));
+  return value;
+}
+
+function serviceSpecificIssues(type: string, properties: JsonObject, path: string, issues: ValidationIssue[]): void {
+  const props = at(path, 'Properties');
+  if (type === 'AWS::SSM::Document') {
+    if (properties['DocumentType'] === 'Automation' && properties['Content'] !== undefined && !isIntrinsic(properties['Content'])) {
+      issues.push(...validateRunbook(resolvedForValidation(properties['Content']), { basePath: at(props, 'Content') }));
+      const target = properties['TargetType'];
+      // TargetType /AWS::EC2::Host is the Dedicated Host type, not an instance (D4; aws-semantics §9).
+      if (typeof target === 'string' && target !== '/' && !target.startsWith('/AWS::EC2::Instance')) {
+        issues.push(issue(at(props, 'TargetType'), 'UnexpectedTargetType', `TargetType '${target}' is not /AWS::EC2::Instance: the runbook would be registered for a different resource type.`, 'warning'));
+      }
+    }
+    if (properties['Name'] !== undefined && properties['UpdateMethod'] !== 'NewVersion') {
+      // "CloudFormation cannot update a stack when a custom-named resource requires replacing" (D6).
+      issues.push(issue(at(props, 'Name'), 'NamedDocumentReplace', 'A named document with UpdateMethod Replace (the default) cannot be updated: every content change needs replacement, which a custom name forbids. Set UpdateMethod: NewVersion.', 'warning'));
+    }
+  }
+  if (type === 'AWS::IAM::Role') {
+    if (properties['RoleName'] !== undefined) {
+      issues.push(issue(at(props, 'RoleName'), 'NamedRole', 'A fixed RoleName makes a second stack in the account fail, needs CAPABILITY_NAMED_IAM and blocks replacement; let CloudFormation name the role (D5).', 'warning'));
+    }
+    trustIssues(properties['AssumeRolePolicyDocument'], at(props, 'AssumeRolePolicyDocument'), issues);
+    const policies = Array.isArray(properties['Policies']) ? properties['Policies'] : [];
+    policies.forEach((p, i) => {
+      if (isJsonObject(p)) policyIssues(p['PolicyDocument'], at(at(at(props, 'Policies'), i), 'PolicyDocument'), issues);
+    });
+  }
+  if (type === 'AWS::IAM::Policy' || type === 'AWS::IAM::ManagedPolicy') policyIssues(properties['PolicyDocument'], at(props, 'PolicyDocument'), issues);
+  if (type === 'AWS::StepFunctions::StateMachine') {
+    const definition = properties['Definition'];
+    if (definition !== undefined && isJsonObject(definition) && !isIntrinsic(definition)) {
+      for (const i of validateStateMachine(resolvedForValidation(definition))) {
+        issues.push({ ...i, path: i.path.replace(/^\$/, at(props, 'Definition')) });
+      }
+    }
+  }
+}
+
+function statements(document: JsonValue | undefined): JsonObject[] {
+  if (!isJsonObject(document)) return [];
+  const s = document['Statement'];
+  return (Array.isArray(s) ? s : [s]).filter(isJsonObject);
+}
+
+function list(value: JsonValue | undefined): JsonValue[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function trustIssues(document: JsonValue | undefined, path: string, issues: ValidationIssue[]): void {
+  statements(document).forEach((statement, i) => {
+    const principal = statement['Principal'];
+    const services = isJsonObject(principal) ? list(principal['Service']) : [];
+    const condition = statement['Condition'];
+    const conditionText = JSON.stringify(condition ?? {});
+    if (services.includes('ssm.amazonaws.com') && !/aws:SourceAccount|aws:SourceArn/i.test(conditionText)) {
+      // Confused-deputy protection (automation-setup-iam; D7).
+      issues.push(issue(at(at(path, 'Statement'), i), 'TrustWithoutSourceAccount', 'The trust policy lets ssm.amazonaws.com assume the role for any account; add an aws:SourceAccount (or aws:SourceArn) condition.', 'warning'));
+    }
+  });
+}
+
+function policyIssues(document: JsonValue | undefined, path: string, issues: ValidationIssue[]): void {
+  statements(document).forEach((statement, i) => {
+    const spath = at(at(path, 'Statement'), i);
+    const actions = list(statement['Action']).filter((a): a is string => typeof a === 'string');
+    const resources = list(statement['Resource']);
+    for (const [j, resource] of resources.entries()) {
+      const text = typeof resource === 'string' ? resource : isJsonObject(resource) && typeof resource['Fn::Sub'] === 'string' ? resource['Fn::Sub'] : '';
+      if (text.startsWith('arn:aws:')) {
+        issues.push(issue(at(at(spath, 'Resource'), j), 'HardCodedPartition', `'${text}' hard-codes the aws partition; use arn:\${AWS::Partition}: so the template works in China and GovCloud (D7).`, 'warning'));
+      }
+    }
+    if (statement['Effect'] === 'Allow' && actions.includes('ssm:StartAutomationExecution') && resources.includes('*')) {
+      issues.push(issue(spath, 'WildcardStartAutomation', 'ssm:StartAutomationExecution on "*" lets the role start any runbook; scope it to the automation-definition ARNs it needs (D8).', 'warning'));
+    }
+  });
+}
