@@ -315,7 +315,7 @@ function intrinsicIssues(value: JsonValue, path: string, context: Context): void
     intrinsicIssues(arg, at(path, fn), context);
     return;
   }
-  for (const [k, v] of Object.entries(value)) intrinsicIssues(v, at(path, k), context);
+  for (const [k, v] of Object.entries(value as JsonObject)) intrinsicIssues(v, at(path, k), context);
 }
 
 function getAttIssues(arg: JsonValue, path: string, { issues, resources }: Context): void {
