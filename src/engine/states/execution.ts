@@ -1,0 +1,193 @@
+/**
+ * One execution of a state machine: ExecutionStarted → the workflow → ExecutionSucceeded / Failed / TimedOut /
+ * Aborted, under the machine's `TimeoutSeconds` and an abort (StopExecution).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-executions.html
+ */
+import type { JsonObject, JsonValue } from '../../model/json.js';
+import type { StateMachineDefinition } from '../../model/state-machine.js';
+import { isStatesError } from '../../errors/states-errors.js';
+import type { Clock } from '../clock.js';
+import type { IdGenerator } from '../ids.js';
+import type { AwsApi } from '../aws-api.js';
+import { ExecutionHistory, NOT_TRUNCATED, eventData } from './history.js';
+import type { IntegrationRegistry } from './integrations/index.js';
+import type { ExecutionRuntime, Frame } from './runtime.js';
+import type { TaskTokens } from './task-tokens.js';
+import { Variables } from './variables.js';
+import { runWorkflow } from './workflow.js';
+import { FailStateError } from './state-types/fail.js';
+
+/** `ExecutionStatus` values that end an execution (API_DescribeExecution.html). */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+export interface ExecutionResult {
+  readonly status: Exclude<ExecutionStatus, 'RUNNING' | 'PENDING_REDRIVE'>;
+  readonly output?: JsonValue;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** Why an execution was stopped from outside: the abort reason carried by its signal. */
+export class ExecutionStop extends Error {
+  constructor(
+    readonly status: 'ABORTED' | 'TIMED_OUT',
+    readonly error: string | undefined,
+    readonly stopCause: string | undefined,
+  ) {
+    super(status === 'ABORTED' ? 'Execution stopped' : 'Execution timed out');
+  }
+}
+
+export interface ExecutionParams {
+  readonly definition: StateMachineDefinition;
+  readonly input: JsonValue;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly awsApi: AwsApi;
+  readonly tokens: TaskTokens;
+  readonly integrations: IntegrationRegistry;
+  readonly region: string;
+  readonly accountId: string;
+  readonly executionArn: string;
+  readonly executionName: string;
+  readonly stateMachineArn: string;
+  readonly stateMachineName: string;
+  readonly roleArn: string | undefined;
+  readonly express?: boolean;
+  /** Overrides of `$$.Execution` / `$$.StateMachine` members (the conformance runner seeds recorded values). */
+  readonly context?: { readonly Execution?: JsonObject; readonly StateMachine?: JsonObject };
+  /** The caller's signal; aborting it stops the execution as ABORTED. */
+  readonly signal?: AbortSignal;
+}
+
+/** A started execution: its live history, its result, and a way to stop it. */
+export interface RunningExecution {
+  readonly history: ExecutionHistory;
+  readonly startDate: Date;
+  readonly result: Promise<ExecutionResult>;
+  /** StopExecution: ends the execution as ABORTED with the optional error and cause. */
+  stop(error?: string, cause?: string): void;
+}
+
+/** Starts an execution; it runs on the event loop until `result` settles. */
+export function startExecution(params: ExecutionParams): RunningExecution {
+  const { clock } = params;
+  const history = new ExecutionHistory(() => clock.now());
+  const startTime = clock.now();
+  const controller = new AbortController();
+  const onExternalAbort = (): void => controller.abort(new ExecutionStop('ABORTED', undefined, undefined));
+  params.signal?.addEventListener('abort', onExternalAbort, { once: true });
+
+  const execution: JsonObject = {
+    Id: params.executionArn,
+    Input: params.input,
+    Name: params.executionName,
+    RoleArn: params.roleArn ?? null,
+    StartTime: new Date(startTime).toISOString(),
+  };
+  // AWS shows RedriveCount 0 in the context of Standard and (async) Express executions alike.
+  execution['RedriveCount'] = 0;
+  const base = {
+    Execution: { ...execution, ...params.context?.Execution, Input: params.input },
+    StateMachine: { Id: params.stateMachineArn, Name: params.stateMachineName, ...params.context?.StateMachine },
+  };
+  const runtime: ExecutionRuntime = {
+    clock,
+    ids: params.ids,
+    awsApi: params.awsApi,
+    tokens: params.tokens,
+    integrations: params.integrations,
+    history,
+    region: params.region,
+    accountId: params.accountId,
+    executionArn: params.executionArn,
+    stateMachineArn: params.stateMachineArn,
+    roleArn: params.roleArn,
+    express: params.express === true,
+    base,
+    signal: controller.signal,
+  };
+  const started: Record<string, unknown> = { input: eventData(params.input), inputDetails: NOT_TRUNCATED };
+  if (params.roleArn !== undefined) started['roleArn'] = params.roleArn;
+  const startedId = history.add('ExecutionStarted', 0, 'executionStartedEventDetails', started);
+  const frame: Frame = {
+    runtime,
+    definition: params.definition,
+    queryLanguage: params.definition.QueryLanguage ?? 'JSONPath',
+    variables: new Variables(),
+    recordEvents: true,
+    signal: controller.signal,
+    lastEventId: startedId,
+  };
+
+  let cancelTimeout = (): void => undefined;
+  if (params.definition.TimeoutSeconds !== undefined) {
+    // The machine-level TimeoutSeconds ends the execution as TIMED_OUT with States.Timeout.
+    cancelTimeout = clock.setTimer(params.definition.TimeoutSeconds * 1000, () =>
+      controller.abort(new ExecutionStop('TIMED_OUT', 'States.Timeout', undefined)),
+    );
+  }
+
+  const result = (async (): Promise<ExecutionResult> => {
+    let outcome: ExecutionResult;
+    try {
+      const output = await runWorkflow(frame, params.input);
+      outcome = { status: 'SUCCEEDED', output };
+    } catch (error) {
+      outcome = failure(error, controller.signal);
+    } finally {
+      cancelTimeout();
+      params.signal?.removeEventListener('abort', onExternalAbort);
+    }
+    // Late stop requests (after the workflow finished) must not change the result.
+    if (!controller.signal.aborted) controller.abort(new ExecutionStop('ABORTED', undefined, undefined));
+    recordEnd(history, frame.lastEventId, outcome);
+    return outcome;
+  })();
+
+  return {
+    history,
+    startDate: new Date(startTime),
+    result,
+    stop(error?: string, cause?: string): void {
+      if (!controller.signal.aborted) controller.abort(new ExecutionStop('ABORTED', error, cause));
+    },
+  };
+}
+
+function failure(error: unknown, signal: AbortSignal): ExecutionResult {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  if (reason instanceof ExecutionStop) return withErrorCause(reason.status, reason.error, reason.stopCause);
+  if (error instanceof FailStateError) return withErrorCause('FAILED', error.hasError ? error.name : undefined, error.cause);
+  if (isStatesError(error)) return withErrorCause('FAILED', error.name === '' ? undefined : error.name, error.cause);
+  const message = error instanceof Error ? error.message : String(error);
+  return withErrorCause('FAILED', 'States.Runtime', message);
+}
+
+function withErrorCause(status: ExecutionResult['status'], error: string | undefined, cause: string | undefined): ExecutionResult {
+  const result: { status: ExecutionResult['status']; error?: string; cause?: string } = { status };
+  if (error !== undefined) result.error = error;
+  if (cause !== undefined) result.cause = cause;
+  return result;
+}
+
+function recordEnd(history: ExecutionHistory, previous: number, outcome: ExecutionResult): void {
+  const errorDetails: Record<string, unknown> = {};
+  if (outcome.error !== undefined) errorDetails['error'] = outcome.error;
+  if (outcome.cause !== undefined) errorDetails['cause'] = outcome.cause;
+  const last = Math.max(previous, history.lastEventId);
+  switch (outcome.status) {
+    case 'SUCCEEDED':
+      history.add('ExecutionSucceeded', last, 'executionSucceededEventDetails', { output: eventData(outcome.output), outputDetails: NOT_TRUNCATED });
+      break;
+    case 'FAILED':
+      history.add('ExecutionFailed', last, 'executionFailedEventDetails', errorDetails);
+      break;
+    case 'TIMED_OUT':
+      history.add('ExecutionTimedOut', last, 'executionTimedOutEventDetails', errorDetails);
+      break;
+    case 'ABORTED':
+      history.add('ExecutionAborted', last, 'executionAbortedEventDetails', errorDetails);
+      break;
+  }
+}

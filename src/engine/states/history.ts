@@ -1,0 +1,91 @@
+/**
+ * Execution history events with AWS's types, ids, previous-event ids and details, in the shape that
+ * `GetExecutionHistory` returns (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
+ */
+import type { JsonValue } from '../../model/json.js';
+
+/** The `HistoryEventType` values the local interpreter emits (API_HistoryEvent.html, "type"). */
+export type HistoryEventType =
+  | 'ExecutionStarted'
+  | 'ExecutionSucceeded'
+  | 'ExecutionFailed'
+  | 'ExecutionAborted'
+  | 'ExecutionTimedOut'
+  | 'EvaluationFailed'
+  | `${'Pass' | 'Task' | 'Choice' | 'Wait' | 'Succeed' | 'Fail' | 'Parallel' | 'Map'}StateEntered`
+  | `${'Pass' | 'Task' | 'Choice' | 'Wait' | 'Succeed' | 'Parallel' | 'Map'}StateExited`
+  | 'TaskScheduled'
+  | 'TaskStarted'
+  | 'TaskSubmitted'
+  | 'TaskSucceeded'
+  | 'TaskFailed'
+  | 'TaskTimedOut'
+  | 'ParallelStateStarted'
+  | 'ParallelStateSucceeded'
+  | 'ParallelStateFailed'
+  | 'ParallelStateAborted'
+  | 'MapStateStarted'
+  | 'MapStateSucceeded'
+  | 'MapStateFailed'
+  | 'MapStateAborted'
+  | 'MapIterationStarted'
+  | 'MapIterationSucceeded'
+  | 'MapIterationFailed'
+  | 'MapIterationAborted'
+  | 'MapRunStarted'
+  | 'MapRunSucceeded'
+  | 'MapRunFailed';
+
+/** `{truncated}` as in HistoryEventExecutionDataDetails; the local engine never truncates. */
+export interface DataDetails {
+  readonly truncated: boolean;
+}
+
+/** One history event. The `*EventDetails` member is named as in the API (e.g. `taskScheduledEventDetails`). */
+export interface HistoryEvent {
+  /** Epoch-based `Date`, as the AWS SDK v3 surfaces timestamps. */
+  readonly timestamp: Date;
+  readonly type: HistoryEventType;
+  readonly id: number;
+  readonly previousEventId: number;
+  readonly [details: string]: unknown;
+}
+
+export type HistoryListener = (event: HistoryEvent) => void;
+
+/** Records the events of one execution and notifies subscribers as they happen. */
+export class ExecutionHistory {
+  readonly events: HistoryEvent[] = [];
+  #listeners: Set<HistoryListener> | undefined;
+
+  constructor(private readonly now: () => number) {}
+
+  /** Appends an event after `previousEventId` and returns its id. */
+  add(type: HistoryEventType, previousEventId: number, detailsKey?: string, details?: Record<string, unknown>): number {
+    const id = this.events.length + 1;
+    const event: HistoryEvent =
+      detailsKey === undefined
+        ? { timestamp: new Date(this.now()), type, id, previousEventId }
+        : { timestamp: new Date(this.now()), type, id, previousEventId, [detailsKey]: details };
+    this.events.push(event);
+    if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(event);
+    return id;
+  }
+
+  /** Calls `listener` with every later event; returns the unsubscribe function. */
+  subscribe(listener: HistoryListener): () => void {
+    (this.#listeners ??= new Set()).add(listener);
+    return () => this.#listeners?.delete(listener);
+  }
+
+  get lastEventId(): number {
+    return this.events.length;
+  }
+}
+
+/** Compact JSON text for `input`/`output` members of event details. */
+export function eventData(value: JsonValue | undefined): string {
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+export const NOT_TRUNCATED: DataDetails = Object.freeze({ truncated: false });

@@ -1,0 +1,89 @@
+/**
+ * The AWS SDK integration, `arn:aws:states:::aws-sdk:<service>:<action>[.waitForTaskToken]`: calls the local
+ * service through the `AwsApi` port. Errors surface as `<Service>.<ErrorName>` in PascalCase with an `Exception`
+ * suffix: "Be sure to add the Exception suffix ... even if the suffix isn't part of the error name the service
+ * returns" (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
+ */
+import type { JsonObject, JsonValue } from '../../../model/json.js';
+import { isJsonObject } from '../../../model/json.js';
+import { isServiceError } from '../../../errors/service-error.js';
+import { StatesError, StatesRuntimeError } from '../../../errors/states-errors.js';
+import { canonicalServiceId, operationName } from '../../aws-api.js';
+import type { TaskIntegration, TaskInvocation } from './index.js';
+
+/** PascalCase service names that are not just the capitalized SDK id (supported-services-awssdk page examples). */
+const SERVICE_PREFIXES: Readonly<Record<string, string>> = {
+  acmpca: 'AcmPca',
+  dynamodb: 'DynamoDb',
+  cloudformation: 'CloudFormation',
+  cloudwatch: 'CloudWatch',
+  cloudwatchlogs: 'CloudWatchLogs',
+  eventbridge: 'EventBridge',
+  secretsmanager: 'SecretsManager',
+  apigateway: 'ApiGateway',
+};
+
+/** `ssm` → `Ssm`, `sfn` → `Sfn`, `acmpca` → `AcmPca`. */
+export function errorPrefix(service: string): string {
+  const lower = service.toLowerCase();
+  return SERVICE_PREFIXES[lower] ?? lower.charAt(0).toUpperCase() + lower.slice(1);
+}
+
+/** `InvalidInstanceId` from `ssm` → `Ssm.InvalidInstanceIdException`. */
+export function sdkErrorName(service: string, code: string): string {
+  const name = code.endsWith('Exception') ? code : `${code}Exception`;
+  return `${errorPrefix(service)}.${name}`;
+}
+
+export const awsSdkIntegration: TaskIntegration = {
+  async invoke({ resource, parameters, run, signal }: TaskInvocation): Promise<JsonValue> {
+    const service = resource.service;
+    const action = resource.action;
+    if (service === undefined || action === undefined || action === '') {
+      throw new StatesRuntimeError(`The resource '${resource.arn}' does not name an AWS SDK service and action.`);
+    }
+    if (resource.pattern === 'RUN_JOB') {
+      throw new StatesRuntimeError(`The resource '${resource.arn}' uses the .sync pattern, which AWS SDK integrations do not support.`);
+    }
+    const input: JsonObject = parameters === null || parameters === undefined ? {} : (parameters as JsonObject);
+    if (!isJsonObject(input)) {
+      throw new StatesRuntimeError(`The parameters of the AWS SDK call '${service}:${action}' must be a JSON object.`);
+    }
+    const context = run.runtime.roleArn === undefined ? {} : { roleArn: run.runtime.roleArn };
+    try {
+      return await abortable(run.runtime.awsApi.call(canonicalServiceId(service), operationName(action), input, context), signal);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (isServiceError(error)) {
+        // The Java SDK's message format, which AWS uses for the cause of SDK integration failures.
+        throw new StatesError(
+          sdkErrorName(service, error.name),
+          `${error.message} (Service: ${errorPrefix(service)}, Status Code: ${error.httpStatusCode}, Request ID: ${run.runtime.ids.uuid()})`,
+          'TaskFailed',
+        );
+      }
+      if (error instanceof StatesError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StatesError('States.TaskFailed', `The AWS SDK call ${service}:${action} failed: ${message}`, 'TaskFailed');
+    }
+  },
+};
+
+/** Rejects with the signal's reason when it aborts first. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Query-language helpers shared by the state types: building the JSONPath and JSONata scopes of a state,
+ * and evaluating `Assign` and `Output` in either language.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html
+ */
+import type { JsonObject, JsonValue } from '../../model/json.js';
+import type { PathScope } from './jsonpath.js';
+import type { IntrinsicEnv } from './intrinsics.js';
+import { applyPayloadTemplate } from './io-processing.js';
+import { evaluateTemplate, isJsonataExpression, evaluateExpression, type JsonataScope, type StatesVariable } from './jsonata.js';
+import type { StateRun } from './runtime.js';
+
+/** The JSONPath scope of a state: `$` is `input`, `$$` the context object, `$name` the variables. */
+export function pathScope(run: StateRun, input: JsonValue): PathScope {
+  return { input, context: run.context(), variables: run.frame.variables };
+}
+
+export function intrinsicEnv(run: StateRun): IntrinsicEnv {
+  return { uuid: () => run.runtime.ids.uuid() };
+}
+
+/** `$states` plus variables, clock and ids for a JSONata evaluation. */
+export function jsonataScope(run: StateRun, states: Omit<StatesVariable, 'context'>): JsonataScope {
+  return {
+    states: { ...states, context: run.context() },
+    variables: run.frame.variables.all(),
+    now: () => run.runtime.clock.now(),
+    uuid: () => run.runtime.ids.uuid(),
+  };
+}
+
+/**
+ * Evaluates an `Assign` block. JSONPath: `.$` keys select from `pathInput` (the state result, or the input of
+ * states without one). JSONata: every `{% %}` value sees `$states`.
+ */
+export async function evaluateAssign(
+  run: StateRun,
+  assign: JsonObject | undefined,
+  pathInput: JsonValue,
+  states: Omit<StatesVariable, 'context'>,
+): Promise<Record<string, JsonValue> | undefined> {
+  if (assign === undefined) return undefined;
+  if (run.queryLanguage === 'JSONata') {
+    const scope = jsonataScope(run, states);
+    const out: Record<string, JsonValue> = {};
+    for (const [key, value] of Object.entries(assign)) out[key] = await evaluateTemplate(value, scope, `Assign/${key}`);
+    return out;
+  }
+  return applyPayloadTemplate(assign, pathScope(run, pathInput), intrinsicEnv(run)) as Record<string, JsonValue>;
+}
+
+/** JSONata `Output`; when absent the state's output is `fallback`. */
+export async function evaluateOutput(
+  run: StateRun,
+  output: JsonValue | undefined,
+  fallback: JsonValue,
+  states: Omit<StatesVariable, 'context'>,
+): Promise<JsonValue> {
+  if (output === undefined) return fallback;
+  return evaluateTemplate(output, jsonataScope(run, states), 'Output');
+}
+
+/** Evaluates a JSONata field that may be a literal or a `{% %}` expression (e.g. Seconds, TimeoutSeconds). */
+export async function evaluateJsonataField(
+  run: StateRun,
+  value: JsonValue,
+  field: string,
+  states: Omit<StatesVariable, 'context'>,
+): Promise<JsonValue> {
+  if (!isJsonataExpression(value)) return value;
+  return evaluateExpression(value, jsonataScope(run, states), field);
+}

@@ -1,0 +1,86 @@
+/**
+ * The shapes shared by the interpreter's modules: one execution (`ExecutionRuntime`), one workflow scope
+ * (`Frame`: the machine, a Parallel branch or a Map iteration), and one state being run (`StateRun`).
+ */
+import type { Clock } from '../clock.js';
+import type { IdGenerator } from '../ids.js';
+import type { AwsApi } from '../aws-api.js';
+import type { JsonObject, JsonValue } from '../../model/json.js';
+import type { QueryLanguage, State, StateMachineDefinition } from '../../model/state-machine.js';
+import type { ExecutionHistory, HistoryEventType } from './history.js';
+import type { ExecutionContextBase, MapItemContext } from './context-object.js';
+import type { Variables } from './variables.js';
+import type { TaskTokens } from './task-tokens.js';
+import type { IntegrationRegistry } from './integrations/index.js';
+
+/** Everything one execution shares across its states. */
+export interface ExecutionRuntime {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly awsApi: AwsApi;
+  readonly tokens: TaskTokens;
+  readonly integrations: IntegrationRegistry;
+  readonly history: ExecutionHistory;
+  readonly region: string;
+  readonly accountId: string;
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly roleArn: string | undefined;
+  readonly express: boolean;
+  readonly base: ExecutionContextBase;
+  /** Aborted by StopExecution or the execution timeout; every wait listens to it. */
+  readonly signal: AbortSignal;
+}
+
+/** One workflow scope: the machine, a Parallel branch or a Map iteration. */
+export interface Frame {
+  readonly runtime: ExecutionRuntime;
+  readonly definition: StateMachineDefinition;
+  /** The query language of states that do not set their own. */
+  readonly queryLanguage: QueryLanguage;
+  readonly variables: Variables;
+  readonly mapItem?: MapItemContext;
+  /** Whether this frame's events are recorded (a Distributed Map's child workflows are not in the parent history). */
+  readonly recordEvents: boolean;
+  /** Aborted when the execution stops or a sibling branch/iteration fails; every wait listens to it. */
+  readonly signal: AbortSignal;
+  /** The id of the last event recorded in this scope, the next event's `previousEventId`. */
+  lastEventId: number;
+}
+
+/** One entry into one state. */
+export interface StateRun<S extends State = State> {
+  readonly frame: Frame;
+  readonly runtime: ExecutionRuntime;
+  readonly name: string;
+  readonly state: S;
+  readonly queryLanguage: QueryLanguage;
+  readonly enteredEventId: number;
+  readonly enteredTime: string;
+  /** Incremented by Retry; present in `$$.State` for states that can retry. */
+  retryCount: number | undefined;
+  /** The Task token of the current attempt, for `$$.Task.Token`. */
+  taskToken: string | undefined;
+  /** Records an event in this state's scope and returns its id. */
+  emit(type: HistoryEventType, detailsKey?: string, details?: Record<string, unknown>): number;
+  /** The context object as this state sees it now. */
+  context(): JsonObject;
+}
+
+/** What a state hands back: its output and where to go (`undefined` ends the workflow). */
+export interface StateOutcome {
+  readonly output: JsonValue;
+  readonly next: string | undefined;
+  /** Variable assignments to apply when the state exits. */
+  readonly assign?: Readonly<Record<string, JsonValue>>;
+}
+
+/** One state type: the events it records and how it runs. */
+export interface StateHandler<S extends State = State> {
+  readonly enteredEvent: HistoryEventType;
+  /** Fail states record no exit event. */
+  readonly exitedEvent: HistoryEventType | undefined;
+  /** Whether `$$.State.RetryCount` is shown (states with Retry: Task, Parallel, Map). */
+  readonly retries: boolean;
+  execute(run: StateRun<S>, input: JsonValue): Promise<StateOutcome>;
+}

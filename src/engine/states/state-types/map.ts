@@ -1,0 +1,282 @@
+/**
+ * The Map state: runs the item processor for each item of an array (inline, or a Distributed Map over inline
+ * items), with ItemsPath/Items, ItemSelector/Parameters, ItemBatcher, MaxConcurrency and tolerated failures.
+ * A Distributed Map that reads or writes S3 (ItemReader, ResultWriter) fails with a named unsupported error.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/state-map.html
+ */
+import type { JsonObject, JsonValue } from '../../../model/json.js';
+import type { ItemProcessor, MapState, StateMachineDefinition } from '../../../model/state-machine.js';
+import {
+  StatesError,
+  StatesExceedToleratedFailureThresholdError,
+  StatesQueryEvaluationError,
+  StatesRuntimeError,
+  isStatesError,
+} from '../../../errors/states-errors.js';
+import { errorOutput, withRetryAndCatch } from '../error-handling.js';
+import { applyPath, applyPayloadTemplate, applyResultPath, evaluateDynamic } from '../io-processing.js';
+import { evaluateExpression, evaluateTemplate, isJsonataExpression } from '../jsonata.js';
+import { evaluateAssign, evaluateJsonataField, evaluateOutput, intrinsicEnv, jsonataScope, pathScope } from '../query.js';
+import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
+import { SiblingFailed, childFrame, linkedController, runPool } from '../sub-workflows.js';
+import { runWorkflow } from '../workflow.js';
+import { contextObject } from '../context-object.js';
+import { jsonType } from './choice.js';
+
+export const mapState: StateHandler<MapState> = {
+  enteredEvent: 'MapStateEntered',
+  exitedEvent: 'MapStateExited',
+  retries: true,
+  execute(run: StateRun<MapState>, input: JsonValue): Promise<StateOutcome> {
+    return withRetryAndCatch(run, input, () => attempt(run, input), { failedEvent: 'MapStateFailed' });
+  },
+};
+
+async function attempt(run: StateRun<MapState>, input: JsonValue): Promise<StateOutcome> {
+  const state = run.state;
+  const next = state.End === true ? undefined : state.Next;
+  const jsonata = run.queryLanguage === 'JSONata';
+  const processor: ItemProcessor | undefined = state.ItemProcessor ?? state.Iterator;
+  if (processor === undefined) throw new StatesRuntimeError(`The Map state '${run.name}' has no ItemProcessor.`);
+  // The legacy Iterator may carry a ProcessorConfig too (recorded: legacy_config_distributed cases).
+  const distributed = processor.ProcessorConfig?.Mode === 'DISTRIBUTED';
+  // S3-backed Distributed Map features need an S3 service the local engine does not have.
+  if (state.ItemReader !== undefined) throw unsupported(run, 'ItemReader');
+  if (state.ResultWriter !== undefined) throw unsupported(run, 'ResultWriter');
+
+  const effective = jsonata ? input : applyPath(state.InputPath, pathScope(run, input));
+  const items = await readItems(run, input, effective);
+  const concurrency = await readMaxConcurrency(run, input, effective);
+  const startedId = run.emit('MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
+  const tolerance = await readTolerance(run, input, effective);
+  let units: JsonValue[] = items;
+  if (state.ItemBatcher !== undefined) units = await batch(run, state.ItemBatcher, items, input, effective);
+
+  const mapRunArn = `${run.runtime.executionArn.replace(':execution:', ':mapRun:')}/${run.name}:${run.runtime.ids.uuid()}`;
+  if (distributed) run.emit('MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
+
+  const { controller, dispose } = linkedController(run.frame.signal);
+  let failures = 0;
+  const itemErrors = new Map<number, StatesError>();
+  let outcome: Awaited<ReturnType<typeof runPool<JsonValue>>>;
+  try {
+    outcome = await runPool(
+      units.length,
+      concurrency,
+      controller,
+      (index) => runIteration(run, processor, units[index]!, index, effective, input, controller.signal, startedId, distributed),
+      (index, error) => {
+        if (error instanceof SiblingFailed || !isStatesError(error)) return true;
+        failures++;
+        itemErrors.set(index, error);
+        return exceeds(tolerance, failures, units.length);
+      },
+    );
+  } finally {
+    dispose();
+  }
+  if (outcome.stopError !== undefined) {
+    const error = outcome.stopError;
+    const toleranceSet = tolerance.count !== undefined || tolerance.percentage !== undefined;
+    const failure =
+      toleranceSet && isStatesError(error) && !(error instanceof SiblingFailed)
+        ? new StatesExceedToleratedFailureThresholdError('The specified tolerated failure threshold was exceeded')
+        : error;
+    if (distributed && isStatesError(failure)) {
+      const details: Record<string, unknown> = { error: failure.name };
+      if (failure.cause !== undefined) details['cause'] = failure.cause;
+      run.emit('MapRunFailed', 'mapRunFailedEventDetails', details);
+    }
+    throw failure;
+  }
+  // Tolerated failed items keep their {Error, Cause} in the result array (UNCONFIRMED; see docs/fidelity.md).
+  const result: JsonValue[] = outcome.results.map((value, index) => {
+    const error = itemErrors.get(index);
+    return error === undefined ? (value as JsonValue) : errorOutput(error);
+  });
+  if (distributed) run.emit('MapRunSucceeded');
+  run.emit('MapStateSucceeded');
+
+  if (jsonata) {
+    const states = { input, result };
+    const assign = await evaluateAssign(run, state.Assign, result, states);
+    const output = await evaluateOutput(run, state.Output, result, states);
+    return assign === undefined ? { output, next } : { output, next, assign };
+  }
+  const assign = await evaluateAssign(run, state.Assign, result, { input, result });
+  const selected = state.ResultSelector === undefined ? result : applyPayloadTemplate(state.ResultSelector, pathScope(run, result), intrinsicEnv(run));
+  const output = applyPath(state.OutputPath, pathScope(run, applyResultPath(state.ResultPath, input, selected)));
+  return assign === undefined ? { output, next } : { output, next, assign };
+}
+
+function unsupported(run: StateRun, field: string): StatesError {
+  return new StatesRuntimeError(
+    `The Map state '${run.name}' uses ${field}, which needs Amazon S3; the local engine supports Distributed Map only over inline items.`,
+  );
+}
+
+async function runIteration(
+  run: StateRun<MapState>,
+  processor: StateMachineDefinition,
+  value: JsonValue,
+  index: number,
+  effective: JsonValue,
+  input: JsonValue,
+  signal: AbortSignal,
+  startedId: number,
+  distributed: boolean,
+): Promise<JsonValue> {
+  const state = run.state;
+  const mapItem = { Index: index, Value: value };
+  const iterationStarted = distributed ? startedId : run.emit('MapIterationStarted', 'mapIterationStartedEventDetails', { name: run.name, index });
+  const frame = childFrame(run, { definition: processor, signal, startEventId: iterationStarted, mapItem, isolated: distributed });
+  // ItemSelector (or the legacy Parameters) builds each item's input from the state input and $$.Map.Item.
+  const selector = state.ItemSelector ?? state.Parameters;
+  let itemInput = value;
+  if (selector !== undefined) {
+    const context = contextObject(run.runtime.base, { Name: run.name, EnteredTime: run.enteredTime }, { mapItem });
+    if (run.queryLanguage === 'JSONata') {
+      const scope = jsonataScope(run, { input });
+      itemInput = await evaluateTemplate(selector, { ...scope, states: { ...scope.states, context } }, 'ItemSelector');
+    } else {
+      itemInput = applyPayloadTemplate(selector, { input: effective, context, variables: run.frame.variables }, intrinsicEnv(run));
+    }
+  }
+  try {
+    const output = await runWorkflow(frame, itemInput);
+    if (!distributed) run.emit('MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name: run.name, index });
+    return output;
+  } catch (error) {
+    if (!distributed) {
+      const aborted = error instanceof SiblingFailed || signal.aborted;
+      run.emit(aborted ? 'MapIterationAborted' : 'MapIterationFailed', aborted ? 'mapIterationAbortedEventDetails' : 'mapIterationFailedEventDetails', { name: run.name, index });
+    }
+    throw error;
+  }
+}
+
+async function readItems(run: StateRun<MapState>, input: JsonValue, effective: JsonValue): Promise<JsonValue[]> {
+  const state = run.state;
+  if (run.queryLanguage === 'JSONata') {
+    if (state.Items === undefined) {
+      if (!Array.isArray(input)) throw new StatesQueryEvaluationError(`Map state input must be an array but was: ${JSON.stringify(input)}`);
+      return input;
+    }
+    const items = isJsonataExpression(state.Items)
+      ? await evaluateExpression(state.Items, jsonataScope(run, { input }), 'Items')
+      : await evaluateTemplate(state.Items, jsonataScope(run, { input }), 'Items');
+    if (!Array.isArray(items)) {
+      const source = typeof state.Items === 'string' && isJsonataExpression(state.Items) ? state.Items.slice(2, -2).trim() : JSON.stringify(state.Items);
+      throw new StatesQueryEvaluationError(
+        `The JSONata expression '${source}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${jsonType(items)}' for value: ${JSON.stringify(items)}`,
+      );
+    }
+    return items;
+  }
+  const items = state.ItemsPath === undefined ? effective : evaluateDynamic(state.ItemsPath, 'ItemsPath', pathScope(run, effective), intrinsicEnv(run));
+  if (!Array.isArray(items)) throw new StatesRuntimeError(`Map state input must be an array but was: ${JSON.stringify(items)}`);
+  return items;
+}
+
+async function readMaxConcurrency(run: StateRun<MapState>, input: JsonValue, effective: JsonValue): Promise<number> {
+  const state = run.state;
+  let value: JsonValue | undefined = state.MaxConcurrency;
+  if (run.queryLanguage === 'JSONata' && value !== undefined) value = await evaluateJsonataField(run, value, 'MaxConcurrency', { input });
+  if (run.queryLanguage === 'JSONPath' && state.MaxConcurrencyPath !== undefined) {
+    value = evaluateDynamic(state.MaxConcurrencyPath, 'MaxConcurrencyPath', pathScope(run, effective), intrinsicEnv(run));
+    // AWS parses a numeric string here (recorded: MaxConcurrencyPath selecting "1" runs the Map).
+    if (typeof value === 'string' && /^\d+$/.test(value)) value = Number(value);
+  }
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new StatesRuntimeError(`The MaxConcurrency field must be a non-negative integer but was: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+interface Tolerance {
+  readonly count: number | undefined;
+  readonly percentage: number | undefined;
+}
+
+function exceeds(tolerance: Tolerance, failures: number, total: number): boolean {
+  if (tolerance.count === undefined && tolerance.percentage === undefined) return true;
+  const overCount = tolerance.count === undefined || failures > tolerance.count;
+  const overPercentage = tolerance.percentage === undefined || (failures / Math.max(total, 1)) * 100 > tolerance.percentage;
+  // Both thresholds given: the Map fails when either is exceeded (state-map page, "Tolerated failure threshold").
+  if (tolerance.count !== undefined && tolerance.percentage !== undefined) return failures > tolerance.count || (failures / Math.max(total, 1)) * 100 > tolerance.percentage;
+  return overCount && overPercentage;
+}
+
+/** Renders a value for the tolerated-failure causes the way AWS does (`"NoNumber"`, `"{}"`). */
+function quoted(value: JsonValue): string {
+  return JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+async function readTolerance(run: StateRun<MapState>, input: JsonValue, effective: JsonValue): Promise<Tolerance> {
+  const state = run.state;
+  let count: JsonValue | undefined = state.ToleratedFailureCount;
+  let percentage: JsonValue | undefined = state.ToleratedFailurePercentage;
+  if (run.queryLanguage === 'JSONata') {
+    if (count !== undefined) count = await evaluateJsonataField(run, count, 'ToleratedFailureCount', { input });
+    if (percentage !== undefined) percentage = await evaluateJsonataField(run, percentage, 'ToleratedFailurePercentage', { input });
+  } else {
+    const scope = pathScope(run, effective);
+    if (state.ToleratedFailureCountPath !== undefined) {
+      count = evaluateDynamic(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath', scope, intrinsicEnv(run));
+      if (typeof count !== 'number' || !Number.isInteger(count)) {
+        throw new StatesRuntimeError(`The ToleratedFailureCountPath field refers to value ${quoted(count)} which is not a valid integer: ${state.ToleratedFailureCountPath}`);
+      }
+    }
+    if (state.ToleratedFailurePercentagePath !== undefined) {
+      percentage = evaluateDynamic(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath', scope, intrinsicEnv(run));
+      if (typeof percentage !== 'number') {
+        throw new StatesRuntimeError(`The ToleratedFailurePercentagePath field refers to value ${quoted(percentage)} which is not a valid float: ${state.ToleratedFailurePercentagePath}`);
+      }
+    }
+  }
+  if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 0)) {
+    throw new StatesRuntimeError('ToleratedFailureCount must be a non-negative integer.');
+  }
+  if (percentage !== undefined && (typeof percentage !== 'number' || percentage < 0 || percentage > 100)) {
+    throw new StatesRuntimeError('ToleratedFailurePercentage must be between 0 and 100.');
+  }
+  return { count: count as number | undefined, percentage: percentage as number | undefined };
+}
+
+/** ItemBatcher: groups items into `{BatchInput?, Items}` objects (state-map page, "ItemBatcher"). */
+async function batch(run: StateRun<MapState>, batcher: JsonObject, items: JsonValue[], input: JsonValue, effective: JsonValue): Promise<JsonValue[]> {
+  const jsonata = run.queryLanguage === 'JSONata';
+  const read = async (field: string): Promise<JsonValue | undefined> => {
+    let value = batcher[field];
+    if (jsonata && value !== undefined) value = await evaluateJsonataField(run, value, `ItemBatcher/${field}`, { input });
+    const path = batcher[`${field}Path`];
+    if (!jsonata && typeof path === 'string') value = evaluateDynamic(path, `${field}Path`, pathScope(run, effective), intrinsicEnv(run));
+    return value;
+  };
+  const maxItems = await read('MaxItemsPerBatch');
+  const maxBytes = await read('MaxInputBytesPerBatch');
+  let batchInput: JsonValue | undefined = batcher['BatchInput'];
+  if (batchInput !== undefined) {
+    batchInput = jsonata ? await evaluateTemplate(batchInput, jsonataScope(run, { input }), 'ItemBatcher/BatchInput') : applyPayloadTemplate(batchInput, pathScope(run, effective), intrinsicEnv(run));
+  }
+  const limitItems = typeof maxItems === 'number' && maxItems > 0 ? maxItems : Number.POSITIVE_INFINITY;
+  const limitBytes = typeof maxBytes === 'number' && maxBytes > 0 ? maxBytes : Number.POSITIVE_INFINITY;
+  const batches: JsonValue[] = [];
+  let current: JsonValue[] = [];
+  let bytes = 0;
+  const flush = (): void => {
+    if (current.length === 0) return;
+    batches.push(batchInput === undefined ? { Items: current } : { BatchInput: batchInput, Items: current });
+    current = [];
+    bytes = 0;
+  };
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item), 'utf8');
+    if (current.length >= limitItems || (current.length > 0 && bytes + size > limitBytes)) flush();
+    current.push(item);
+    bytes += size;
+  }
+  flush();
+  return batches;
+}

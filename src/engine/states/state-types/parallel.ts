@@ -1,0 +1,63 @@
+/**
+ * The Parallel state: runs every branch on the same input and outputs the array of their outputs; the first
+ * failing branch fails the state and stops the others.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
+ */
+import type { JsonValue } from '../../../model/json.js';
+import type { ParallelState } from '../../../model/state-machine.js';
+import { withRetryAndCatch } from '../error-handling.js';
+import { applyPath, applyPayloadTemplate, applyResultPath } from '../io-processing.js';
+import { evaluateTemplate } from '../jsonata.js';
+import { evaluateAssign, evaluateOutput, intrinsicEnv, jsonataScope, pathScope } from '../query.js';
+import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
+import { childFrame, linkedController, runPool } from '../sub-workflows.js';
+import { runWorkflow } from '../workflow.js';
+
+export const parallelState: StateHandler<ParallelState> = {
+  enteredEvent: 'ParallelStateEntered',
+  exitedEvent: 'ParallelStateExited',
+  retries: true,
+  execute(run: StateRun<ParallelState>, input: JsonValue): Promise<StateOutcome> {
+    return withRetryAndCatch(run, input, () => attempt(run, input), { failedEvent: 'ParallelStateFailed' });
+  },
+};
+
+async function attempt(run: StateRun<ParallelState>, input: JsonValue): Promise<StateOutcome> {
+  const state = run.state;
+  const next = state.End === true ? undefined : state.Next;
+  const jsonata = run.queryLanguage === 'JSONata';
+  let branchInput: JsonValue;
+  let effective = input;
+  if (jsonata) branchInput = state.Arguments === undefined ? input : await evaluateTemplate(state.Arguments, jsonataScope(run, { input }), 'Arguments');
+  else {
+    effective = applyPath(state.InputPath, pathScope(run, input));
+    branchInput = state.Parameters === undefined ? effective : applyPayloadTemplate(state.Parameters, pathScope(run, effective), intrinsicEnv(run));
+  }
+  const startedId = run.emit('ParallelStateStarted');
+  const { controller, dispose } = linkedController(run.frame.signal);
+  let result: JsonValue[];
+  try {
+    const { results, stopError } = await runPool(
+      state.Branches.length,
+      0,
+      controller,
+      (index) => runWorkflow(childFrame(run, { definition: state.Branches[index]!, signal: controller.signal, startEventId: startedId }), branchInput),
+      () => true,
+    );
+    if (stopError !== undefined) throw stopError;
+    result = results as JsonValue[];
+  } finally {
+    dispose();
+  }
+  run.emit('ParallelStateSucceeded');
+  if (jsonata) {
+    const states = { input, result };
+    const assign = await evaluateAssign(run, state.Assign, result, states);
+    const output = await evaluateOutput(run, state.Output, result, states);
+    return assign === undefined ? { output, next } : { output, next, assign };
+  }
+  const assign = await evaluateAssign(run, state.Assign, result, { input, result });
+  const selected = state.ResultSelector === undefined ? result : applyPayloadTemplate(state.ResultSelector, pathScope(run, result), intrinsicEnv(run));
+  const output = applyPath(state.OutputPath, pathScope(run, applyResultPath(state.ResultPath, input, selected)));
+  return assign === undefined ? { output, next } : { output, next, assign };
+}

@@ -1,0 +1,128 @@
+/**
+ * Validates an Amazon States Language definition: the `asl-validator` schema and graph checks, plus the checks it
+ * lacks — `States.ALL` alone and last (https://states-language.net/spec.html#retrying-after-error),
+ * HeartbeatSeconds < TimeoutSeconds (state-task page), aws-sdk services and actions that exist in the SDK models,
+ * and resources the local engine cannot run (warnings: AWS accepts them).
+ */
+import { createRequire } from 'node:module';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
+import { at, issue, type ValidationIssue } from './issue.js';
+import { findSdkOperation, findSdkService } from './aws-sdk-models.js';
+
+interface AslValidatorError {
+  readonly 'Error code': string;
+  readonly Message: string;
+  readonly schemaError?: { readonly instancePath?: string };
+  readonly path?: string;
+}
+type AslValidator = (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => {
+  isValid: boolean;
+  errors: AslValidatorError[];
+};
+
+// asl-validator is CommonJS with `module.exports = function`; load it through require for a typed default.
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+/** Returns every issue found in `definition` (empty when valid). */
+export function validateStateMachine(definition: unknown): ValidationIssue[] {
+  if (!isJsonObject(definition)) return [issue('$', 'InvalidDefinition', 'A state machine definition must be a JSON object.')];
+  const issues: ValidationIssue[] = [];
+  // asl-validator writes QueryLanguage into the states it visits, so it gets a copy.
+  const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true });
+  const seen = new Set<string>();
+  for (const error of result.errors) {
+    const path = error.schemaError?.instancePath !== undefined ? pointerToPath(error.schemaError.instancePath) : (error.path ?? '$');
+    const key = `${path}|${error.Message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue(path, error['Error code'], error.Message));
+  }
+  walk(definition, '$', issues);
+  return issues;
+}
+
+function pointerToPath(pointer: string): string {
+  let path = '$';
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    path = at(path, /^\d+$/.test(part) ? Number(part) : part);
+  }
+  return path;
+}
+
+/** Visits every state of a workflow, its branches and its item processor. */
+function walk(workflow: JsonObject, path: string, issues: ValidationIssue[]): void {
+  const states = workflow['States'];
+  if (!isJsonObject(states)) return;
+  for (const [name, state] of Object.entries(states)) {
+    if (!isJsonObject(state)) continue;
+    const statePath = at(at(path, 'States'), name);
+    checkErrorEquals(state['Retry'], at(statePath, 'Retry'), issues);
+    checkErrorEquals(state['Catch'], at(statePath, 'Catch'), issues);
+    if (state['Type'] === 'Task') checkTask(state, statePath, issues);
+    if (state['Type'] === 'Map') checkMap(state, statePath, issues);
+    const branches = state['Branches'];
+    if (Array.isArray(branches)) {
+      branches.forEach((branch, i) => {
+        if (isJsonObject(branch)) walk(branch, at(at(statePath, 'Branches'), i), issues);
+      });
+    }
+    for (const key of ['ItemProcessor', 'Iterator']) {
+      const processor = state[key];
+      if (isJsonObject(processor)) walk(processor, at(statePath, key), issues);
+    }
+  }
+}
+
+/** "States.ALL ... MUST appear alone in the ErrorEquals array and MUST appear in the last Retrier/Catcher." */
+function checkErrorEquals(list: JsonValue | undefined, path: string, issues: ValidationIssue[]): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((entry, i) => {
+    if (!isJsonObject(entry)) return;
+    const errorEquals = entry['ErrorEquals'];
+    if (!Array.isArray(errorEquals) || !errorEquals.includes('States.ALL')) return;
+    const entryPath = at(at(path, i), 'ErrorEquals');
+    if (errorEquals.length > 1) issues.push(issue(entryPath, 'StatesAllNotAlone', 'States.ALL must appear alone in ErrorEquals.'));
+    if (i !== list.length - 1) issues.push(issue(entryPath, 'StatesAllNotLast', 'States.ALL must appear in the last Retrier or Catcher.'));
+  });
+}
+
+function checkTask(state: JsonObject, path: string, issues: ValidationIssue[]): void {
+  const timeout = state['TimeoutSeconds'];
+  const heartbeat = state['HeartbeatSeconds'];
+  // "HeartbeatSeconds ... must be smaller than the number of seconds specified in the TimeoutSeconds field."
+  if (typeof timeout === 'number' && typeof heartbeat === 'number' && heartbeat >= timeout) {
+    issues.push(issue(at(path, 'HeartbeatSeconds'), 'HeartbeatNotBelowTimeout', `HeartbeatSeconds (${heartbeat}) must be smaller than TimeoutSeconds (${timeout}).`));
+  }
+  const resource = state['Resource'];
+  if (typeof resource !== 'string') return;
+  const resourcePath = at(path, 'Resource');
+  const sdk = /^arn:[a-z-]+:states:::aws-sdk:([^:]+):([^:]+)$/.exec(resource);
+  if (sdk !== null) {
+    const serviceName = sdk[1]!;
+    const action = sdk[2]!.replace(/\.(waitForTaskToken|sync(:2)?)$/, '');
+    if (/\.sync(:2)?$/.test(sdk[2]!)) {
+      issues.push(issue(resourcePath, 'UnsupportedIntegrationPattern', `AWS SDK integrations do not support the .sync pattern: '${resource}'.`));
+    }
+    const service = findSdkService(serviceName);
+    if (service === undefined) {
+      issues.push(issue(resourcePath, 'UnknownAwsSdkService', `Unknown AWS SDK service '${serviceName}' in '${resource}'.`));
+      return;
+    }
+    if (findSdkOperation(service, action) === undefined || action[0] !== action[0]?.toLowerCase()) {
+      issues.push(issue(resourcePath, 'UnknownAwsSdkAction', `Unknown action '${action}' of AWS SDK service '${serviceName}' in '${resource}' (actions are camelCase).`));
+    }
+    return;
+  }
+  issues.push(
+    issue(resourcePath, 'UnsupportedLocally', `The local engine runs only aws-sdk service integrations; '${resource}' fails at run time.`, 'warning'),
+  );
+}
+
+function checkMap(state: JsonObject, path: string, issues: ValidationIssue[]): void {
+  for (const field of ['ItemReader', 'ResultWriter']) {
+    if (state[field] !== undefined) {
+      issues.push(issue(at(path, field), 'UnsupportedLocally', `${field} needs Amazon S3, which the local engine does not provide.`, 'warning'));
+    }
+  }
+}
