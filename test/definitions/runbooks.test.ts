@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import {
   buildRunbook,
   CALLBACK_STEP_TIMEOUT,
@@ -102,5 +103,23 @@ describe.each(MODES)('runbook by %s', (mode) => {
 
   test('should stay under the 64 KB document content limit', () => {
     expect(Buffer.byteLength(JSON.stringify(buildRunbook(mode)))).toBeLessThan(64 * 1024);
+  });
+});
+
+describe('docs/runbooks.md', () => {
+  const doc = readFileSync(new URL('../../docs/runbooks.md', import.meta.url), 'utf8');
+
+  test('should document every parameter of both runbooks', () => {
+    for (const mode of MODES) {
+      for (const name of Object.keys(buildRunbook(mode).parameters!)) expect(doc, name).toContain(`| \`${name}\``);
+    }
+  });
+
+  test('should document every error name', () => {
+    for (const name of Object.values(ERROR_NAMES)) expect(doc, name).toContain(`| \`${name}\``);
+  });
+
+  test('should state the run-command step backstop that the source uses', () => {
+    expect(doc).toContain(`timeoutSeconds: ${RUN_COMMAND_STEP_TIMEOUT}`);
   });
 });
