@@ -1,0 +1,487 @@
+/**
+ * The local AWS Step Functions service: state machines, executions, history and task callbacks, with the API's
+ * operation names, request/response members and error names
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html).
+ * Timestamps are `Date` objects, as the AWS SDK v3 surfaces them; a JSON protocol layer writes epoch seconds.
+ */
+import type { JsonObject, JsonValue } from '../../model/json.js';
+import type { StateMachineDefinition } from '../../model/state-machine.js';
+import { ServiceError } from '../../errors/service-error.js';
+import { validateStateMachine } from '../../validate/asl.js';
+import type { ValidationIssue } from '../../validate/issue.js';
+import type { AwsApi } from '../aws-api.js';
+import { RealClock, type Clock } from '../clock.js';
+import { randomIds, type IdGenerator } from '../ids.js';
+import { executionArn as makeExecutionArn, isExecutionArn, isValidName, isValidRoleArn, parseStateMachineArn, stateMachineArn as makeStateMachineArn } from './arns.js';
+import { startExecution, type ExecutionResult, type ExecutionStatus, type RunningExecution } from './execution.js';
+import type { HistoryEvent, HistoryListener } from './history.js';
+import { DEFAULT_INTEGRATIONS, type IntegrationRegistry } from './integrations/index.js';
+import { MAX_PAYLOAD_BYTES } from './json-utils.js';
+import { TaskTokens } from './task-tokens.js';
+
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+
+export interface StepFunctionsServiceOptions {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  /** How Task states reach other local services (`arn:aws:states:::aws-sdk:*`). */
+  readonly awsApi: AwsApi;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** Length of issued task tokens. Default: `DEFAULT_TASK_TOKEN_LENGTH` (512). */
+  readonly taskTokenLength?: number;
+  readonly integrations?: IntegrationRegistry;
+  /** Aborting it stops every running execution (ABORTED). */
+  readonly signal?: AbortSignal;
+}
+
+interface StateMachineRecord {
+  readonly arn: string;
+  readonly name: string;
+  definitionText: string;
+  definition: StateMachineDefinition;
+  roleArn: string;
+  readonly type: StateMachineType;
+  readonly creationDate: Date;
+  updateDate: Date | undefined;
+  readonly executions: ExecutionRecord[];
+}
+
+interface ExecutionRecord {
+  readonly arn: string;
+  readonly name: string;
+  readonly stateMachine: StateMachineRecord;
+  readonly inputText: string;
+  readonly running: RunningExecution;
+  status: ExecutionStatus;
+  stopDate: Date | undefined;
+  result: ExecutionResult | undefined;
+}
+
+/** Default page size of the List* operations and GetExecutionHistory (API reference: "default is 100"). */
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+
+export class StepFunctionsService {
+  readonly region: string;
+  readonly accountId: string;
+  readonly tokens: TaskTokens;
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+  readonly #awsApi: AwsApi;
+  readonly #integrations: IntegrationRegistry;
+  readonly #machines = new Map<string, StateMachineRecord>();
+  readonly #executions = new Map<string, ExecutionRecord>();
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(options: StepFunctionsServiceOptions) {
+    this.#clock = options.clock ?? new RealClock();
+    this.#ids = options.ids ?? randomIds;
+    this.#awsApi = options.awsApi;
+    this.#integrations = options.integrations ?? DEFAULT_INTEGRATIONS;
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '123456789012';
+    this.tokens = new TaskTokens(this.#ids, options.taskTokenLength);
+    this.#signal = options.signal;
+  }
+
+  // ------------------------------------------------------------------ state machines
+
+  async CreateStateMachine(input: {
+    name?: string;
+    definition?: string;
+    roleArn?: string;
+    type?: StateMachineType;
+    [member: string]: unknown;
+  }): Promise<{ stateMachineArn: string; creationDate: Date }> {
+    const name = required(input.name, 'name');
+    if (!isValidName(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
+    const roleArn = checkRoleArn(required(input.roleArn, 'roleArn'));
+    const type = input.type ?? 'STANDARD';
+    if (type !== 'STANDARD' && type !== 'EXPRESS') throw validation('type', `Member must satisfy enum value set: [STANDARD, EXPRESS]`);
+    const definitionText = required(input.definition, 'definition');
+    const definition = parseDefinition(definitionText);
+    const arn = makeStateMachineArn(this.region, this.accountId, name);
+    const existing = this.#machines.get(arn);
+    if (existing !== undefined) {
+      // "Idempotent: if the same name, definition and role are given, the existing state machine is returned."
+      if (existing.definitionText === definitionText && existing.roleArn === roleArn && existing.type === type) {
+        return { stateMachineArn: arn, creationDate: existing.creationDate };
+      }
+      throw new ServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    }
+    const record: StateMachineRecord = {
+      arn,
+      name,
+      definitionText,
+      definition,
+      roleArn,
+      type,
+      creationDate: new Date(this.#clock.now()),
+      updateDate: undefined,
+      executions: [],
+    };
+    this.#machines.set(arn, record);
+    return { stateMachineArn: arn, creationDate: record.creationDate };
+  }
+
+  async UpdateStateMachine(input: { stateMachineArn?: string; definition?: string; roleArn?: string; [member: string]: unknown }): Promise<{ updateDate: Date }> {
+    const machine = this.#machine(input.stateMachineArn);
+    if (input.definition === undefined && input.roleArn === undefined) {
+      throw new ServiceError('MissingRequiredParameter', 'Either the definition or the roleArn must be specified.');
+    }
+    const definition = input.definition === undefined ? undefined : parseDefinition(input.definition);
+    const roleArn = input.roleArn === undefined ? undefined : checkRoleArn(input.roleArn);
+    if (definition !== undefined && input.definition !== undefined) {
+      machine.definition = definition;
+      machine.definitionText = input.definition;
+    }
+    if (roleArn !== undefined) machine.roleArn = roleArn;
+    machine.updateDate = new Date(this.#clock.now());
+    return { updateDate: machine.updateDate };
+  }
+
+  async DescribeStateMachine(input: { stateMachineArn?: string }): Promise<{
+    stateMachineArn: string;
+    name: string;
+    status: 'ACTIVE';
+    definition: string;
+    roleArn: string;
+    type: StateMachineType;
+    creationDate: Date;
+    loggingConfiguration: { level: 'OFF'; includeExecutionData: boolean };
+    tracingConfiguration: { enabled: boolean };
+  }> {
+    const m = this.#machine(input.stateMachineArn);
+    return {
+      stateMachineArn: m.arn,
+      name: m.name,
+      status: 'ACTIVE',
+      definition: m.definitionText,
+      roleArn: m.roleArn,
+      type: m.type,
+      creationDate: m.creationDate,
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: { enabled: false },
+    };
+  }
+
+  async ListStateMachines(input: { maxResults?: number; nextToken?: string } = {}): Promise<{
+    stateMachines: { stateMachineArn: string; name: string; type: StateMachineType; creationDate: Date }[];
+    nextToken?: string;
+  }> {
+    const all = [...this.#machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: m.creationDate }));
+    const { items, nextToken } = page(all, input.maxResults, input.nextToken);
+    return nextToken === undefined ? { stateMachines: items } : { stateMachines: items, nextToken };
+  }
+
+  async DeleteStateMachine(input: { stateMachineArn?: string }): Promise<Record<string, never>> {
+    const arn = required(input.stateMachineArn, 'stateMachineArn');
+    if (parseStateMachineArn(arn) === undefined) throw new ServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
+    // Deleting is idempotent; running executions keep running until they finish (API_DeleteStateMachine.html).
+    this.#machines.delete(arn);
+    return {};
+  }
+
+  // ------------------------------------------------------------------ executions
+
+  async StartExecution(
+    input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string },
+    options: { signal?: AbortSignal; context?: { Execution?: JsonObject; StateMachine?: JsonObject } } = {},
+  ): Promise<{ executionArn: string; startDate: Date }> {
+    const record = this.#start(input, options);
+    return { executionArn: record.arn, startDate: record.running.startDate };
+  }
+
+  /** StartSyncExecution (Express only): runs to the end and returns the result. */
+  async StartSyncExecution(input: { stateMachineArn?: string; name?: string; input?: string }): Promise<{
+    executionArn: string;
+    stateMachineArn: string;
+    name: string;
+    startDate: Date;
+    stopDate: Date;
+    status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+    input: string;
+    output?: string;
+    error?: string;
+    cause?: string;
+  }> {
+    const machine = this.#machine(input.stateMachineArn);
+    if (machine.type !== 'EXPRESS') throw new ServiceError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    const record = this.#start(input, {});
+    const result = await record.running.result;
+    const out = {
+      executionArn: record.arn,
+      stateMachineArn: machine.arn,
+      name: record.name,
+      startDate: record.running.startDate,
+      stopDate: record.stopDate ?? new Date(this.#clock.now()),
+      status: result.status === 'ABORTED' ? ('FAILED' as const) : result.status,
+      input: record.inputText,
+    };
+    return { ...out, ...resultMembers(result) };
+  }
+
+  async DescribeExecution(input: { executionArn?: string }): Promise<{
+    executionArn: string;
+    stateMachineArn: string;
+    name: string;
+    status: ExecutionStatus;
+    startDate: Date;
+    stopDate?: Date;
+    input: string;
+    inputDetails: { included: boolean };
+    output?: string;
+    outputDetails?: { included: boolean };
+    error?: string;
+    cause?: string;
+    redriveCount: number;
+    redriveStatus: 'NOT_REDRIVABLE' | 'REDRIVABLE';
+  }> {
+    const e = this.#execution(input.executionArn);
+    const base = {
+      executionArn: e.arn,
+      stateMachineArn: e.stateMachine.arn,
+      name: e.name,
+      status: e.status,
+      startDate: e.running.startDate,
+      input: e.inputText,
+      inputDetails: { included: true },
+      redriveCount: 0,
+      redriveStatus: 'NOT_REDRIVABLE' as const,
+    };
+    if (e.result === undefined) return base;
+    const members = resultMembers(e.result);
+    return {
+      ...base,
+      ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate }),
+      ...members,
+      ...(members.output === undefined ? {} : { outputDetails: { included: true } }),
+    };
+  }
+
+  async ListExecutions(input: { stateMachineArn?: string; statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string }): Promise<{
+    executions: { executionArn: string; stateMachineArn: string; name: string; status: ExecutionStatus; startDate: Date; stopDate?: Date }[];
+    nextToken?: string;
+  }> {
+    const machine = this.#machine(input.stateMachineArn);
+    // Newest first, as the API lists them.
+    const all = [...machine.executions]
+      .reverse()
+      .filter((e) => input.statusFilter === undefined || e.status === input.statusFilter)
+      .map((e) => ({
+        executionArn: e.arn,
+        stateMachineArn: machine.arn,
+        name: e.name,
+        status: e.status,
+        startDate: e.running.startDate,
+        ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate }),
+      }));
+    const { items, nextToken } = page(all, input.maxResults, input.nextToken);
+    return nextToken === undefined ? { executions: items } : { executions: items, nextToken };
+  }
+
+  async StopExecution(input: { executionArn?: string; error?: string; cause?: string }): Promise<{ stopDate: Date }> {
+    const e = this.#execution(input.executionArn);
+    if (input.error !== undefined && input.error.length > 256) throw validation('error', 'Member must have length less than or equal to 256');
+    if (input.cause !== undefined && input.cause.length > 32_768) throw validation('cause', 'Member must have length less than or equal to 32768');
+    if (e.status === 'RUNNING') {
+      e.running.stop(input.error, input.cause);
+      await e.running.result;
+    }
+    return { stopDate: e.stopDate ?? new Date(this.#clock.now()) };
+  }
+
+  async GetExecutionHistory(input: { executionArn?: string; maxResults?: number; reverseOrder?: boolean; nextToken?: string; includeExecutionData?: boolean }): Promise<{
+    events: HistoryEvent[];
+    nextToken?: string;
+  }> {
+    const e = this.#execution(input.executionArn);
+    let events = e.running.history.events.slice();
+    if (input.reverseOrder === true) events.reverse();
+    if (input.includeExecutionData === false) events = events.map(withoutData);
+    const { items, nextToken } = page(events, input.maxResults, input.nextToken);
+    return nextToken === undefined ? { events: items } : { events: items, nextToken };
+  }
+
+  // ------------------------------------------------------------------ callbacks
+
+  async SendTaskSuccess(input: { taskToken?: string; output?: string }): Promise<Record<string, never>> {
+    this.tokens.sendTaskSuccess(input);
+    return {};
+  }
+
+  async SendTaskFailure(input: { taskToken?: string; error?: string; cause?: string }): Promise<Record<string, never>> {
+    this.tokens.sendTaskFailure(input);
+    return {};
+  }
+
+  async SendTaskHeartbeat(input: { taskToken?: string }): Promise<Record<string, never>> {
+    this.tokens.sendTaskHeartbeat(input);
+    return {};
+  }
+
+  // ------------------------------------------------------------------ library extras (not API operations)
+
+  /**
+   * Calls `listener` with every later history event of an execution (after replaying the ones so far when
+   * `replay` is set). Returns the unsubscribe function.
+   */
+  subscribeToHistory(executionArn: string, listener: HistoryListener, options: { replay?: boolean } = {}): () => void {
+    const e = this.#execution(executionArn);
+    if (options.replay === true) for (const event of e.running.history.events) listener(event);
+    return e.running.history.subscribe(listener);
+  }
+
+  /** Resolves when the execution ends. */
+  async waitForExecution(executionArn: string): Promise<ExecutionResult> {
+    return this.#execution(executionArn).running.result;
+  }
+
+  /** Number of executions currently RUNNING. */
+  get runningExecutions(): number {
+    let n = 0;
+    for (const e of this.#executions.values()) if (e.status === 'RUNNING') n++;
+    return n;
+  }
+
+  #start(
+    input: { stateMachineArn?: string; name?: string; input?: string },
+    options: { signal?: AbortSignal; context?: { Execution?: JsonObject; StateMachine?: JsonObject } },
+  ): ExecutionRecord {
+    const machine = this.#machine(input.stateMachineArn);
+    const name = input.name ?? this.#ids.uuid();
+    if (!isValidName(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
+    const inputText = input.input ?? '{}';
+    // "input ... Length Constraints: Maximum length of 262144" (API_StartExecution.html).
+    if (Buffer.byteLength(inputText, 'utf8') > MAX_PAYLOAD_BYTES) {
+      throw validation('input', `Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`);
+    }
+    let parsed: JsonValue;
+    try {
+      parsed = JSON.parse(inputText) as JsonValue;
+    } catch {
+      throw new ServiceError('InvalidExecutionInput', `Invalid Execution Input: '${inputText.slice(0, 200)}'`);
+    }
+    const express = machine.type === 'EXPRESS';
+    const arn = makeExecutionArn(this.region, this.accountId, machine.name, name, express ? { uuid: this.#ids.uuid() } : undefined);
+    const existing = this.#executions.get(arn);
+    if (existing !== undefined) {
+      // Same name and input while running: the call is idempotent (API_StartExecution.html, "name").
+      if (existing.status === 'RUNNING' && existing.inputText === inputText) return existing;
+      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+    const signals = [options.signal, this.#signal].filter((s): s is AbortSignal => s !== undefined);
+    const running = startExecution({
+      definition: machine.definition,
+      input: parsed,
+      clock: this.#clock,
+      ids: this.#ids,
+      awsApi: this.#awsApi,
+      tokens: this.tokens,
+      integrations: this.#integrations,
+      region: this.region,
+      accountId: this.accountId,
+      executionArn: arn,
+      executionName: name,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      roleArn: machine.roleArn,
+      express,
+      ...(options.context === undefined ? {} : { context: options.context }),
+      ...(signals.length === 0 ? {} : { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }),
+    });
+    const record: ExecutionRecord = { arn, name, stateMachine: machine, inputText, running, status: 'RUNNING', stopDate: undefined, result: undefined };
+    this.#executions.set(arn, record);
+    machine.executions.push(record);
+    void running.result.then((result) => {
+      record.result = result;
+      record.status = result.status;
+      record.stopDate = new Date(this.#clock.now());
+    });
+    return record;
+  }
+
+  #machine(arn: string | undefined): StateMachineRecord {
+    const value = required(arn, 'stateMachineArn');
+    if (parseStateMachineArn(value) === undefined) throw new ServiceError('InvalidArn', `Invalid Arn: '${value}'`);
+    const machine = this.#machines.get(value);
+    if (machine === undefined) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${value}'`);
+    return machine;
+  }
+
+  #execution(arn: string | undefined): ExecutionRecord {
+    const value = required(arn, 'executionArn');
+    if (!isExecutionArn(value)) throw new ServiceError('InvalidArn', `Invalid Arn: '${value}'`);
+    const execution = this.#executions.get(value);
+    if (execution === undefined) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${value}'`);
+    return execution;
+  }
+}
+
+/** Parses and validates a definition string; failures are `InvalidDefinition` listing every issue. */
+export function parseDefinition(text: string): StateMachineDefinition {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${error instanceof Error ? error.message : String(error)}'`);
+  }
+  const errors = validateStateMachine(value).filter((i) => i.severity !== 'warning');
+  if (errors.length > 0) throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: '${describeIssues(errors)}'`);
+  return value as StateMachineDefinition;
+}
+
+export function describeIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => `${i.code}: ${i.message} at ${i.path}`).join(', ');
+}
+
+function required(value: string | undefined, member: string): string {
+  if (value === undefined || value === null) throw validation(member, 'Member must not be null');
+  if (typeof value !== 'string') throw validation(member, 'Member must be a string');
+  return value;
+}
+
+function checkRoleArn(arn: string): string {
+  if (!isValidRoleArn(arn)) throw new ServiceError('InvalidArn', `Invalid Arn: 'Role ARN is not valid: ${arn}'`);
+  return arn;
+}
+
+function validation(member: string, constraint: string): ServiceError {
+  return new ServiceError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`);
+}
+
+function resultMembers(result: ExecutionResult): { output?: string; error?: string; cause?: string } {
+  const out: { output?: string; error?: string; cause?: string } = {};
+  if (result.status === 'SUCCEEDED') out.output = JSON.stringify(result.output ?? null);
+  if (result.error !== undefined) out.error = result.error;
+  if (result.cause !== undefined) out.cause = result.cause;
+  return out;
+}
+
+function withoutData(event: HistoryEvent): HistoryEvent {
+  const copy: Record<string, unknown> = { ...event };
+  for (const [key, value] of Object.entries(copy)) {
+    if (key.endsWith('EventDetails') && typeof value === 'object' && value !== null) {
+      const details = { ...(value as Record<string, unknown>) };
+      delete details['input'];
+      delete details['output'];
+      copy[key] = details;
+    }
+  }
+  return copy as unknown as HistoryEvent;
+}
+
+function page<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined): { items: T[]; nextToken?: string } {
+  const size = maxResults === undefined || maxResults === 0 ? DEFAULT_PAGE : Math.min(maxResults, MAX_PAGE);
+  if (maxResults !== undefined && (maxResults < 0 || !Number.isInteger(maxResults))) throw validation('maxResults', 'Member must have value greater than or equal to 0');
+  let start = 0;
+  if (nextToken !== undefined) {
+    const decoded = Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
+    if (!Number.isInteger(decoded) || decoded < 0) throw new ServiceError('InvalidToken', `Invalid Token: '${nextToken}'`);
+    start = decoded;
+  }
+  const slice = items.slice(start, start + size);
+  const end = start + slice.length;
+  return end < items.length ? { items: slice, nextToken: Buffer.from(String(end), 'utf8').toString('base64url') } : { items: slice };
+}
