@@ -8,9 +8,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
+/** A shape of the SDK model (`aws-sdk` v2 `*.min.json`): types and required members, no length limits. */
+export interface SdkShape {
+  readonly type?: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'float' | 'double';
+  readonly shape?: string;
+  readonly members?: Readonly<Record<string, SdkShape>>;
+  readonly required?: readonly string[];
+  readonly member?: SdkShape;
+  readonly key?: SdkShape;
+  readonly value?: SdkShape;
+}
+
 export interface SdkOperation {
   /** PascalCase, as in the API reference. */
   readonly name: string;
+  /** The request shape, with `shape` references resolvable through `SdkService.shapes`. */
+  readonly input: SdkShape;
   /** Top-level request member names, as the API spells them. */
   readonly members: readonly string[];
   readonly required: readonly string[];
@@ -22,6 +35,7 @@ export interface SdkService {
   /** e.g. `SFN`. */
   readonly serviceId: string;
   readonly operations: ReadonlyMap<string, SdkOperation>;
+  readonly shapes: Readonly<Record<string, SdkShape>>;
 }
 
 interface MetadataEntry {
@@ -30,7 +44,8 @@ interface MetadataEntry {
 }
 interface ApiModel {
   readonly metadata: { readonly serviceId?: string; readonly endpointPrefix?: string };
-  readonly operations: Record<string, { input?: { members?: Record<string, unknown>; required?: string[] } }>;
+  readonly operations: Record<string, { input?: SdkShape & { members?: Record<string, SdkShape>; required?: string[] } }>;
+  readonly shapes?: Record<string, SdkShape>;
 }
 
 let apisDir: string | undefined;
@@ -87,11 +102,12 @@ export function findSdkService(name: string): SdkService | undefined {
   for (const [opName, op] of Object.entries(model.operations)) {
     operations.set(opName, {
       name: opName,
+      input: op.input ?? { type: 'structure', members: {} },
       members: Object.keys(op.input?.members ?? {}),
       required: op.input?.required ?? [],
     });
   }
-  const service: SdkService = { key, serviceId: model.metadata.serviceId ?? key, operations };
+  const service: SdkService = { key, serviceId: model.metadata.serviceId ?? key, operations, shapes: model.shapes ?? {} };
   loaded.set(key, service);
   return service;
 }

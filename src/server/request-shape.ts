@@ -1,0 +1,83 @@
+/**
+ * Checks a request body against the operation's model (types and required members), the way the AWS
+ * service front end does before any handler runs: a wrong JSON type is a `SerializationException`, a missing
+ * required member a `ValidationException` in the Coral message format AWS uses.
+ */
+import { ServiceError } from '../errors/service-error.js';
+import { isJsonObject, type JsonValue } from '../model/json.js';
+import type { SdkService, SdkShape } from '../validate/aws-sdk-models.js';
+
+/** A member is either an inline shape (`{}` is a string) or a reference into the model's shared shapes. */
+function resolve(service: SdkService, shape: SdkShape): SdkShape {
+  return shape.shape !== undefined ? (service.shapes[shape.shape] ?? shape) : shape;
+}
+
+function kind(value: JsonValue): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value === 'object' ? 'structure' : typeof value;
+}
+
+/** Throws the error AWS's front end would return for `input`, or returns when it is well-formed. */
+export function checkRequestShape(service: SdkService, operation: string, input: JsonValue): void {
+  const op = service.operations.get(operation);
+  if (op === undefined) return;
+  const missing: string[] = [];
+  const walk = (value: JsonValue, shape: SdkShape, path: string): void => {
+    const s = resolve(service, shape);
+    const type = s.type ?? (s.members !== undefined ? 'structure' : 'string');
+    const mismatch = (expected: string): never => {
+      throw new ServiceError('SerializationException', `Unexpected ${kind(value)} at '${path || 'body'}': expected ${expected}.`);
+    };
+    switch (type) {
+      case 'structure': {
+        if (!isJsonObject(value)) return mismatch('a structure (JSON object)');
+        for (const name of s.required ?? []) {
+          if (value[name] === undefined || value[name] === null) missing.push(`${path}${path === '' ? '' : '.'}${lowerFirst(name)}`);
+        }
+        for (const [name, member] of Object.entries(s.members ?? {})) {
+          const v = value[name];
+          if (v !== undefined && v !== null) walk(v, member, `${path}${path === '' ? '' : '.'}${lowerFirst(name)}`);
+        }
+        return;
+      }
+      case 'list':
+        if (!Array.isArray(value)) return mismatch('a list (JSON array)');
+        value.forEach((v, i) => {
+          if (v !== null && s.member !== undefined) walk(v, s.member, `${path}.${i + 1}.member`);
+        });
+        return;
+      case 'map':
+        if (!isJsonObject(value)) return mismatch('a map (JSON object)');
+        for (const [k, v] of Object.entries(value)) if (v !== null && s.value !== undefined) walk(v, s.value, `${path}.${k}`);
+        return;
+      case 'integer':
+      case 'long':
+        if (typeof value !== 'number' || !Number.isInteger(value)) return mismatch('an integer');
+        return;
+      case 'float':
+      case 'double':
+        if (typeof value !== 'number') return mismatch('a number');
+        return;
+      case 'boolean':
+        if (typeof value !== 'boolean') return mismatch('a boolean');
+        return;
+      case 'timestamp':
+        if (typeof value !== 'number' && typeof value !== 'string') return mismatch('a timestamp (epoch seconds)');
+        return;
+      default:
+        if (typeof value !== 'string') return mismatch('a string');
+    }
+  };
+  walk(input, op.input, '');
+  if (missing.length > 0) {
+    // e.g. "1 validation error detected: Value null at 'documentName' failed to satisfy constraint: Member must not be null"
+    const details = missing.map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`);
+    throw new ServiceError(
+      'ValidationException',
+      `${missing.length} validation error${missing.length === 1 ? '' : 's'} detected: ${details.join('; ')}`,
+    );
+  }
+}
+
+function lowerFirst(name: string): string {
+  return name.length === 0 ? name : name[0]!.toLowerCase() + name.slice(1);
+}

@@ -1,0 +1,203 @@
+/**
+ * The local AWS endpoint: one HTTP server that speaks AWS JSON 1.0 (`AWSStepFunctions.*`) and 1.1
+ * (`AmazonSSM.*`), dispatching by `X-Amz-Target` to a table of handlers per service, plus the query protocol
+ * for the CloudFormation subset. It binds to loopback by default, accepts any credentials (it does not check
+ * signatures), and answers malformed requests with AWS-shaped 4xx errors while it keeps serving.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ServiceError } from '../errors/service-error.js';
+import { isJsonObject, type JsonObject } from '../model/json.js';
+import { findSdkService } from '../validate/aws-sdk-models.js';
+import { contentType, errorResponse, parseTarget, serializeResult, type JsonVersion } from './aws-json-protocol.js';
+import { checkRequestShape } from './request-shape.js';
+
+export type OperationHandler = (input: JsonObject) => Promise<unknown>;
+
+/** A service on the AWS JSON protocol: its target prefix and a handler per operation. */
+export interface JsonService {
+  /** `AmazonSSM`, `AWSStepFunctions`. */
+  readonly targetPrefix: string;
+  readonly version: JsonVersion;
+  /** The SDK model used to check request shapes (`ssm`, `stepfunctions`). */
+  readonly model: string;
+  readonly operations: Readonly<Record<string, OperationHandler>>;
+}
+
+/** A service on the query protocol (form-encoded `Action=…`, XML responses): CloudFormation. */
+export interface QueryService {
+  /** Handles a parsed form body; returns status, content type and body. */
+  handle(params: URLSearchParams): Promise<{ status: number; body: string }>;
+}
+
+export interface EndpointOptions {
+  readonly services: readonly JsonService[];
+  readonly query?: QueryService;
+  /** Default 127.0.0.1: the endpoint has no authentication, so it never listens beyond loopback unless asked. */
+  readonly host?: string;
+  /** Default 0: a free port. */
+  readonly port?: number;
+  /** Largest request body accepted. Default 4 MiB (a state machine definition may be 1 MiB, a document 64 KB). */
+  readonly maxBodyBytes?: number;
+  /** Receives one line per request that failed inside a handler. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalEndpoint {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (error) => {
+      if (!failed) {
+        failed = true;
+        reject(error);
+      }
+    });
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)), 'x-amzn-requestid': crypto.randomUUID() });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, error: unknown, version: JsonVersion): void {
+  const shaped = errorResponse(error, version);
+  send(res, shaped.status, shaped.headers, shaped.body);
+}
+
+/** Starts the endpoint and resolves once it listens. */
+export async function startEndpoint(options: EndpointOptions): Promise<LocalEndpoint> {
+  const byPrefix = new Map(options.services.map((s) => [s.targetPrefix, s]));
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const log = options.log ?? (() => undefined);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = req.headers['x-amz-target'];
+    const parsed = parseTarget(Array.isArray(target) ? target[0] : target);
+    const service = parsed === undefined ? undefined : byPrefix.get(parsed.prefix);
+    const version: JsonVersion = service?.version ?? '1.1';
+    if (req.method !== 'POST') {
+      sendError(res, new ServiceError('UnknownOperationException', `Only POST is supported, got ${req.method ?? '?'}.`, { httpStatusCode: 404 }), version);
+      req.resume();
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        res.setHeader('connection', 'close');
+        sendError(res, new ServiceError('RequestEntityTooLargeException', `Request body exceeds ${limit} bytes.`, { httpStatusCode: 413 }), version);
+        res.on('finish', () => req.destroy());
+        return;
+      }
+      throw error;
+    }
+    if (target === undefined && options.query !== undefined && String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
+      const result = await options.query.handle(new URLSearchParams(body.toString('utf8')));
+      send(res, result.status, { 'content-type': 'text/xml' }, result.body);
+      return;
+    }
+    if (parsed === undefined) {
+      sendError(res, new ServiceError('UnknownOperationException', 'Missing or malformed X-Amz-Target header (expected <ServicePrefix>.<Operation>).'), version);
+      return;
+    }
+    if (service === undefined) {
+      sendError(res, new ServiceError('UnknownOperationException', `Unknown service target prefix '${parsed.prefix}'. This endpoint serves: ${[...byPrefix.keys()].join(', ')}.`), version);
+      return;
+    }
+    const handler = Object.hasOwn(service.operations, parsed.operation) ? service.operations[parsed.operation] : undefined;
+    if (handler === undefined) {
+      const known = findSdkService(service.model)?.operations.has(parsed.operation) === true;
+      sendError(
+        res,
+        new ServiceError(
+          'UnknownOperationException',
+          known
+            ? `${parsed.prefix}.${parsed.operation} is a real operation that the shellstep local engine does not support.`
+            : `${parsed.prefix}.${parsed.operation} is not an operation of this service.`,
+        ),
+        version,
+      );
+      return;
+    }
+    let input: unknown;
+    try {
+      const text = body.toString('utf8');
+      input = text.trim() === '' ? {} : JSON.parse(text);
+    } catch (error) {
+      sendError(res, new ServiceError('SerializationException', `Request body is not valid JSON: ${(error as Error).message}`), version);
+      return;
+    }
+    if (!isJsonObject(input)) {
+      sendError(res, new ServiceError('SerializationException', 'Request body must be a JSON object.'), version);
+      return;
+    }
+    try {
+      const model = findSdkService(service.model);
+      if (model !== undefined) checkRequestShape(model, parsed.operation, input);
+      const result = await handler(input);
+      send(res, 200, { 'content-type': contentType(version) }, serializeResult(result));
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.$fault === 'server') log(`${parsed.prefix}.${parsed.operation}: ${(error as Error).stack ?? String(error)}`);
+      sendError(res, error, version);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`request failed: ${(error as Error).stack ?? String(error)}`);
+      sendError(res, error, '1.1');
+    });
+  });
+  // Slow or stalled clients cannot hold the endpoint: headers within 10 s, the whole request within 60 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

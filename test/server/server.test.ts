@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { request } from 'node:http';
+import { SSMClient, GetCommandInvocationCommand, InvalidInstanceId, SendCommandCommand } from '@aws-sdk/client-ssm';
+import { ServiceError } from '../../src/errors/service-error.js';
+import { startEndpoint, type LocalEndpoint } from '../../src/server/server.js';
+import type { JsonObject } from '../../src/model/json.js';
+
+const calls: Array<{ op: string; input: JsonObject }> = [];
+let endpoint: LocalEndpoint;
+let ssm: SSMClient;
+
+beforeAll(async () => {
+  endpoint = await startEndpoint({
+    services: [
+      {
+        targetPrefix: 'AmazonSSM',
+        version: '1.1',
+        model: 'ssm',
+        operations: {
+          SendCommand: async (input) => {
+            calls.push({ op: 'SendCommand', input });
+            return { Command: { CommandId: 'c-1', RequestedDateTime: new Date(1_700_000_000_500), Status: 'Pending' } };
+          },
+          GetCommandInvocation: async (input) => {
+            throw new ServiceError('InvalidInstanceId', `Instance ${String(input['InstanceId'])} is not valid.`);
+          },
+          ListCommands: async () => {
+            throw new Error('boom');
+          },
+        },
+      },
+    ],
+  });
+  ssm = new SSMClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+});
+
+afterAll(async () => {
+  ssm.destroy();
+  await endpoint.close();
+});
+
+function raw(body: string | Buffer, headers: Record<string, string>, method = 'POST'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(endpoint.url);
+    const req = request({ host: url.hostname, port: url.port, method, path: '/', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const ssmHeaders = (op: string) => ({ 'x-amz-target': `AmazonSSM.${op}`, 'content-type': 'application/x-amz-json-1.1' });
+
+describe('local endpoint (AWS JSON protocol)', () => {
+  test('should bind to loopback by default', () => {
+    expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  test('should dispatch an AWS SDK v3 call and serialize dates as epoch seconds', async () => {
+    const out = await ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: ['i-0123456789abcdef0'] }));
+    expect(out.Command?.CommandId).toBe('c-1');
+    expect(out.Command?.RequestedDateTime?.getTime()).toBe(1_700_000_000_500);
+    expect(calls.at(-1)?.input).toEqual({ DocumentName: 'AWS-RunShellScript', InstanceIds: ['i-0123456789abcdef0'] });
+  });
+
+  test('should turn a ServiceError into the SDK error class of the same name', async () => {
+    const error = await ssm.send(new GetCommandInvocationCommand({ CommandId: 'c', InstanceId: 'i-0123456789abcdef0' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInstanceId);
+    expect((error as Error).message).toBe('Instance i-0123456789abcdef0 is not valid.');
+  });
+
+  test('should answer a missing required member with ValidationException in the AWS message format', async () => {
+    const res = await raw('{}', ssmHeaders('SendCommand'));
+    expect(res.status).toBe(400);
+    expect(res.headers['x-amzn-errortype']).toBe('ValidationException');
+    expect(JSON.parse(res.body)).toEqual({
+      __type: 'ValidationException',
+      message: "1 validation error detected: Value null at 'documentName' failed to satisfy constraint: Member must not be null",
+    });
+  });
+
+  test('should answer a wrong member type with SerializationException', async () => {
+    const res = await raw(JSON.stringify({ DocumentName: 'x', TimeoutSeconds: 'soon' }), ssmHeaders('SendCommand'));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).__type).toBe('SerializationException');
+    expect(JSON.parse(res.body).message).toContain("'timeoutSeconds'");
+  });
+
+  test('should answer bad JSON, a non-object body, unknown targets and other methods with 4xx AWS errors', async () => {
+    const cases = [
+      await raw('{"DocumentName":', ssmHeaders('SendCommand')),
+      await raw('[1,2]', ssmHeaders('SendCommand')),
+      await raw('{}', { 'content-type': 'application/x-amz-json-1.1' }),
+      await raw('{}', ssmHeaders('NoSuchOperation')),
+      await raw('{}', ssmHeaders('DescribeMaintenanceWindows')),
+      await raw('{}', { 'x-amz-target': 'AmazonEC2.RunInstances' }),
+      await raw('', {}, 'GET'),
+    ];
+    expect(cases.map((c) => [c.status, JSON.parse(c.body).__type])).toEqual([
+      [400, 'SerializationException'],
+      [400, 'SerializationException'],
+      [400, 'UnknownOperationException'],
+      [400, 'UnknownOperationException'],
+      [400, 'UnknownOperationException'],
+      [400, 'UnknownOperationException'],
+      [404, 'UnknownOperationException'],
+    ]);
+    expect(JSON.parse(cases[4]!.body).message).toContain('does not support');
+  });
+
+  test('should answer an oversized body with 413 and keep serving', async () => {
+    const small = await startEndpoint({ services: [], maxBodyBytes: 1024 });
+    try {
+      const url = new URL(small.url);
+      const res = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: ssmHeaders('SendCommand') }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        });
+        req.on('error', () => resolve(-1));
+        req.end(Buffer.alloc(64 * 1024, 'a'));
+        req.on('close', () => undefined);
+        setTimeout(() => reject(new Error('no answer')), 5000).unref();
+      });
+      expect(res).toBe(413);
+      const after = await raw('{}', ssmHeaders('SendCommand'));
+      expect(after.status).toBe(400);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('should answer an internal failure with 500 InternalServerError and keep serving', async () => {
+    const res = await raw('{}', ssmHeaders('ListCommands'));
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body)).toEqual({ __type: 'InternalServerError', message: 'boom' });
+    const out = await ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: ['i-0123456789abcdef0'] }));
+    expect(out.Command?.CommandId).toBe('c-1');
+  });
+});
