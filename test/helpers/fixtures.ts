@@ -31,6 +31,8 @@ export interface RecordedCall {
   readonly operation: string;
   readonly input: JsonObject;
   readonly context: AwsCallContext | undefined;
+  /** False when the call was answered with an error. */
+  ok: boolean;
 }
 
 type Responder = (input: JsonObject) => JsonValue | Promise<JsonValue>;
@@ -55,14 +57,22 @@ export class RecordingAwsApi implements AwsApi {
   }
 
   async call(service: AwsServiceId, operation: string, input: JsonObject, context?: AwsCallContext): Promise<JsonValue> {
-    this.calls.push({ service, operation, input: structuredClone(input), context });
+    const record: RecordedCall = { service, operation, input: structuredClone(input), context, ok: false };
+    this.calls.push(record);
     const responder = this.#responders.get(`${service}:${operation}`);
-    return responder === undefined ? {} : await responder(input);
+    const response = responder === undefined ? {} : await responder(input);
+    record.ok = true;
+    return response;
   }
 
   /** Calls to Step Functions task-callback operations. */
   get callbacks(): RecordedCall[] {
     return this.calls.filter((c) => c.service === 'sfn' && c.operation.startsWith('SendTask'));
+  }
+
+  /** Callbacks Step Functions accepted: the ones that actually completed the task token. */
+  get completedCallbacks(): RecordedCall[] {
+    return this.callbacks.filter((c) => c.ok);
   }
 }
 

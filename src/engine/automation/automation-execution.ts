@@ -1,0 +1,482 @@
+/**
+ * One Automation execution (schema 0.3): the step loop with `maxAttempts`, `timeoutSeconds`, `onFailure`
+ * (Abort | Continue | step:X), `onCancel`, `isCritical`, `isEnd`, `nextStep` and `outputs`, and the execution's
+ * final status (aws-semantics §2; automation-actions "Properties shared by all actions",
+ * automation-handling-timeouts, automation-branch-condition).
+ */
+import type { Clock } from '../clock.js';
+import type { AwsApi } from '../aws-api.js';
+import type { IdGenerator } from '../ids.js';
+import type { JsonObject, JsonValue } from '../../model/json.js';
+import type { Runbook, RunbookStep } from '../../model/runbook.js';
+import type {
+  AutomationExecution,
+  AutomationExecutionMetadata,
+  AutomationExecutionStatus,
+  AutomationParameterMap,
+  FailureDetails,
+  StepExecution,
+} from '../../model/ssm.js';
+import type { RunCommandService } from '../run-command/run-command-service.js';
+import type { ActionContext, ActionResult, LocalSsmCall } from './actions/action.js';
+import { StepFailure } from './actions/action.js';
+import { EXECUTE_AWS_API_MAX_SECONDS } from './actions/execute-aws-api.js';
+import { ACTIONS, isSupportedAction } from './actions/index.js';
+import { WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS } from './actions/wait-for-aws-resource-property.js';
+import type { InterpolationScope } from './interpolate.js';
+import { interpolate, UnresolvedReferenceError } from './interpolate.js';
+import { selectOutput } from './outputs.js';
+import { toStringList } from './parameters.js';
+
+/** "Automation runs the cancellation workflow for a maximum of two minutes." */
+export const CANCELLATION_WORKFLOW_MAX_MS = 120_000;
+
+export interface AutomationExecutionDeps {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly awsApi: AwsApi;
+  readonly ssm: LocalSsmCall;
+  readonly runCommand: RunCommandService;
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly executedBy: string;
+}
+
+export interface AutomationExecutionInit {
+  readonly id: string;
+  readonly documentName: string;
+  readonly documentVersion: string;
+  readonly runbook: Runbook;
+  readonly parameters: Readonly<Record<string, JsonValue>>;
+  readonly mode: 'Auto' | 'Interactive';
+}
+
+type StopReason = 'timeout' | 'cancel';
+
+interface StepRecord {
+  readonly step: RunbookStep;
+  readonly execution: StepExecution;
+  outputs: Record<string, JsonValue>;
+}
+
+const TERMINAL: ReadonlySet<AutomationExecutionStatus> = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
+
+export class AutomationExecutionRun {
+  readonly id: string;
+  readonly #deps: AutomationExecutionDeps;
+  readonly #init: AutomationExecutionInit;
+  readonly #records: StepRecord[] = [];
+  readonly #stepOutputs = new Map<string, Record<string, JsonValue>>();
+  readonly #stepNames: ReadonlySet<string>;
+  #status: AutomationExecutionStatus = 'Pending';
+  #start?: number;
+  #end?: number;
+  #failureMessage?: string | undefined;
+  #current?: StepRecord | undefined;
+  #currentAbort?: AbortController | undefined;
+  #cancelRequested = false;
+  #finished: Promise<void>;
+  #resolveFinished!: () => void;
+
+  constructor(deps: AutomationExecutionDeps, init: AutomationExecutionInit) {
+    this.#deps = deps;
+    this.#init = init;
+    this.id = init.id;
+    this.#stepNames = new Set(init.runbook.mainSteps.map((s) => s.name));
+    this.#finished = new Promise((resolve) => (this.#resolveFinished = resolve));
+  }
+
+  get status(): AutomationExecutionStatus {
+    return this.#status;
+  }
+
+  get isTerminal(): boolean {
+    return TERMINAL.has(this.#status);
+  }
+
+  /** Resolves when the execution reaches a terminal status. */
+  get finished(): Promise<void> {
+    return this.#finished;
+  }
+
+  /** Runs the execution to its end. Never rejects: engine errors become a Failed execution. */
+  async run(): Promise<void> {
+    if (this.isTerminal) return;
+    this.#status = 'InProgress';
+    this.#start = this.#deps.clock.now();
+    try {
+      await this.#loop();
+    } catch (error) {
+      this.#failureMessage = `Internal error: ${(error as Error).message}`;
+      this.#status = 'Failed';
+    }
+    this.#end = this.#deps.clock.now();
+    this.#resolveFinished();
+  }
+
+  /** StopAutomationExecution Type Cancel. */
+  cancel(): void {
+    if (this.isTerminal || this.#cancelRequested) return;
+    this.#cancelRequested = true;
+    if (this.#status === 'Pending') {
+      this.#status = 'Cancelled';
+      this.#start = this.#deps.clock.now();
+      this.#end = this.#start;
+      this.#resolveFinished();
+      return;
+    }
+    this.#status = 'Cancelling';
+    this.#currentAbort?.abort('cancel' satisfies StopReason);
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  async #loop(): Promise<void> {
+    const steps = this.#init.runbook.mainSteps;
+    let index: number | undefined = 0;
+    let criticalFailure: 'Failed' | 'TimedOut' | undefined;
+    while (index !== undefined && index < steps.length) {
+      const step = steps[index]!;
+      if (this.#cancelRequested) {
+        await this.#runCancellation(step);
+        return;
+      }
+      const { status, nextStep } = await this.#runStep(step, false);
+      if (status === 'Cancelled') {
+        await this.#runCancellation(step);
+        return;
+      }
+      if (status === 'Success') {
+        if (step.isEnd === true) break;
+        index = this.#indexAfter(step, index, nextStep);
+        continue;
+      }
+      // Failed or TimedOut. isCritical defaults to true, except false with onFailure: Continue (§2).
+      const critical = step.isCritical ?? step.onFailure !== 'Continue';
+      if (critical && criticalFailure === undefined) {
+        criticalFailure = status;
+        this.#failureMessage = this.#records.at(-1)?.execution.FailureMessage;
+      }
+      const onFailure = step.onFailure ?? 'Abort';
+      if (onFailure === 'Abort') break;
+      if (onFailure.startsWith('step:')) {
+        // An explicit step:X is followed even on an isEnd step (UNCONFIRMED precedence, docs/fidelity.md).
+        index = this.#indexOf(onFailure.slice(5));
+        continue;
+      }
+      if (step.isEnd === true) break;
+      index = this.#indexAfter(step, index, undefined);
+    }
+    // "If a step with this designation fails, then Automation reports the final status of the Automation as Failed";
+    // a timed-out critical step makes it TimedOut (automation-handling-timeouts).
+    this.#status = criticalFailure ?? 'Success';
+  }
+
+  #indexOf(name: string): number {
+    const i = this.#init.runbook.mainSteps.findIndex((s) => s.name === name);
+    if (i < 0) throw new Error(`Step ${name} does not exist`);
+    return i;
+  }
+
+  #indexAfter(step: RunbookStep, index: number, branchNext: string | undefined): number | undefined {
+    const target = branchNext ?? step.nextStep;
+    return target === undefined ? index + 1 : this.#indexOf(target);
+  }
+
+  /**
+   * The cancellation workflow: the interrupted step's `onCancel: step:X` runs X (and whatever follows it) for at most
+   * two minutes; the execution ends Cancelled either way.
+   */
+  async #runCancellation(interrupted: RunbookStep): Promise<void> {
+    const onCancel = interrupted.onCancel ?? 'Abort';
+    if (onCancel.startsWith('step:')) {
+      const deadline = new AbortController();
+      const cancelTimer = this.#deps.clock.setTimer(CANCELLATION_WORKFLOW_MAX_MS, () => deadline.abort('timeout'));
+      const steps = this.#init.runbook.mainSteps;
+      let index: number | undefined = this.#indexOf(onCancel.slice(5));
+      while (index !== undefined && index < steps.length && !deadline.signal.aborted) {
+        const step: RunbookStep = steps[index]!;
+        const { status, nextStep } = await this.#runStep(step, true, deadline.signal);
+        if (status === 'Success') {
+          index = step.isEnd === true ? undefined : this.#indexAfter(step, index, nextStep);
+        } else if (step.onFailure?.startsWith('step:') === true) {
+          index = this.#indexOf(step.onFailure.slice(5));
+        } else if (step.onFailure === 'Continue' && step.isEnd !== true) {
+          index = this.#indexAfter(step, index, undefined);
+        } else index = undefined;
+      }
+      cancelTimer();
+    }
+    this.#status = 'Cancelled';
+  }
+
+  // ------------------------------------------------------------------ one step
+
+  async #runStep(
+    step: RunbookStep,
+    inCancellation: boolean,
+    outer?: AbortSignal,
+  ): Promise<{ status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled'; nextStep?: string }> {
+    const maxAttempts = step.maxAttempts ?? 1;
+    const execution: StepExecution = {
+      StepName: step.name,
+      Action: step.action,
+      ...(step.timeoutSeconds === undefined ? {} : { TimeoutSeconds: step.timeoutSeconds }),
+      OnFailure: step.onFailure ?? 'Abort',
+      MaxAttempts: maxAttempts,
+      ExecutionStartTime: new Date(this.#deps.clock.now()),
+      StepStatus: 'InProgress',
+      StepExecutionId: this.#deps.ids.uuid(),
+      IsEnd: step.isEnd ?? false,
+      ...(step.nextStep === undefined ? {} : { NextStep: step.nextStep }),
+      IsCritical: step.isCritical ?? step.onFailure !== 'Continue',
+      ValidNextSteps: validNextSteps(step),
+    };
+    const record: StepRecord = { step, execution, outputs: {} };
+    this.#records.push(record);
+    this.#current = record;
+    let result: { status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled'; nextStep?: string } = { status: 'Failed' };
+    let inputs: JsonObject;
+    try {
+      inputs = interpolate(step.inputs as JsonObject, this.#scope()) as JsonObject;
+      execution.Inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, JSON.stringify(v)]));
+    } catch (error) {
+      if (!(error instanceof UnresolvedReferenceError)) throw error;
+      this.#fail(execution, 'Failed', error.message, { FailureStage: 'InputValidation', FailureType: 'Verification' });
+      this.#current = undefined;
+      return { status: 'Failed' };
+    }
+    if (!isSupportedAction(step.action)) {
+      // validateRunbook rejects these at CreateDocument; this guards documents that bypassed it.
+      this.#fail(execution, 'Failed', `Action ${step.action} is not supported by the local engine.`, { FailureStage: 'InputValidation', FailureType: 'Verification' });
+      this.#current = undefined;
+      return { status: 'Failed' };
+    }
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const outcome = await this.#attempt(step, record, inputs, inCancellation, outer);
+      result = outcome;
+      if (outcome.status === 'Success' || outcome.status === 'Cancelled') break;
+      if (outer?.aborted === true) break;
+    }
+    execution.StepStatus = result.status;
+    execution.ExecutionEndTime = new Date(this.#deps.clock.now());
+    execution.Outputs = this.#renderOutputs(record.outputs);
+    this.#stepOutputs.set(step.name, record.outputs);
+    this.#current = undefined;
+    return result;
+  }
+
+  async #attempt(
+    step: RunbookStep,
+    record: StepRecord,
+    inputs: JsonObject,
+    inCancellation: boolean,
+    outer?: AbortSignal,
+  ): Promise<{ status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled'; nextStep?: string }> {
+    const execution = record.execution;
+    const abort = new AbortController();
+    if (!inCancellation) this.#currentAbort = abort;
+    const onOuter = (): void => abort.abort('timeout' satisfies StopReason);
+    outer?.addEventListener('abort', onOuter, { once: true });
+    const timeoutSeconds = effectiveTimeout(step);
+    const cancelTimer = timeoutSeconds === undefined ? () => undefined : this.#deps.clock.setTimer(timeoutSeconds * 1000, () => abort.abort('timeout' satisfies StopReason));
+    if (this.#cancelRequested && !inCancellation) abort.abort('cancel' satisfies StopReason);
+    const ctx: ActionContext = {
+      step,
+      inputs,
+      signal: abort.signal,
+      clock: this.#deps.clock,
+      awsApi: this.#deps.awsApi,
+      ssm: this.#deps.ssm,
+      runCommand: this.#deps.runCommand,
+      roleArn: typeof this.#scopeRole() === 'string' && this.#scopeRole() !== '' ? this.#scopeRole() : undefined,
+      setOutput: (name, value) => {
+        record.outputs[name] = value;
+      },
+    };
+    const handler = ACTIONS[step.action as keyof typeof ACTIONS];
+    let result: ActionResult | StepFailure;
+    const stopped = new Promise<'stopped'>((resolve) => {
+      if (abort.signal.aborted) resolve('stopped');
+      else abort.signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+    });
+    const running = handler(ctx).catch((error: unknown) =>
+      error instanceof StepFailure ? error : new StepFailure(`Step failed with an internal error: ${(error as Error).message}`, { FailureStage: 'Invocation', FailureType: 'Internal' }),
+    );
+    const first = await Promise.race([running, stopped]);
+    if (first === 'stopped') {
+      // Let the action clean up (aws:runCommand cancels its command) without waiting on a call that cannot stop.
+      await Promise.race([running, macrotasks(5)]);
+    }
+    cancelTimer();
+    outer?.removeEventListener('abort', onOuter);
+    if (!inCancellation) this.#currentAbort = undefined;
+    if (first === 'stopped' || abort.signal.aborted) {
+      const reason = abort.signal.reason as StopReason;
+      if (reason === 'cancel') {
+        execution.FailureMessage = 'Step cancelled because the automation execution was cancelled.';
+        return { status: 'Cancelled' };
+      }
+      this.#fail(execution, 'TimedOut', `Step timed out after ${timeoutSeconds ?? 0} seconds.`, { FailureStage: 'Invocation', FailureType: 'Action' });
+      return { status: 'TimedOut' };
+    }
+    result = first;
+    if (result instanceof StepFailure) {
+      this.#fail(execution, 'Failed', result.message, result.details);
+      return { status: 'Failed' };
+    }
+    if (result.status === 'Failed') {
+      this.#fail(execution, 'Failed', result.failureMessage ?? 'Step failed.', result.failureDetails ?? { FailureStage: 'Invocation', FailureType: 'Action' });
+      return { status: 'Failed' };
+    }
+    if (result.responseCode !== undefined) execution.ResponseCode = result.responseCode;
+    if (result.response !== undefined) {
+      execution.Response = JSON.stringify(result.response);
+      for (const output of step.outputs ?? []) {
+        try {
+          const value = selectOutput(result.response, output);
+          if (value !== undefined) record.outputs[output.Name] = value;
+        } catch (error) {
+          this.#fail(execution, 'Failed', `Output ${output.Name}: ${(error as Error).message}`, { FailureStage: 'PostVerification', FailureType: 'Verification' });
+          return { status: 'Failed' };
+        }
+      }
+    }
+    delete execution.FailureMessage;
+    delete execution.FailureDetails;
+    return result.nextStep === undefined ? { status: 'Success' } : { status: 'Success', nextStep: result.nextStep };
+  }
+
+  #fail(execution: StepExecution, status: 'Failed' | 'TimedOut', message: string, details: FailureDetails): void {
+    execution.StepStatus = status;
+    execution.FailureMessage = message;
+    execution.FailureDetails = details;
+    execution.ExecutionEndTime ??= new Date(this.#deps.clock.now());
+  }
+
+  #scopeRole(): string | undefined {
+    const role = this.#init.runbook.assumeRole;
+    if (role === undefined) return undefined;
+    try {
+      const resolved = interpolate(role, this.#scope());
+      return typeof resolved === 'string' ? resolved : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #scope(): InterpolationScope {
+    const now = new Date(this.#deps.clock.now());
+    const iso = now.toISOString();
+    return {
+      parameters: this.#init.parameters,
+      stepNames: this.#stepNames,
+      stepOutputs: this.#stepOutputs,
+      variables: {
+        'automation:EXECUTION_ID': this.id,
+        'global:ACCOUNT_ID': this.#deps.accountId,
+        'global:REGION': this.#deps.region,
+        'global:AWS_PARTITION': this.#deps.partition,
+        // automation-variables: yyyy-MM-dd and yyyy-MM-dd_HH.mm.ss.
+        'global:DATE': iso.slice(0, 10),
+        'global:DATE_TIME': `${iso.slice(0, 10)}_${iso.slice(11, 19).replaceAll(':', '.')}`,
+      },
+    };
+  }
+
+  #renderOutputs(outputs: Record<string, JsonValue>): AutomationParameterMap {
+    return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, toStringList(v)]));
+  }
+
+  // ------------------------------------------------------------------ API views
+
+  /** `AutomationExecution.Outputs`: the runbook's `outputs: ["Step.Output"]` that were produced. */
+  #executionOutputs(): AutomationParameterMap {
+    const out: AutomationParameterMap = {};
+    for (const ref of this.#init.runbook.outputs ?? []) {
+      const dot = ref.indexOf('.');
+      const value = this.#stepOutputs.get(ref.slice(0, dot))?.[ref.slice(dot + 1)];
+      if (value !== undefined) out[ref] = toStringList(value);
+    }
+    return out;
+  }
+
+  stepExecutions(): StepExecution[] {
+    return this.#records.map((r) => {
+      const view = structuredClone(r.execution);
+      if (r === this.#current) view.Outputs = this.#renderOutputs(r.outputs);
+      return view;
+    });
+  }
+
+  describe(): AutomationExecution {
+    return {
+      AutomationExecutionId: this.id,
+      DocumentName: this.#init.documentName,
+      DocumentVersion: this.#init.documentVersion,
+      ...(this.#start === undefined ? {} : { ExecutionStartTime: new Date(this.#start) }),
+      ...(this.#end === undefined ? {} : { ExecutionEndTime: new Date(this.#end) }),
+      AutomationExecutionStatus: this.#status,
+      StepExecutions: this.stepExecutions(),
+      StepExecutionsTruncated: false,
+      Parameters: Object.fromEntries(Object.entries(this.#init.parameters).map(([k, v]) => [k, toStringList(v)])),
+      Outputs: this.#executionOutputs(),
+      ...(this.#failureMessage === undefined || this.#status === 'Success' ? {} : { FailureMessage: this.#failureMessage }),
+      Mode: this.#init.mode,
+      ExecutedBy: this.#deps.executedBy,
+      ...(this.#current === undefined ? {} : { CurrentStepName: this.#current.step.name, CurrentAction: this.#current.step.action }),
+    };
+  }
+
+  metadata(): AutomationExecutionMetadata {
+    const full = this.describe();
+    return {
+      AutomationExecutionId: full.AutomationExecutionId,
+      DocumentName: full.DocumentName,
+      DocumentVersion: full.DocumentVersion,
+      AutomationExecutionStatus: full.AutomationExecutionStatus,
+      ...(full.ExecutionStartTime === undefined ? {} : { ExecutionStartTime: full.ExecutionStartTime }),
+      ...(full.ExecutionEndTime === undefined ? {} : { ExecutionEndTime: full.ExecutionEndTime }),
+      ExecutedBy: full.ExecutedBy,
+      Outputs: full.Outputs,
+      Mode: full.Mode,
+      ...(full.CurrentStepName === undefined ? {} : { CurrentStepName: full.CurrentStepName }),
+      ...(full.CurrentAction === undefined ? {} : { CurrentAction: full.CurrentAction }),
+      ...(full.FailureMessage === undefined ? {} : { FailureMessage: full.FailureMessage }),
+      AutomationType: 'Local',
+    };
+  }
+}
+
+/**
+ * The step's timeout in seconds: `aws:executeAwsApi` (and the single-call assert) at most 25 s,
+ * `aws:waitForAwsResourceProperty` 3600 s by default, the others only when `timeoutSeconds` is set.
+ */
+function effectiveTimeout(step: RunbookStep): number | undefined {
+  if (step.action === 'aws:executeAwsApi' || step.action === 'aws:assertAwsResourceProperty') {
+    return Math.min(step.timeoutSeconds ?? EXECUTE_AWS_API_MAX_SECONDS, EXECUTE_AWS_API_MAX_SECONDS);
+  }
+  if (step.action === 'aws:waitForAwsResourceProperty') return step.timeoutSeconds ?? WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS;
+  return step.timeoutSeconds;
+}
+
+function validNextSteps(step: RunbookStep): string[] {
+  const next = new Set<string>();
+  if (step.nextStep !== undefined) next.add(step.nextStep);
+  if (step.onFailure?.startsWith('step:') === true) next.add(step.onFailure.slice(5));
+  if (step.action === 'aws:branch') {
+    const choices = (step.inputs as JsonObject)['Choices'];
+    if (Array.isArray(choices)) {
+      for (const c of choices) if (c !== null && typeof c === 'object' && !Array.isArray(c) && typeof c['NextStep'] === 'string') next.add(c['NextStep']);
+    }
+    const d = (step.inputs as JsonObject)['Default'];
+    if (typeof d === 'string') next.add(d);
+  }
+  return [...next];
+}
+
+/** Resolves after `n` turns of the event loop (real time, independent of the injected clock). */
+function macrotasks(n: number): Promise<void> {
+  return n <= 0 ? Promise.resolve() : new Promise((resolve) => setImmediate(() => void macrotasks(n - 1).then(resolve)));
+}
