@@ -27,8 +27,11 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValid
 export function validateStateMachine(definition: unknown): ValidationIssue[] {
   if (!isJsonObject(definition)) return [issue('$', 'InvalidDefinition', 'A state machine definition must be a JSON object.')];
   const issues: ValidationIssue[] = [];
-  // asl-validator writes QueryLanguage into the states it visits, so it gets a copy.
-  const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true });
+  // asl-validator writes QueryLanguage into the states it visits, so it gets a copy, in which the fields its
+  // schema gets wrong are replaced by values it accepts (see `relaxForSchema`).
+  const copy = structuredClone(definition);
+  relaxForSchema(copy);
+  const result = aslValidator(copy, { checkPaths: true, checkArn: true });
   const seen = new Set<string>();
   for (const error of result.errors) {
     const path = error.schemaError?.instancePath !== undefined ? pointerToPath(error.schemaError.instancePath) : (error.path ?? '$');
@@ -39,6 +42,44 @@ export function validateStateMachine(definition: unknown): ValidationIssue[] {
   }
   walk(definition, '$', issues);
   return issues;
+}
+
+/**
+ * asl-validator 4.0 rejects definitions that AWS accepts (every one of these was recorded running on AWS in the
+ * conformance cases): JSONata `Output` of any JSON type, arrays inside `Assign`, a boolean `Condition`, and a
+ * fractional `ToleratedFailurePercentage`. Such fields are swapped for equivalent values its schema accepts.
+ */
+function relaxForSchema(workflow: JsonObject): void {
+  const states = workflow['States'];
+  if (!isJsonObject(states)) return;
+  for (const state of Object.values(states)) {
+    if (!isJsonObject(state)) continue;
+    if (state['Output'] !== undefined && !isJsonObject(state['Output'])) state['Output'] = '{% $states.input %}';
+    if (isJsonObject(state['Assign'])) state['Assign'] = relaxAssign(state['Assign']);
+    const choices = state['Choices'];
+    if (Array.isArray(choices)) {
+      for (const choice of choices) {
+        if (!isJsonObject(choice)) continue;
+        if (typeof choice['Condition'] === 'boolean') choice['Condition'] = `{% ${String(choice['Condition'])} %}`;
+        if (choice['Output'] !== undefined && !isJsonObject(choice['Output'])) choice['Output'] = '{% $states.input %}';
+        if (isJsonObject(choice['Assign'])) choice['Assign'] = relaxAssign(choice['Assign']);
+      }
+    }
+    const percentage = state['ToleratedFailurePercentage'];
+    if (typeof percentage === 'number' && !Number.isInteger(percentage) && percentage >= 0 && percentage <= 100) {
+      state['ToleratedFailurePercentage'] = Math.floor(percentage);
+    }
+    const branches = state['Branches'];
+    if (Array.isArray(branches)) for (const branch of branches) if (isJsonObject(branch)) relaxForSchema(branch);
+    for (const key of ['ItemProcessor', 'Iterator']) {
+      const processor = state[key];
+      if (isJsonObject(processor)) relaxForSchema(processor);
+    }
+  }
+}
+
+function relaxAssign(assign: JsonObject): JsonObject {
+  return Object.fromEntries(Object.keys(assign).map((key) => [key, key.endsWith('.$') ? assign[key]! : null]));
 }
 
 function pointerToPath(pointer: string): string {

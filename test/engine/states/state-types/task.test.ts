@@ -1,0 +1,136 @@
+import { describe, expect, test } from 'vitest';
+import { harness, run } from '../run-machine.js';
+
+const sdkTask = (resource: string, extra: object = {}) => ({
+  StartAt: 'T',
+  States: { T: { Type: 'Task', Resource: resource, End: true, ...extra } },
+});
+
+describe('Task', () => {
+  test('should call the local service through AwsApi with PascalCase operation and the role when the resource is aws-sdk', async () => {
+    const h = harness();
+    h.api.respond('ssm', 'DescribeInstanceInformation', () => ({ InstanceInformationList: [] }));
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:describeInstanceInformation', { Parameters: { 'MaxResults.$': '$.n' }, ResultSelector: { 'list.$': '$.InstanceInformationList' } }), { n: 5 });
+    expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: { list: [] } });
+    expect(h.api.calls).toEqual([{ service: 'ssm', operation: 'DescribeInstanceInformation', input: { MaxResults: 5 }, context: { roleArn: 'arn:aws:iam::123456789012:role/test-role' } }]);
+    const types = (await h.history(arn)).map((e) => e.type);
+    expect(types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+  });
+
+  test('should surface an SDK error as <Service>.<Name>Exception with a Java-SDK style cause when the service rejects', async () => {
+    const h = harness();
+    h.api.fail('ssm', 'SendCommand', 'InvalidInstanceId', 'Instances [[i-1]] not in a valid state');
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:sendCommand', { Parameters: {} }));
+    const result = await h.result(arn);
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('Ssm.InvalidInstanceIdException');
+    expect(result.cause).toMatch(/^Instances \[\[i-1\]\] not in a valid state \(Service: Ssm, Status Code: 400, Request ID: /);
+    const failed = (await h.history(arn)).find((e) => e.type === 'TaskFailed');
+    expect(failed?.['taskFailedEventDetails']).toMatchObject({ resourceType: 'aws-sdk:ssm', resource: 'sendCommand', error: 'Ssm.InvalidInstanceIdException' });
+  });
+
+  test('should fail with a States.Runtime naming the resource when the integration is not supported', async () => {
+    const r = await run(sdkTask('arn:aws:lambda:us-east-1:123456789012:function:f'));
+    expect(r).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(r.cause).toContain("arn:aws:lambda:us-east-1:123456789012:function:f");
+  });
+
+  test('should wait for SendTaskSuccess and use its output as the result when the resource ends in .waitForTaskToken', async () => {
+    const h = harness({ autoAdvance: false });
+    h.api.respond('ssm', 'StartAutomationExecution', () => ({ AutomationExecutionId: 'a-1' }));
+    const arn = await h.start(
+      sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', {
+        Parameters: { DocumentName: 'Doc', Parameters: { 'taskToken.$': 'States.Array($$.Task.Token)' } },
+        ResultPath: '$.result',
+      }),
+      { keep: 1 },
+    );
+    await h.clock.advance(0);
+    const call = h.api.calls[0]!;
+    const token = (call.input['Parameters'] as { taskToken: string[] }).taskToken[0]!;
+    expect(token).toHaveLength(512);
+    await h.service.SendTaskSuccess({ taskToken: token, output: '{"ok":true}' });
+    expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: { keep: 1, result: { ok: true } } });
+    const events = await h.history(arn);
+    expect(events.map((e) => e.type)).toContain('TaskSubmitted');
+    expect(events.find((e) => e.type === 'TaskSubmitted')?.['taskSubmittedEventDetails']).toMatchObject({ output: '{"AutomationExecutionId":"a-1"}' });
+    await expect(h.service.SendTaskSuccess({ taskToken: token, output: '{}' })).rejects.toMatchObject({ name: 'TaskTimedOut' });
+  });
+
+  test('should let Catch match the SendTaskFailure error name when the callback reports failure', async () => {
+    const h = harness({ autoAdvance: false });
+    const arn = await h.start({
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken',
+          Parameters: { 'token.$': '$$.Task.Token' },
+          Catch: [{ ErrorEquals: ['Automation document failure'], ResultPath: '$.err', Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    await h.clock.advance(0);
+    const token = h.api.calls[0]!.input['token'] as string;
+    await h.service.SendTaskFailure({ taskToken: token, error: 'Automation document failure', cause: 'cmd-1' });
+    expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: { err: { Error: 'Automation document failure', Cause: 'cmd-1' } } });
+  });
+
+  test('should time out with States.Timeout after the default 99999999 seconds when no callback arrives', async () => {
+    const h = harness();
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', { Parameters: { 't.$': '$$.Task.Token' } }));
+    expect(await h.result(arn)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(h.clock.now() - Date.parse('2024-01-01T00:00:00.000Z')).toBe(99_999_999_000);
+    expect((await h.history(arn)).map((e) => e.type)).toContain('TaskTimedOut');
+  });
+
+  test('should time out after HeartbeatSeconds when heartbeats stop, and Catch it as States.HeartbeatTimeout', async () => {
+    const h = harness({ autoAdvance: false });
+    const arn = await h.start({
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken',
+          Parameters: { 't.$': '$$.Task.Token' },
+          TimeoutSeconds: 100,
+          HeartbeatSeconds: 10,
+          Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    await h.clock.advance(0);
+    const token = h.api.calls[0]!.input['t'] as string;
+    await h.clock.advance(9_000);
+    await h.service.SendTaskHeartbeat({ taskToken: token });
+    await h.clock.advance(9_000);
+    expect((await h.service.DescribeExecution({ executionArn: arn })).status).toBe('RUNNING');
+    await h.clock.advance(2_000);
+    expect(await h.result(arn)).toMatchObject({ status: 'SUCCEEDED', output: { Error: 'States.Timeout' } });
+  });
+
+  test('should read TimeoutSecondsPath from the effective input when given', async () => {
+    const h = harness();
+    const arn = await h.start(
+      sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', { Parameters: { 't.$': '$$.Task.Token' }, TimeoutSecondsPath: '$.timeout' }),
+      { timeout: 30 },
+    );
+    expect(await h.result(arn)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(h.clock.now() - Date.parse('2024-01-01T00:00:00.000Z')).toBe(30_000);
+  });
+
+  test('should evaluate JSONata Arguments and Output with $states.result when the state uses JSONata', async () => {
+    const h = harness();
+    h.api.respond('ssm', 'GetParameter', (input) => ({ Parameter: { Value: `v-${String(input['Name'])}` } }));
+    const arn = await h.start({
+      QueryLanguage: 'JSONata',
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:ssm:getParameter', Arguments: { Name: '{% $states.input.name %}' }, Output: '{% $states.result.Parameter.Value %}', End: true } },
+    }, { name: 'p' });
+    expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: 'v-p' });
+  });
+});
