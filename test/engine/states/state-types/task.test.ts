@@ -12,7 +12,7 @@ describe('Task', () => {
     h.api.respond('ssm', 'DescribeInstanceInformation', () => ({ InstanceInformationList: [] }));
     const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:describeInstanceInformation', { Parameters: { 'MaxResults.$': '$.n' }, ResultSelector: { 'list.$': '$.InstanceInformationList' } }), { n: 5 });
     expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: { list: [] } });
-    expect(h.api.calls).toEqual([{ service: 'ssm', operation: 'DescribeInstanceInformation', input: { MaxResults: 5 }, context: { roleArn: 'arn:aws:iam::123456789012:role/test-role' } }]);
+    expect(h.api.calls).toMatchObject([{ service: 'ssm', operation: 'DescribeInstanceInformation', input: { MaxResults: 5 }, context: { roleArn: 'arn:aws:iam::123456789012:role/test-role' } }]);
     const types = (await h.history(arn)).map((e) => e.type);
     expect(types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
   });
