@@ -1,0 +1,104 @@
+import { describe, expect, test } from 'vitest';
+import { harness, ROLE_ARN } from './run-machine.js';
+
+const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+const WAIT = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 10, End: true } } });
+
+describe('StepFunctionsService', () => {
+  test('should create, describe, list, update and delete state machines with AWS shapes', async () => {
+    const { service } = harness();
+    const created = await service.CreateStateMachine({ name: 'm', definition: PASS, roleArn: ROLE_ARN });
+    expect(created.stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:m');
+    expect(created.creationDate).toBeInstanceOf(Date);
+    expect(await service.CreateStateMachine({ name: 'm', definition: PASS, roleArn: ROLE_ARN })).toEqual(created);
+    await expect(service.CreateStateMachine({ name: 'm', definition: WAIT, roleArn: ROLE_ARN })).rejects.toMatchObject({ name: 'StateMachineAlreadyExists' });
+    expect(await service.DescribeStateMachine({ stateMachineArn: created.stateMachineArn })).toMatchObject({ name: 'm', status: 'ACTIVE', definition: PASS, type: 'STANDARD', roleArn: ROLE_ARN });
+    await service.UpdateStateMachine({ stateMachineArn: created.stateMachineArn, definition: WAIT });
+    expect((await service.DescribeStateMachine({ stateMachineArn: created.stateMachineArn })).definition).toBe(WAIT);
+    expect((await service.ListStateMachines()).stateMachines.map((m) => m.name)).toEqual(['m']);
+    await service.DeleteStateMachine({ stateMachineArn: created.stateMachineArn });
+    await expect(service.DescribeStateMachine({ stateMachineArn: created.stateMachineArn })).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+  });
+
+  test('should reject bad input with AWS error names', async () => {
+    const { service } = harness();
+    await expect(service.CreateStateMachine({ name: 'm', definition: '{', roleArn: ROLE_ARN })).rejects.toMatchObject({ name: 'InvalidDefinition' });
+    await expect(service.CreateStateMachine({ name: 'm', definition: '{"StartAt":"X","States":{}}', roleArn: ROLE_ARN })).rejects.toMatchObject({ name: 'InvalidDefinition' });
+    await expect(service.CreateStateMachine({ name: 'bad name', definition: PASS, roleArn: ROLE_ARN })).rejects.toMatchObject({ name: 'InvalidName' });
+    await expect(service.CreateStateMachine({ name: 'm', definition: PASS, roleArn: 'role' })).rejects.toMatchObject({ name: 'InvalidArn' });
+    await expect(service.DescribeStateMachine({ stateMachineArn: 'nope' })).rejects.toMatchObject({ name: 'InvalidArn' });
+    await expect(service.DescribeExecution({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:m:x' })).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+    const { stateMachineArn } = await service.CreateStateMachine({ name: 'm', definition: PASS, roleArn: ROLE_ARN });
+    await expect(service.StartExecution({ stateMachineArn, input: 'not json' })).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
+    await service.StartExecution({ stateMachineArn, name: 'once', input: '{}' });
+    await expect(service.StartExecution({ stateMachineArn, name: 'once', input: '{"a":1}' })).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  test('should describe, list and stop executions', async () => {
+    const h = harness({ autoAdvance: false });
+    const { stateMachineArn } = await h.service.CreateStateMachine({ name: 'w', definition: WAIT, roleArn: ROLE_ARN });
+    const { executionArn, startDate } = await h.service.StartExecution({ stateMachineArn, name: 'e1', input: '{"a":1}' });
+    expect(executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:w:e1');
+    expect(startDate).toBeInstanceOf(Date);
+    expect(await h.service.DescribeExecution({ executionArn })).toMatchObject({ status: 'RUNNING', input: '{"a":1}', name: 'e1', stateMachineArn });
+    expect((await h.service.ListExecutions({ stateMachineArn, statusFilter: 'RUNNING' })).executions).toHaveLength(1);
+    const { stopDate } = await h.service.StopExecution({ executionArn, error: 'E', cause: 'C' });
+    expect(stopDate).toBeInstanceOf(Date);
+    expect(await h.service.DescribeExecution({ executionArn })).toMatchObject({ status: 'ABORTED', error: 'E', cause: 'C' });
+    const second = await h.service.StartExecution({ stateMachineArn, name: 'e2' });
+    await h.clock.advance(10_000);
+    expect(await h.service.DescribeExecution({ executionArn: second.executionArn })).toMatchObject({ status: 'SUCCEEDED', output: '{}' });
+    expect((await h.service.ListExecutions({ stateMachineArn })).executions.map((e) => e.name)).toEqual(['e2', 'e1']);
+  });
+
+  test('should return GetExecutionHistory events with ids, previousEventId, timestamps and details', async () => {
+    const h = harness();
+    const arn = await h.start({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 1, End: true } } }, { in: true });
+    await h.result(arn);
+    const { events } = await h.service.GetExecutionHistory({ executionArn: arn });
+    expect(events.map((e) => [e.id, e.previousEventId, e.type])).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 1, 'PassStateEntered'],
+      [3, 2, 'PassStateExited'],
+      [4, 3, 'ExecutionSucceeded'],
+    ]);
+    expect(events[0]).toMatchObject({ executionStartedEventDetails: { input: '{"in":true}', inputDetails: { truncated: false }, roleArn: ROLE_ARN } });
+    expect(events[1]).toMatchObject({ stateEnteredEventDetails: { name: 'P', input: '{"in":true}' } });
+    expect(events[3]).toMatchObject({ executionSucceededEventDetails: { output: '1' } });
+    expect(events[0]!.timestamp).toBeInstanceOf(Date);
+    const page1 = await h.service.GetExecutionHistory({ executionArn: arn, maxResults: 3, reverseOrder: true });
+    expect(page1.events.map((e) => e.id)).toEqual([4, 3, 2]);
+    const page2 = await h.service.GetExecutionHistory({ executionArn: arn, maxResults: 3, reverseOrder: true, ...(page1.nextToken === undefined ? {} : { nextToken: page1.nextToken }) });
+    expect(page2.events.map((e) => e.id)).toEqual([1]);
+  });
+
+  test('should stream history events to subscribers as they happen', async () => {
+    const h = harness({ autoAdvance: false });
+    const { stateMachineArn } = await h.service.CreateStateMachine({ name: 'w', definition: WAIT, roleArn: ROLE_ARN });
+    const { executionArn } = await h.service.StartExecution({ stateMachineArn });
+    const seen: string[] = [];
+    h.service.subscribeToHistory(executionArn, (e) => seen.push(e.type), { replay: true });
+    await h.clock.advance(0);
+    expect(seen).toEqual(['ExecutionStarted', 'WaitStateEntered']);
+    await h.clock.advance(10_000);
+    expect(seen).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'ExecutionSucceeded']);
+  });
+
+  test('should time out the execution with States.Timeout when the machine TimeoutSeconds passes', async () => {
+    const h = harness();
+    const arn = await h.start({ TimeoutSeconds: 5, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } });
+    expect(await h.result(arn)).toEqual({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect((await h.history(arn)).at(-1)?.type).toBe('ExecutionTimedOut');
+  });
+
+  test('should abort every running execution when the service signal aborts', async () => {
+    const controller = new AbortController();
+    const { StepFunctionsService } = await import('../../../src/engine/states/service.js');
+    const { VirtualClock } = await import('../../../src/engine/clock.js');
+    const service = new StepFunctionsService({ clock: new VirtualClock(), awsApi: { call: () => Promise.resolve({}) }, signal: controller.signal });
+    const { stateMachineArn } = await service.CreateStateMachine({ name: 'w', definition: WAIT, roleArn: ROLE_ARN });
+    const { executionArn } = await service.StartExecution({ stateMachineArn });
+    controller.abort();
+    expect(await service.waitForExecution(executionArn)).toEqual({ status: 'ABORTED' });
+  });
+});
