@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { RecordedCall } from '../../helpers/fixtures.js';
+import { waitUntil } from '../../helpers/fixtures.js';
 import type { SsmRig } from '../../helpers/ssm.js';
 import {
   createRunbook,
@@ -168,7 +169,8 @@ describe.each(CASES)('$flavour $selection runbook', (c) => {
     await rig.ssm.StopAutomationExecution({ AutomationExecutionId: id, Type: 'Cancel' });
     const execution = await untilDone(rig, id);
     expect(execution.AutomationExecutionStatus).toBe('Cancelled');
-    expect((await rig.ssm.ListCommands()).Commands[0]).toMatchObject({ CommandId: commandId, Status: 'Cancelled' });
+    // The agent reports the killed process shortly after the automation moved on.
+    await waitUntil(async () => (await rig.ssm.ListCommands({ CommandId: commandId })).Commands[0]!.Status === 'Cancelled', 'the command to be Cancelled');
     expect(calls(rig)).toEqual([{ op: 'SendTaskFailure', ok: true, error: c.flavour === 'generated' ? 'Automation.Cancelled' : 'Automation document failure' }]);
   });
 
@@ -197,6 +199,5 @@ describe.each(CASES)('$flavour $selection runbook', (c) => {
 });
 
 async function untilCommandDelayed(rig: SsmRig): Promise<void> {
-  const { waitUntil } = await import('../../helpers/fixtures.js');
   await waitUntil(async () => (await rig.ssm.ListCommandInvocations()).CommandInvocations[0]?.Status === 'Delayed', 'the invocation to be Delayed');
 }
