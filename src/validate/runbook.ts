@@ -17,8 +17,10 @@ import { COMMAND_DOCUMENT_PARAMETERS } from './command-documents.js';
 
 export interface RunbookValidationOptions {
   /**
-   * Report actions that AWS supports but the local engine does not as errors (the engine's CreateDocument)
-   * rather than warnings (`shellstep validate`, which checks runbooks meant for AWS).
+   * For the local engine's CreateDocument: report only what AWS itself rejects when a document is created
+   * (plus actions the engine cannot run) as errors, and our advice (callback paths, action time limits,
+   * API names AWS only checks when the step runs) as warnings, so the engine accepts every runbook AWS
+   * accepts — the original sample's included. Default (`shellstep validate`): advice is an error too.
    */
   readonly forLocalEngine?: boolean;
   /** Path prefix for issues, when the runbook sits inside a larger file (a template's `Content`). */
@@ -130,8 +132,31 @@ export function validateRunbook(content: unknown, options: RunbookValidationOpti
   }
   const issues = schemaIssues(doc, base);
   issues.push(...semanticIssues(doc, base, options));
-  return dedupe(issues);
+  const result = dedupe(issues);
+  if (options.forLocalEngine !== true) return result;
+  return result.map((i) => (ADVICE_CODES.has(i.code) && i.severity !== 'warning' ? { ...i, severity: 'warning' as const } : i));
 }
+
+/**
+ * Issues AWS accepts at CreateDocument (they fail, or hang, only when the automation runs): our advice.
+ * AWS rejects the others when the document is created: schema violations, unknown step targets, unsupported
+ * branch operators (automation-action-branch), `{{ssm:…}}` in step inputs (automation-variables), and
+ * `aws:runCommand` parameter types (documents-syntax-data-elements-parameters).
+ */
+const ADVICE_CODES: ReadonlySet<string> = new Set([
+  'CallbackMissingOnSuccess',
+  'CallbackMissingOnFailure',
+  'CallbackMissingOnCancel',
+  'TimeoutExceedsActionLimit',
+  'UnknownService',
+  'UnknownApi',
+  'UnknownApiParameter',
+  'MissingApiParameter',
+  'TimeoutOutOfRange',
+  'UnknownStepOutput',
+  'UndeclaredParameter',
+  'UnknownStepReference',
+]);
 
 function schemaIssues(doc: JsonObject, base: string): ValidationIssue[] {
   const validate = compiledSchema();

@@ -84,10 +84,20 @@ interface Context {
   readonly parameters: ReadonlySet<string>;
   readonly resources: ReadonlyMap<string, string>;
   readonly conditions: ReadonlySet<string>;
+  readonly embedded: boolean;
+}
+
+export interface TemplateValidationOptions {
+  /**
+   * Also validate the runbooks and state machines embedded in the template (default true). The local
+   * CloudFormation service turns this off: the SSM and Step Functions services validate what they receive,
+   * as on AWS.
+   */
+  readonly embedded?: boolean;
 }
 
 /** Validates a parsed template. Returns all issues; an empty list means valid. */
-export function validateTemplate(template: unknown): ValidationIssue[] {
+export function validateTemplate(template: unknown, options: TemplateValidationOptions = {}): ValidationIssue[] {
   if (!isJsonObject(template)) return [issue('$', 'InvalidTemplate', 'A template must be a JSON or YAML object.')];
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(template)) {
@@ -105,6 +115,7 @@ export function validateTemplate(template: unknown): ValidationIssue[] {
       Object.entries(resources ?? {}).map(([id, r]) => [id, isJsonObject(r) && typeof r['Type'] === 'string' ? r['Type'] : '']),
     ),
     conditions: new Set(Object.keys(isJsonObject(template['Conditions']) ? template['Conditions'] : {})),
+    embedded: options.embedded ?? true,
   };
   for (const [name, raw] of Object.entries(parameters)) parameterIssues(name, raw, context);
   for (const [id, raw] of Object.entries(resources ?? {})) resourceIssues(id, raw, context);
@@ -193,7 +204,7 @@ function resourceIssues(id: string, raw: JsonValue, context: Context): void {
     }
     typeIssues(value, prop.type, at(at(path, 'Properties'), name), issues);
   }
-  serviceSpecificIssues(type, properties, path, issues);
+  serviceSpecificIssues(type, properties, path, issues, context.embedded);
 }
 
 function describe(t: SpecType): string {
@@ -351,10 +362,10 @@ function resolvedForValidation(value: JsonValue): JsonValue {
   return value;
 }
 
-function serviceSpecificIssues(type: string, properties: JsonObject, path: string, issues: ValidationIssue[]): void {
+function serviceSpecificIssues(type: string, properties: JsonObject, path: string, issues: ValidationIssue[], embedded: boolean): void {
   const props = at(path, 'Properties');
   if (type === 'AWS::SSM::Document') {
-    if (properties['DocumentType'] === 'Automation' && properties['Content'] !== undefined && !isIntrinsic(properties['Content'])) {
+    if (embedded && properties['DocumentType'] === 'Automation' && properties['Content'] !== undefined && !isIntrinsic(properties['Content'])) {
       issues.push(...validateRunbook(resolvedForValidation(properties['Content']), { basePath: at(props, 'Content') }));
       const target = properties['TargetType'];
       // TargetType /AWS::EC2::Host is the Dedicated Host type, not an instance (D4; aws-semantics §9).
@@ -380,7 +391,7 @@ function serviceSpecificIssues(type: string, properties: JsonObject, path: strin
   if (type === 'AWS::IAM::Policy' || type === 'AWS::IAM::ManagedPolicy') policyIssues(properties['PolicyDocument'], at(props, 'PolicyDocument'), issues);
   if (type === 'AWS::StepFunctions::StateMachine') {
     const definition = properties['Definition'];
-    if (definition !== undefined && isJsonObject(definition) && !isIntrinsic(definition)) {
+    if (embedded && definition !== undefined && isJsonObject(definition) && !isIntrinsic(definition)) {
       for (const i of validateStateMachine(resolvedForValidation(definition))) {
         issues.push({ ...i, path: i.path.replace(/^\$/, at(props, 'Definition')) });
       }

@@ -1,0 +1,84 @@
+/**
+ * IAM roles known to the local engine, as CloudFormation created them: trust policy, inline policies,
+ * policies attached by `AWS::IAM::Policy` / `AWS::IAM::ManagedPolicy`, and permissions boundary.
+ */
+import { ServiceError } from '../../errors/service-error.js';
+import { evaluate, trusts, type AuthorizationRequest, type PolicyDocument } from './policy-evaluation.js';
+
+export interface LocalRole {
+  readonly arn: string;
+  readonly name: string;
+  readonly trustPolicy: PolicyDocument;
+  /** Inline policies by name. */
+  readonly inline: Map<string, PolicyDocument>;
+  /** Attached policies by the name or ARN of the policy resource that attached them. */
+  readonly attached: Map<string, PolicyDocument>;
+  permissionsBoundary?: PolicyDocument;
+}
+
+export class RoleRegistry {
+  readonly #roles = new Map<string, LocalRole>();
+  readonly #managedPolicies = new Map<string, PolicyDocument>();
+
+  put(role: LocalRole): void {
+    this.#roles.set(role.arn, role);
+  }
+
+  delete(arn: string): void {
+    this.#roles.delete(arn);
+  }
+
+  get(arn: string): LocalRole | undefined {
+    return this.#roles.get(arn);
+  }
+
+  byName(name: string): LocalRole | undefined {
+    for (const role of this.#roles.values()) if (role.name === name) return role;
+    return undefined;
+  }
+
+  putManagedPolicy(arn: string, document: PolicyDocument): void {
+    this.#managedPolicies.set(arn, document);
+  }
+
+  managedPolicy(arn: string): PolicyDocument | undefined {
+    return this.#managedPolicies.get(arn);
+  }
+
+  deleteManagedPolicy(arn: string): void {
+    this.#managedPolicies.delete(arn);
+  }
+
+  /**
+   * Throws AWS's `AccessDeniedException` unless the role allows the request. Roles the engine does not know
+   * (ARNs passed by hand, no template loaded) are not checked: there is nothing to evaluate.
+   */
+  authorize(roleArn: string | undefined, request: AuthorizationRequest, sessionName = 'shellstep'): void {
+    if (roleArn === undefined) return;
+    const role = this.#roles.get(roleArn);
+    if (role === undefined) return;
+    const result = evaluate(request, [...role.inline.values(), ...role.attached.values()], role.permissionsBoundary);
+    if (result.decision === 'Allow') return;
+    const principal = assumedRoleArn(role, sessionName);
+    const reason =
+      result.decision === 'ExplicitDeny'
+        ? `with an explicit deny in an identity-based policy`
+        : `because no identity-based policy allows the ${request.action} action`;
+    // The AccessDenied message format AWS uses: "User: <principal> is not authorized to perform: <action> on resource: <arn> <reason>".
+    throw new ServiceError(
+      'AccessDeniedException',
+      `User: ${principal} is not authorized to perform: ${request.action} on resource: ${result.deniedResource ?? '*'} ${reason}`,
+    );
+  }
+
+  /** Whether `service` may assume the role, per its trust policy. */
+  canAssume(roleArn: string, service: string, context: AuthorizationRequest['context']): boolean {
+    const role = this.#roles.get(roleArn);
+    return role === undefined ? true : trusts(role.trustPolicy, service, context);
+  }
+}
+
+function assumedRoleArn(role: LocalRole, session: string): string {
+  const [, partition, , , account] = role.arn.split(':');
+  return `arn:${partition ?? 'aws'}:sts::${account ?? ''}:assumed-role/${role.name}/${session}`;
+}
