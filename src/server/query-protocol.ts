@@ -1,0 +1,89 @@
+/**
+ * The AWS query protocol, for the CloudFormation subset: form-encoded `Action=CreateStack&Version=…` requests
+ * (lists as `Name.member.N`), XML responses `<ActionResponse><ActionResult>…` and XML errors
+ * `<ErrorResponse><Error><Type/><Code/><Message/></Error>` (botocore's query parser reads these).
+ */
+import { randomUUID } from 'node:crypto';
+import { isServiceError, ServiceError } from '../errors/service-error.js';
+import type { QueryService } from './server.js';
+
+const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+
+type Decoded = { [key: string]: Decoded | Decoded[] | string } | Decoded[] | string;
+
+/** `Parameters.member.1.ParameterKey=A` → `{ Parameters: [{ ParameterKey: 'A' }] }`. */
+export function decodeQuery(params: URLSearchParams): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    if (key === 'Action' || key === 'Version') continue;
+    const parts = key.split('.');
+    let node: Record<string, unknown> | unknown[] = root;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      const last = i === parts.length - 1;
+      if (part === 'member' && Array.isArray(node)) continue;
+      const next = parts[i + 1];
+      const childIsList = next === 'member';
+      if (Array.isArray(node)) {
+        const index = Number(part) - 1;
+        if (last) node[index] = value;
+        else node = (node[index] ??= childIsList ? [] : {}) as Record<string, unknown> | unknown[];
+      } else if (last) {
+        node[part] = value;
+      } else {
+        node = (node[part] ??= childIsList ? [] : {}) as Record<string, unknown> | unknown[];
+      }
+    }
+  }
+  return root;
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function toXml(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
+      .join('');
+  }
+  return escape(String(value));
+}
+
+export type QueryOperation = (input: Record<string, unknown>) => Promise<unknown>;
+
+/** A query-protocol service over a table of operations. */
+export function queryService(operations: Readonly<Record<string, QueryOperation>>): QueryService {
+  return {
+    async handle(params) {
+      const action = params.get('Action') ?? '';
+      const requestId = randomUUID();
+      try {
+        const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
+        if (operation === undefined) {
+          throw new ServiceError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`);
+        }
+        const result = await operation(decodeQuery(params));
+        const body = `<${action}Response xmlns="${NAMESPACE}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+        return { status: 200, body };
+      } catch (error) {
+        const shaped = isServiceError(error) ? error : new ServiceError('InternalFailure', (error as Error).message, { fault: 'server' });
+        const type = shaped.$fault === 'client' ? 'Sender' : 'Receiver';
+        const body = `<ErrorResponse xmlns="${NAMESPACE}"><Error><Type>${type}</Type><Code>${escape(shaped.name)}</Code><Message>${escape(shaped.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+        return { status: shaped.httpStatusCode, body };
+      }
+    },
+  };
+}
+
+/** Whether decodeQuery produced a list for `key` (the SDK omits empty lists). */
+export function listOf<T>(value: unknown): T[] {
+  return Array.isArray(value) ? (value.filter((v) => v !== undefined) as T[]) : [];
+}
+
+export type { Decoded };
