@@ -21,7 +21,43 @@ type AslValidator = (definition: unknown, options?: { checkPaths: boolean; check
 };
 
 // asl-validator is CommonJS with `module.exports = function`; load it through require for a typed default.
-const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+const requireHere = createRequire(import.meta.url);
+const aslValidatorPath = requireHere.resolve('asl-validator');
+const aslValidator = requireHere(aslValidatorPath) as AslValidator;
+
+/**
+ * asl-validator builds and compiles a new Ajv instance with all its schemas on every call (~100 ms). Its options
+ * never vary here, so while it runs, its `ajv` import hands back one instance that keeps the compiled schemas.
+ */
+const ajvModule = createRequire(aslValidatorPath)('ajv') as { default: new (options: unknown) => unknown };
+const OriginalAjv = ajvModule.default;
+let sharedAjv: object | undefined;
+let configured: object | undefined;
+const SETUP_METHODS = new Set(['addFormat', 'addKeyword', 'addSchema', 'addMetaSchema', 'addVocabulary']);
+function CachingAjv(options: unknown): object {
+  if (sharedAjv === undefined) {
+    sharedAjv = new OriginalAjv(options) as object;
+    return sharedAjv;
+  }
+  // Later calls get the configured instance with its setup methods (formats, keywords) made no-ops.
+  configured ??= new Proxy(sharedAjv, {
+    get(target, property, receiver): unknown {
+      if (typeof property === 'string' && SETUP_METHODS.has(property)) return () => receiver;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return configured;
+}
+
+function runAslValidator(definition: unknown): ReturnType<AslValidator> {
+  ajvModule.default = CachingAjv as unknown as typeof OriginalAjv;
+  try {
+    return aslValidator(definition, { checkPaths: true, checkArn: true });
+  } finally {
+    ajvModule.default = OriginalAjv;
+  }
+}
 
 /** Returns every issue found in `definition` (empty when valid). */
 export function validateStateMachine(definition: unknown): ValidationIssue[] {
@@ -31,7 +67,7 @@ export function validateStateMachine(definition: unknown): ValidationIssue[] {
   // schema gets wrong are replaced by values it accepts (see `relaxForSchema`).
   const copy = structuredClone(definition);
   relaxForSchema(copy);
-  const result = aslValidator(copy, { checkPaths: true, checkArn: true });
+  const result = runAslValidator(copy);
   const seen = new Set<string>();
   for (const error of result.errors) {
     const path = error.schemaError?.instancePath !== undefined ? pointerToPath(error.schemaError.instancePath) : (error.path ?? '$');
