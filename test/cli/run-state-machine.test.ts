@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { fixturePath, REPO_ROOT } from '../helpers/fixtures.js';
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run-state-machine', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('shellstep run-state-machine', () => {
+  test('should print one JSON object and exit 0 when the execution succeeds on the fast clock', () => {
+    const r = cli('--definition', fixturePath('state-machines/wait-then-pass.asl.json'), '--input', '{"a":1}', '--clock', 'fast', '--now', '2024-01-01T00:00:00Z', '--context', '{"Execution":{"Name":"my-exec"}}');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(r.stdout)).toEqual({ status: 'SUCCEEDED', output: { entered: '2024-01-01T01:00:00.000Z', name: 'my-exec', input: { a: 1 } } });
+  });
+
+  test('should exit 2 with error and cause when the execution fails', () => {
+    const r = cli('--definition', fixturePath('state-machines/fail-with-error.asl.json'), '--input', '{}');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ status: 'FAILED', error: 'Custom.Error', cause: 'it failed' });
+  });
+
+  test('should exit 1 and list the issues on stderr when the definition is invalid', () => {
+    const r = cli('--definition', fixturePath('state-machines/invalid-missing-next.asl.json'), '--input', '{}');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('invalid-missing-next.asl.json: $');
+  });
+
+  test('should exit 1 when the arguments are unusable', () => {
+    expect(cli('--definition', fixturePath('state-machines/fail-with-error.asl.json'), '--input', '{nope').code).toBe(1);
+    expect(cli('--definition', fixturePath('state-machines/fail-with-error.asl.json'), '--clock', 'slow').code).toBe(1);
+    expect(cli('--definition', '/no/such/file.json').code).toBe(1);
+  });
+});
