@@ -5,7 +5,7 @@
  * `src/definitions/` (docs/runbooks.md).
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html
  */
-import { Aws, Fn, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -30,6 +30,13 @@ export interface IRunShellCommandRunbooks extends IConstruct {
    * @param modes only these runbooks (default: both)
    */
   grantStart(grantee: iam.IGrantable, modes?: readonly TargetMode[]): iam.Grant;
+  /**
+   * Acknowledges, on `scope` and its children, the cdk-nag `AwsSolutions-IAM5` findings that the start
+   * permissions cause: `automation-definition/<name>:*`, where `*` is the runbook version. Call it with the
+   * state machine that runs a {@link RunShellCommand}, or with the grantee of {@link grantStart}.
+   * @see https://github.com/cdklabs/cdk-nag#acknowledging-a-rule
+   */
+  acknowledgeStartFindings(scope: IConstruct, modes?: readonly TargetMode[]): void;
 }
 
 export interface RunShellCommandRunbooksProps {
@@ -132,6 +139,33 @@ abstract class RunbooksBase extends Construct implements IRunShellCommandRunbook
     const startGrant = grant(start as iam.PolicyStatement);
     return passRole === undefined ? startGrant : startGrant.combine(grant(passRole));
   }
+
+  acknowledgeStartFindings(scope: IConstruct, modes: readonly TargetMode[] = MODES): void {
+    const [start] = startAutomationStatements(this, modes.map((mode) => this.documentName(mode)), undefined);
+    const findings = (start as iam.PolicyStatement).resources
+      .map((arn) => nagResource(Stack.of(this).resolve(arn)))
+      .filter((arn): arn is string => arn !== undefined && arn.includes(':automation-definition/'));
+    Validations.of(scope).acknowledge(
+      ...findings.map((arn) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arn}]`,
+        reason:
+          'ssm:StartAutomationExecution is authorized on automation-definition/<name>:<version>; the wildcard is the version of this one runbook (Service Authorization Reference).',
+      })),
+    );
+  }
+}
+
+/** How cdk-nag prints a resolved ARN in a finding id: a Ref (to a resource or pseudo parameter) becomes `<Name>`. */
+function nagResource(resolved: unknown): string | undefined {
+  if (typeof resolved === 'string') return resolved;
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (join === undefined) return undefined;
+  const parts = join[1].map((part) => {
+    if (typeof part === 'string') return part;
+    const ref = (part as { Ref?: unknown }).Ref;
+    return typeof ref === 'string' ? `<${ref}>` : undefined;
+  });
+  return parts.every((part) => part !== undefined) ? parts.join(join[0]) : undefined;
 }
 
 class ImportedRunbooks extends RunbooksBase {
@@ -277,7 +311,7 @@ function acknowledgeRoleFindings(role: iam.Role, defaultInstances: boolean): voi
       ['Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*', why],
     );
   }
-  Validations.of(role).acknowledge(...reasons.map(([finding, reason]) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason })));
+  Validations.of(role).acknowledge(...reasons.map(([finding, reason]) => ({ id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reason })));
 }
 
 /** Replaces the defaults of some parameters; every other byte of the runbook stays as generated. */
