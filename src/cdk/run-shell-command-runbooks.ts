@@ -54,14 +54,14 @@ export interface RunShellCommandRunbooksProps {
    * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-rc-setting-up-cwlogs.html
    * @default - no CloudWatch output unless a task enables it (log group `/aws/ssm/SfnRunCommand`)
    */
-  readonly logGroup?: logs.ILogGroup;
+  readonly logGroup?: Pick<logs.ILogGroup, 'logGroupName'>;
   /**
    * Write every command's full output to this bucket unless the caller says otherwise (the runbooks'
    * `OutputS3BucketName` default). The nodes' instance profile needs `s3:PutObject` on it.
    * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html#systemsmanager-SendCommand-request-OutputS3BucketName
    * @default - no S3 output unless a task sets a bucket
    */
-  readonly outputBucket?: s3.IBucket;
+  readonly outputBucket?: Pick<s3.IBucket, 'bucketName'>;
   /**
    * Default key prefix for the S3 output (the runbooks' `OutputS3KeyPrefix` default), at most 500 characters.
    * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html#systemsmanager-SendCommand-request-OutputS3KeyPrefix

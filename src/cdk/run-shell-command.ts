@@ -118,13 +118,13 @@ interface RunShellCommandOptions {
    * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CloudWatchOutputConfig.html
    * @default - the runbooks' default (`/aws/ssm/SfnRunCommand`, or their `logGroup`)
    */
-  readonly cloudWatchLogGroup?: logs.ILogGroup;
+  readonly cloudWatchLogGroup?: Pick<logs.ILogGroup, 'logGroupName'>;
   /**
    * A bucket for the full output (the node's instance profile needs `s3:PutObject`).
    * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html#systemsmanager-SendCommand-request-OutputS3BucketName
    * @default - the runbooks' default (no S3 output, unless deployed with an `outputBucket`)
    */
-  readonly outputBucket?: s3.IBucket;
+  readonly outputBucket?: Pick<s3.IBucket, 'bucketName'>;
   /**
    * The key prefix for the S3 output (up to 500 characters).
    * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html#systemsmanager-SendCommand-request-OutputS3KeyPrefix
