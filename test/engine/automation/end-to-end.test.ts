@@ -201,3 +201,43 @@ describe.each(CASES)('$flavour $selection runbook', (c) => {
 async function untilCommandDelayed(rig: SsmRig): Promise<void> {
   await waitUntil(async () => (await rig.ssm.ListCommandInvocations()).CommandInvocations[0]?.Status === 'Delayed', 'the invocation to be Delayed');
 }
+
+describe('generated runbook with the default clocks', () => {
+  test('should finish with the real clock when nothing is injected but the callback port', async () => {
+    const { SsmService } = await import('../../../src/engine/ssm-service.js');
+    const { RecordingAwsApi } = await import('../../helpers/fixtures.js');
+    const awsApi = new RecordingAwsApi();
+    const ssm = new SsmService({ awsApi });
+    const node = ssm.instances.add();
+    await ssm.CreateDocument({ Name: 'SfnRunCommandByInstanceIds', Content: generatedRunbook('SfnRunCommandByInstanceIds'), DocumentType: 'Automation' });
+    const started = Date.now();
+    const { AutomationExecutionId } = await ssm.StartAutomationExecution({
+      DocumentName: 'SfnRunCommandByInstanceIds',
+      Parameters: { InstanceIds: [node.instanceId], Commands: ['echo real'], taskToken: [TOKEN] },
+    });
+    const execution = await ssm.automation.waitForExecution(AutomationExecutionId);
+    expect(execution.AutomationExecutionStatus).toBe('Success');
+    expect(awsApi.completedCallbacks.map((c) => c.operation)).toEqual(['SendTaskSuccess']);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test('should jump to the delivery timeout under an auto-advancing virtual clock when no process runs', async () => {
+    const { SsmService } = await import('../../../src/engine/ssm-service.js');
+    const { VirtualClock } = await import('../../../src/engine/clock.js');
+    const { RecordingAwsApi } = await import('../../helpers/fixtures.js');
+    const awsApi = new RecordingAwsApi();
+    const clock = new VirtualClock({ autoAdvance: true });
+    const ssm = new SsmService({ awsApi, clock });
+    const node = ssm.instances.add();
+    await ssm.CreateDocument({ Name: 'SfnRunCommandByInstanceIds', Content: generatedRunbook('SfnRunCommandByInstanceIds'), DocumentType: 'Automation' });
+    ssm.instances.goOffline(node.instanceId);
+    const { AutomationExecutionId } = await ssm.StartAutomationExecution({
+      DocumentName: 'SfnRunCommandByInstanceIds',
+      Parameters: { InstanceIds: [node.instanceId], Commands: ['echo never'], taskToken: [TOKEN], deliveryTimeout: ['600'] },
+    });
+    // Nothing is held while the node is offline, so the virtual clock jumps straight to the 600 s delivery timeout.
+    const execution = await ssm.automation.waitForExecution(AutomationExecutionId);
+    expect(execution.AutomationExecutionStatus).toBe('Failed');
+    expect(awsApi.completedCallbacks.map((c) => c.input['error'])).toEqual(['RunCommand.TimedOut']);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitUntil } from '../../helpers/fixtures.js';
 import { runCommandRig } from '../../helpers/run-command.js';
@@ -131,9 +131,13 @@ describe('RunCommandService', () => {
   test('should hold the result until the node reconnects when it goes offline during a command', async () => {
     const rig = runCommandRig();
     const node = rig.instances.add();
-    const id = await send(rig, [node.instanceId], ['echo done']);
+    rig.instances.setDeliveryDelay(node.instanceId, 1000);
+    const id = await send(rig, [node.instanceId], ['sleep 0.2', 'echo done', 'touch finished']);
+    await rig.clock.advance(1000);
+    await waitUntil(async () => (await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status === 'InProgress');
     rig.instances.goOffline(node.instanceId);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntil(() => existsSync(join(node.rootDir, 'finished')), 'the script to finish on the offline node');
+    await new Promise((r) => setTimeout(r, 50));
     expect((await rig.service.GetCommandInvocation({ CommandId: id, InstanceId: node.instanceId })).Status).toBe('InProgress');
     rig.instances.goOnline(node.instanceId);
     expect((await terminal(rig, id)).Status).toBe('Success');
