@@ -238,9 +238,12 @@ export class RunCommandService {
         this.#update(state);
       }),
     );
+    // The response shows the command as the service accepted it (`Pending`), before any agent picked it up.
+    const accepted = this.#commandView(state);
+    Object.assign(accepted, rollupCommand(state.invocations.map((i) => ({ status: i.status, details: i.details })), state.maxErrors, false));
     this.#dispatch(state);
     this.#update(state);
-    return { Command: this.#commandView(state) };
+    return { Command: accepted };
   }
 
   // ------------------------------------------------------------------ reads

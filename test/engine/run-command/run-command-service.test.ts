@@ -336,3 +336,13 @@ describe('RunCommandService', () => {
     expect(a.describe()).toMatchObject({ PingStatus: 'ConnectionLost', ResourceType: 'ManagedInstance', PlatformType: 'Linux' });
   });
 });
+
+describe('SendCommand response', () => {
+  test('should show the command Pending with its limits when it is accepted', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const { Command } = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [node.instanceId], Parameters: { commands: ['true'], executionTimeout: ['100'] }, TimeoutSeconds: 60 });
+    expect(Command).toMatchObject({ Status: 'Pending', StatusDetails: 'Pending', TargetCount: 1, MaxConcurrency: '50', MaxErrors: '0', TimeoutSeconds: 60, DocumentVersion: '$DEFAULT' });
+    expect(Command.ExpiresAfter.getTime() - Command.RequestedDateTime.getTime()).toBe(160_000);
+  });
+});
