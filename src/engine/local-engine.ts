@@ -1,0 +1,199 @@
+/**
+ * The whole local engine in one object: managed instances, SSM (Run Command and Automation), Step Functions
+ * and CloudFormation, joined by one `AwsApi` dispatch that enforces the IAM roles loaded from templates.
+ * The demo, `serve`, the CLI and the end-to-end tests all build on it.
+ */
+import { ServiceError } from '../errors/service-error.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
+import type { AwsApi, AwsCallContext, ServiceHandlers } from './aws-api.js';
+import { canonicalServiceId } from './aws-api.js';
+import { RealClock, VirtualClock, type Clock } from './clock.js';
+import { CloudFormationService } from './cloudformation/cloudformation-service.js';
+import { iamRequestFor, passRoleRequest } from './iam/authorization.js';
+import { RoleRegistry } from './iam/roles.js';
+import { randomIds, type IdGenerator } from './ids.js';
+import { InstanceRegistry } from './instances/instance-registry.js';
+import { SsmService, ssmHandlers } from './ssm-service.js';
+import { StepFunctionsService } from './states/service.js';
+
+export interface LocalEngineOptions {
+  /** `real` (default), `fast` (jump over idle waits), or a clock of your own. */
+  readonly clock?: 'real' | 'fast' | Clock;
+  readonly ids?: IdGenerator;
+  readonly region?: string;
+  readonly accountId?: string;
+  readonly partition?: string;
+  /** Evaluate the roles of loaded templates on every call made with them (default true). */
+  readonly enforceIam?: boolean;
+  /** Where instance root folders live. Default: a new temporary folder. */
+  readonly instancesDir?: string;
+  readonly concurrentAutomationQuota?: number;
+}
+
+export interface DeployOptions {
+  readonly stackName: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Default: CAPABILITY_IAM and CAPABILITY_NAMED_IAM (a local deploy acknowledges them). */
+  readonly capabilities?: readonly string[];
+}
+
+export interface DeployedStack {
+  readonly stackName: string;
+  readonly status: string;
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export class LocalEngine {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly roles = new RoleRegistry();
+  readonly instances: InstanceRegistry;
+  readonly ssm: SsmService;
+  readonly sfn: StepFunctionsService;
+  readonly cloudformation: CloudFormationService;
+  /** The dispatch every service uses to call another: IAM-checked when the caller names a loaded role. */
+  readonly api: AwsApi;
+  readonly enforceIam: boolean;
+  readonly #abort = new AbortController();
+  #handlers: Record<string, ServiceHandlers> = {};
+
+  constructor(options: LocalEngineOptions = {}) {
+    this.clock =
+      options.clock === 'fast' ? new VirtualClock({ autoAdvance: true }) : options.clock === 'real' || options.clock === undefined ? new RealClock() : options.clock;
+    this.ids = options.ids ?? randomIds;
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '123456789012';
+    this.partition = options.partition ?? 'aws';
+    this.enforceIam = options.enforceIam ?? true;
+    this.api = { call: (service, operation, input, context) => this.#dispatch(service, operation, input, context ?? {}) };
+    this.instances = new InstanceRegistry({ clock: this.clock, ids: this.ids, ...(options.instancesDir === undefined ? {} : { baseDir: options.instancesDir }) });
+    const common = { clock: this.clock, ids: this.ids, awsApi: this.api, region: this.region, accountId: this.accountId };
+    this.ssm = new SsmService({
+      ...common,
+      partition: this.partition,
+      instances: this.instances,
+      ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
+    });
+    this.sfn = new StepFunctionsService({ ...common, signal: this.#abort.signal });
+    this.cloudformation = new CloudFormationService({
+      api: this.api,
+      roles: this.roles,
+      clock: this.clock,
+      ids: this.ids,
+      region: this.region,
+      accountId: this.accountId,
+      partition: this.partition,
+    });
+    this.#handlers = { ssm: ssmHandlers(this.ssm), sfn: sfnHandlers(this.sfn) };
+  }
+
+  /** Deploys a template (JSON/YAML text or object): creates the stack, or updates it if it exists. */
+  async deploy(template: string | JsonObject, options: DeployOptions): Promise<DeployedStack> {
+    const body = typeof template === 'string' ? template : JSON.stringify(template);
+    const Parameters = Object.entries(options.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    const Capabilities = [...(options.capabilities ?? ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'])];
+    const exists = await this.cloudformation.DescribeStacks({ StackName: options.stackName }).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await this.cloudformation.UpdateStack({ StackName: options.stackName, TemplateBody: body, Parameters, Capabilities });
+    else await this.cloudformation.CreateStack({ StackName: options.stackName, TemplateBody: body, Parameters, Capabilities });
+    const stack = await this.cloudformation.waitForStack(options.stackName);
+    const status = String(stack['StackStatus']);
+    if (status !== 'CREATE_COMPLETE' && status !== 'UPDATE_COMPLETE') {
+      const events = (await this.cloudformation.DescribeStackEvents({ StackName: options.stackName })).StackEvents;
+      const failed = events.find((e) => e.ResourceStatus.endsWith('_FAILED') && e.ResourceStatusReason !== undefined);
+      throw new ServiceError(
+        'ValidationError',
+        `Stack ${options.stackName} ended ${status}: ${failed === undefined ? String(stack['StackStatusReason'] ?? '') : `${failed.LogicalResourceId}: ${failed.ResourceStatusReason}`}`,
+      );
+    }
+    const outputs: Record<string, string> = {};
+    for (const o of stack['Outputs'] as Array<{ OutputKey: string; OutputValue: string }>) outputs[o.OutputKey] = o.OutputValue;
+    return { stackName: options.stackName, status, outputs };
+  }
+
+  /** Stops every running execution and instance process. */
+  async close(): Promise<void> {
+    this.#abort.abort(new Error('engine closed'));
+    for (const instance of this.instances.list()) this.instances.killAgent(instance.instanceId);
+  }
+
+  async #dispatch(serviceName: string, operation: string, input: JsonObject, context: AwsCallContext): Promise<JsonValue> {
+    const service = canonicalServiceId(serviceName);
+    const handlers = this.#handlers[service];
+    if (handlers === undefined) {
+      throw new ServiceError('UnknownServiceException', `Service '${serviceName}' is not available in the shellstep local engine (available: ssm, sfn).`);
+    }
+    const handler = Object.hasOwn(handlers, operation) ? handlers[operation] : undefined;
+    if (handler === undefined) {
+      throw new ServiceError('UnknownOperationException', `${serviceName}:${operation} is not supported by the shellstep local engine.`);
+    }
+    if (this.enforceIam && context.roleArn !== undefined) await this.#authorize(service, operation, input, context.roleArn);
+    return handler(input, context);
+  }
+
+  async #authorize(service: string, operation: string, input: JsonObject, roleArn: string): Promise<void> {
+    const scope = { partition: this.partition, region: this.region, accountId: this.accountId };
+    this.roles.authorize(roleArn, iamRequestFor(service, operation, input, scope));
+    if (service === 'ssm' && operation === 'StartAutomationExecution') {
+      const assumeRole = await this.#automationRole(input);
+      // Starting an automation that assumes a role passes that role to SSM (automation-troubleshooting, §8.2).
+      if (assumeRole !== undefined) this.roles.authorize(roleArn, passRoleRequest(assumeRole));
+    }
+  }
+
+  /** The role an automation would assume: the document's `assumeRole`, with `{{ param }}` resolved. */
+  async #automationRole(input: JsonObject): Promise<string | undefined> {
+    const document = await this.ssm
+      .GetDocument({ Name: String(input['DocumentName'] ?? ''), ...(typeof input['DocumentVersion'] === 'string' ? { DocumentVersion: input['DocumentVersion'] } : {}) })
+      .catch(() => undefined);
+    if (document === undefined) return undefined;
+    let content: unknown;
+    try {
+      content = JSON.parse(String((document as unknown as JsonObject)['Content'] ?? ''));
+    } catch {
+      return undefined;
+    }
+    if (!isJsonObject(content) || typeof content['assumeRole'] !== 'string') return undefined;
+    const role = content['assumeRole'];
+    const match = /^\{\{\s*(\w+)\s*\}\}$/.exec(role);
+    if (match === null) return role.startsWith('arn:') ? role : undefined;
+    const given = isJsonObject(input['Parameters']) ? input['Parameters'][match[1]!] : undefined;
+    const value = Array.isArray(given) ? given[0] : undefined;
+    const declared = isJsonObject(content['parameters']) ? content['parameters'][match[1]!] : undefined;
+    const fallback = isJsonObject(declared) ? declared['default'] : undefined;
+    const resolved = typeof value === 'string' ? value : typeof fallback === 'string' ? fallback : undefined;
+    return resolved !== undefined && resolved.startsWith('arn:') ? resolved : undefined;
+  }
+}
+
+/** Step Functions operations that Task states and the endpoint dispatch to. */
+export const SFN_OPERATIONS = [
+  'CreateStateMachine',
+  'UpdateStateMachine',
+  'DescribeStateMachine',
+  'ListStateMachines',
+  'DeleteStateMachine',
+  'StartExecution',
+  'StartSyncExecution',
+  'DescribeExecution',
+  'ListExecutions',
+  'StopExecution',
+  'GetExecutionHistory',
+  'SendTaskSuccess',
+  'SendTaskFailure',
+  'SendTaskHeartbeat',
+] as const satisfies readonly (keyof StepFunctionsService)[];
+
+export function sfnHandlers(service: StepFunctionsService): ServiceHandlers {
+  const table: Record<string, (input: JsonObject) => Promise<JsonValue>> = {};
+  for (const op of SFN_OPERATIONS) {
+    const method = service[op] as (input: unknown) => Promise<unknown>;
+    table[op] = async (input) => (await method.call(service, input)) as JsonValue;
+  }
+  return table;
+}
