@@ -179,7 +179,7 @@ function seconds(prop: string, duration: Duration | undefined, fallback: number,
   if (duration === undefined) return fallback;
   const value = duration.toSeconds({ integral: false });
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ShellStepValidationError(`${prop} must be a whole number of seconds from ${min} to ${max}; got ${duration.toHumanString()}.`);
+    throw new ShellStepValidationError(`${prop} must be a whole number of seconds from ${min} to ${max}; got ${value} s.`);
   }
   return value;
 }
