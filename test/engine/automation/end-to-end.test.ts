@@ -174,6 +174,16 @@ describe.each(CASES)('$flavour $selection runbook', (c) => {
     expect(calls(rig)).toEqual([{ op: 'SendTaskFailure', ok: true, error: c.flavour === 'generated' ? 'Automation.Cancelled' : 'Automation document failure' }]);
   });
 
+  test('should refuse to start when the task token is longer than 512 characters (D11e)', async () => {
+    const { rig, ids } = await setUp(c);
+    const selection = c.selection === 'InstanceIds' ? { InstanceIds: ids } : { Targets: [JSON.stringify({ Key: 'InstanceIds', Values: ids })] };
+    await expect(
+      rig.ssm.StartAutomationExecution({ DocumentName: docName(c), Parameters: { ...selection, Commands: ['echo hi'], taskToken: ['t'.repeat(513)] } }),
+    ).rejects.toMatchObject({ name: 'InvalidAutomationExecutionParametersException' });
+    expect((await rig.ssm.DescribeAutomationExecutions()).AutomationExecutionMetadataList).toEqual([]);
+    expect(rig.awsApi.calls).toEqual([]);
+  });
+
   test('should handle a failing SendTaskSuccess callback', async () => {
     const { rig, ids } = await setUp(c);
     rig.awsApi.fail('sfn', 'SendTaskSuccess', 'InvalidOutput', 'Invalid output');
@@ -239,5 +249,22 @@ describe('generated runbook with the default clocks', () => {
     const execution = await ssm.automation.waitForExecution(AutomationExecutionId);
     expect(execution.AutomationExecutionStatus).toBe('Failed');
     expect(awsApi.completedCallbacks.map((c) => c.input['error'])).toEqual(['RunCommand.TimedOut']);
+  });
+});
+
+describe('generated SfnRunCommandByTargets with tag targets', () => {
+  test('should run only on the nodes whose tag matches', async () => {
+    const rig = ssmRig();
+    await createRunbook(rig, 'SfnRunCommandByTargets', generatedRunbook('SfnRunCommandByTargets'));
+    const web = [rig.instances.add({ tags: { role: 'web' } }), rig.instances.add({ tags: { role: 'web' } })];
+    rig.instances.add({ tags: { role: 'db' } });
+    const { AutomationExecutionId } = await rig.ssm.StartAutomationExecution({
+      DocumentName: 'SfnRunCommandByTargets',
+      Parameters: { Targets: [JSON.stringify({ Key: 'tag:role', Values: ['web'] })], Commands: ['echo $AWS_SSM_INSTANCE_ID'], taskToken: [TOKEN] },
+    });
+    expect((await untilDone(rig, AutomationExecutionId)).AutomationExecutionStatus).toBe('Success');
+    const invocations = (await rig.ssm.ListCommandInvocations()).CommandInvocations.map((i) => i.InstanceId).sort();
+    expect(invocations).toEqual(web.map((n) => n.instanceId).sort());
+    expect(JSON.parse(rig.awsApi.completedCallbacks[0]!.input['output'] as string)).toMatchObject({ Status: 'Success' });
   });
 });
