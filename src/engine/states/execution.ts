@@ -128,6 +128,8 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     );
   }
 
+  // Late stop requests (after the workflow finished) must not change the result.
+  let finished = false;
   const result = (async (): Promise<ExecutionResult> => {
     let outcome: ExecutionResult;
     try {
@@ -139,8 +141,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
       cancelTimeout();
       params.signal?.removeEventListener('abort', onExternalAbort);
     }
-    // Late stop requests (after the workflow finished) must not change the result.
-    if (!controller.signal.aborted) controller.abort(new ExecutionStop('ABORTED', undefined, undefined));
+    finished = true;
     recordEnd(history, frame.lastEventId, outcome);
     return outcome;
   })();
@@ -150,7 +151,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     startDate: new Date(startTime),
     result,
     stop(error?: string, cause?: string): void {
-      if (!controller.signal.aborted) controller.abort(new ExecutionStop('ABORTED', error, cause));
+      if (!finished && !controller.signal.aborted) controller.abort(new ExecutionStop('ABORTED', error, cause));
     },
   };
 }

@@ -25,9 +25,9 @@ export function jsonEquals(a: JsonValue | undefined, b: JsonValue | undefined): 
  */
 export const MAX_PAYLOAD_BYTES = 262_144;
 
-/** Whether the compact JSON text of a value is longer than `limit` bytes in UTF-8. */
-export function exceedsPayloadLimit(value: JsonValue, limit = MAX_PAYLOAD_BYTES): boolean {
-  const text = JSON.stringify(value) ?? 'null';
+/** Whether a serialized JSON text is longer than `limit` bytes in UTF-8. */
+export function exceedsPayloadLimit(jsonText: string, limit = MAX_PAYLOAD_BYTES): boolean {
+  const text = jsonText;
   // A UTF-16 unit is at most 3 UTF-8 bytes, so short texts need no byte count.
   if (text.length * 3 <= limit) return false;
   return Buffer.byteLength(text, 'utf8') > limit;

@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html
  */
 import type { JsonObject, JsonValue } from '../../model/json.js';
-import type { PathScope } from './jsonpath.js';
+import type { PathScope, VariableLookup } from './jsonpath.js';
 import type { IntrinsicEnv } from './intrinsics.js';
 import { applyPayloadTemplate } from './io-processing.js';
 import { evaluateTemplate, isJsonataExpression, evaluateExpression, type JsonataScope, type StatesVariable } from './jsonata.js';
@@ -12,7 +12,23 @@ import type { StateRun } from './runtime.js';
 
 /** The JSONPath scope of a state: `$` is `input`, `$$` the context object, `$name` the variables. */
 export function pathScope(run: StateRun, input: JsonValue): PathScope {
-  return { input, context: run.context(), variables: run.frame.variables };
+  return new StatePathScope(run, input);
+}
+
+/** The context object is built only when a path reads `$$`. */
+class StatePathScope implements PathScope {
+  #context: JsonValue | undefined;
+  readonly variables: VariableLookup;
+  constructor(
+    private readonly run: StateRun,
+    readonly input: JsonValue,
+  ) {
+    this.variables = run.frame.variables;
+  }
+  get context(): JsonValue {
+    this.#context ??= this.run.context();
+    return this.#context;
+  }
 }
 
 export function intrinsicEnv(run: StateRun): IntrinsicEnv {

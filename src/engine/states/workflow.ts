@@ -4,25 +4,28 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-statemachines.html
  */
 import type { JsonObject, JsonValue } from '../../model/json.js';
-import type { State } from '../../model/state-machine.js';
+import type { QueryLanguage, State } from '../../model/state-machine.js';
 import { StatesDataLimitExceededError, StatesRuntimeError } from '../../errors/states-errors.js';
-import { contextObject } from './context-object.js';
+import { contextObject, type MapItemContext } from './context-object.js';
 import { recordEvaluationFailure, toStatesError } from './error-handling.js';
 import { NOT_TRUNCATED, eventData, type HistoryEventType } from './history.js';
 import { exceedsPayloadLimit } from './json-utils.js';
-import type { Frame, StateHandler, StateOutcome, StateRun } from './runtime.js';
+import type { ExecutionRuntime, Frame, StateHandler, StateOutcome, StateRun } from './runtime.js';
 import { STATE_TYPES } from './state-types/index.js';
 
 /** Runs a workflow from its StartAt to an end state and returns its output. */
 export async function runWorkflow(frame: Frame, input: JsonValue): Promise<JsonValue> {
   let name = frame.definition.StartAt;
   let current = input;
+  // The JSON text of the current value, reused from the previous state's exit (serializing is the hot path).
+  let currentText: string | undefined;
   for (;;) {
     if (frame.signal.aborted) throw frame.signal.reason;
     const state = frame.definition.States[name];
     if (state === undefined) throw new StatesRuntimeError(`The state '${name}' is not defined.`);
-    const outcome = await runState(frame, name, state, current);
+    const outcome = await runState(frame, name, state, current, currentText);
     current = outcome.output;
+    currentText = outcome.outputText;
     if (outcome.next === undefined) return current;
     name = outcome.next;
   }
@@ -36,40 +39,23 @@ export function emitIn(frame: Frame, type: HistoryEventType, detailsKey?: string
   return id;
 }
 
-async function runState(frame: Frame, name: string, state: State, input: JsonValue): Promise<StateOutcome> {
+async function runState(
+  frame: Frame,
+  name: string,
+  state: State,
+  input: JsonValue,
+  inputText: string | undefined,
+): Promise<StateOutcome & { outputText: string }> {
   const handler = STATE_TYPES[state.Type] as StateHandler | undefined;
   if (handler === undefined) throw new StatesRuntimeError(`The state type '${String(state.Type)}' is not supported.`);
   const runtime = frame.runtime;
-  const enteredTime = new Date(runtime.clock.now()).toISOString();
+  const enteredAt = runtime.clock.now();
   const enteredEventId = emitIn(frame, handler.enteredEvent, 'stateEnteredEventDetails', {
     name,
-    input: eventData(input),
+    input: frame.recordEvents ? (inputText ?? eventData(input)) : '',
     inputDetails: NOT_TRUNCATED,
   });
-  const run: StateRun = {
-    frame,
-    runtime,
-    name,
-    state,
-    queryLanguage: state.QueryLanguage ?? frame.queryLanguage,
-    enteredEventId,
-    enteredTime,
-    retryCount: handler.retries ? 0 : undefined,
-    taskToken: undefined,
-    emit: (type, detailsKey, details) => emitIn(frame, type, detailsKey, details),
-    context(): JsonObject {
-      return contextObject(
-        runtime.base,
-        this.retryCount === undefined
-          ? { Name: name, EnteredTime: enteredTime }
-          : { Name: name, EnteredTime: enteredTime, RetryCount: this.retryCount },
-        {
-          ...(this.taskToken === undefined ? {} : { taskToken: this.taskToken }),
-          ...(frame.mapItem === undefined ? {} : { mapItem: frame.mapItem }),
-        },
-      );
-    },
-  };
+  const run = new StateRunImpl(frame, name, state, state.QueryLanguage ?? frame.queryLanguage, enteredEventId, enteredAt, handler.retries);
   let outcome: StateOutcome;
   try {
     outcome = await handler.execute(run, input);
@@ -79,19 +65,60 @@ async function runState(frame: Frame, name: string, state: State, input: JsonVal
     throw error;
   }
   // "The maximum input or output size for a task, state, or execution is 256 KiB" (service-quotas page).
-  if (exceedsPayloadLimit(outcome.output)) {
+  const outputText = eventData(outcome.output);
+  if (exceedsPayloadLimit(outputText)) {
     throw new StatesDataLimitExceededError(
       `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
     );
   }
   if (outcome.assign !== undefined) frame.variables.assign(outcome.assign);
   if (handler.exitedEvent !== undefined) {
-    const details: Record<string, unknown> = { name, output: eventData(outcome.output), outputDetails: NOT_TRUNCATED };
+    const details: Record<string, unknown> = { name, output: outputText, outputDetails: NOT_TRUNCATED };
     if (outcome.assign !== undefined && Object.keys(outcome.assign).length > 0) {
       details['assignedVariables'] = Object.fromEntries(Object.entries(outcome.assign).map(([k, v]) => [k, JSON.stringify(v)]));
       details['assignedVariablesDetails'] = NOT_TRUNCATED;
     }
     emitIn(frame, handler.exitedEvent, 'stateExitedEventDetails', details);
   }
-  return outcome;
+  return { ...outcome, outputText };
+}
+
+/** One entry into one state (a class, so the per-state object is cheap to create). */
+class StateRunImpl implements StateRun {
+  readonly runtime: ExecutionRuntime;
+  retryCount: number | undefined;
+  taskToken: string | undefined = undefined;
+  #enteredTime: string | undefined;
+
+  constructor(
+    readonly frame: Frame,
+    readonly name: string,
+    readonly state: State,
+    readonly queryLanguage: QueryLanguage,
+    readonly enteredEventId: number,
+    readonly enteredAt: number,
+    retries: boolean,
+  ) {
+    this.runtime = frame.runtime;
+    this.retryCount = retries ? 0 : undefined;
+  }
+
+  get enteredTime(): string {
+    this.#enteredTime ??= new Date(this.enteredAt).toISOString();
+    return this.#enteredTime;
+  }
+
+  emit(type: HistoryEventType, detailsKey?: string, details?: Record<string, unknown>): number {
+    return emitIn(this.frame, type, detailsKey, details);
+  }
+
+  context(): JsonObject {
+    const state = this.retryCount === undefined
+      ? { Name: this.name, EnteredTime: this.enteredTime }
+      : { Name: this.name, EnteredTime: this.enteredTime, RetryCount: this.retryCount };
+    const extra: { taskToken?: string; mapItem?: MapItemContext } = {};
+    if (this.taskToken !== undefined) extra.taskToken = this.taskToken;
+    if (this.frame.mapItem !== undefined) extra.mapItem = this.frame.mapItem;
+    return contextObject(this.runtime.base, state, extra);
+  }
 }
