@@ -2,7 +2,7 @@
  * End to end: a CDK app synthesized here, its template deployed into the local engine (CloudFormation
  * loader, IAM enforced with the roles CDK generated), and its state machines run against local instances.
  */
-import { App, CfnOutput, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, DefaultStackSynthesizer, Stack, type IStackSynthesizer } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CommandTargets, RunShellCommand, RunShellCommandRunbooks, ShellCommands } from '../../src/cdk/index.js';
@@ -19,7 +19,9 @@ afterEach(async () => {
 function synthesize(): JsonObject {
   const app = new App({ analyticsReporting: false });
   // No bootstrap-version rule: nothing is bootstrapped locally.
-  const stack = new Stack(app, 'ShellStepE2E', { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) });
+  const stack = new Stack(app, 'ShellStepE2E', {
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) as IStackSynthesizer,
+  });
   const runbooks = new RunShellCommandRunbooks(stack, 'Runbooks');
 
   const jsonPath = RunShellCommand.jsonPath(stack, 'Run', {
@@ -80,7 +82,7 @@ describe('a CDK app on the local engine', () => {
       commands: ['echo "hello from cdk"', 'pwd > where.txt'],
     });
     expect(result.status).toBe('SUCCEEDED');
-    const command = (result.output as { command: { Status: string; CommandId: string; Results: { Invocations: Invocation[] } } }).command;
+    const command = (result.output as unknown as { command: { Status: string; CommandId: string; Results: { Invocations: Invocation[] } } }).command;
     expect(command).toMatchObject({ Status: 'Success', DocumentName: 'AWS-RunShellScript' });
     expect(command.Results.Invocations).toHaveLength(1);
     const [invocation] = command.Results.Invocations;
@@ -102,7 +104,7 @@ describe('a CDK app on the local engine', () => {
     const { engine, instance, outputs } = await deployed();
     const result = await run(engine, outputs['JsonataMachineArn']!, { commands: ['echo jsonata'] });
     expect(result.status).toBe('SUCCEEDED');
-    const output = result.output as { Status: string; Results: { Invocations: Invocation[] } };
+    const output = result.output as unknown as { Status: string; Results: { Invocations: Invocation[] } };
     expect(output.Status).toBe('Success');
     expect(output.Results.Invocations.map((i) => [i.InstanceId, i.Status, i.CommandPlugins[0]?.ResponseCode])).toEqual([[instance.instanceId, 'Success', 0]]);
     expect(output.Results.Invocations[0]?.CommandPlugins[0]?.Output).toContain('jsonata');
