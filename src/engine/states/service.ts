@@ -101,6 +101,10 @@ export class StepFunctionsService {
     if (type !== 'STANDARD' && type !== 'EXPRESS') throw validation('type', `Member must satisfy enum value set: [STANDARD, EXPRESS]`);
     const definitionText = required(input.definition, 'definition');
     const definition = parseDefinition(definitionText);
+    // "Express Workflows do not support ... Callback (.waitForTaskToken)" nor `.sync` (concepts-standard-vs-express).
+    if (type === 'EXPRESS' && /\.(waitForTaskToken|sync)(:2)?"/.test(definitionText)) {
+      throw new ServiceError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' or '.waitForTaskToken' service integration patterns'");
+    }
     const arn = makeStateMachineArn(this.region, this.accountId, name);
     const existing = this.#machines.get(arn);
     if (existing !== undefined) {

@@ -27,6 +27,8 @@ describe('StepFunctionsService', () => {
     await expect(service.CreateStateMachine({ name: 'bad name', definition: PASS, roleArn: ROLE_ARN })).rejects.toMatchObject({ name: 'InvalidName' });
     await expect(service.CreateStateMachine({ name: 'm', definition: PASS, roleArn: 'role' })).rejects.toMatchObject({ name: 'InvalidArn' });
     await expect(service.DescribeStateMachine({ stateMachineArn: 'nope' })).rejects.toMatchObject({ name: 'InvalidArn' });
+    const callback = JSON.stringify({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', End: true } } });
+    await expect(service.CreateStateMachine({ name: 'x', definition: callback, roleArn: ROLE_ARN, type: 'EXPRESS' })).rejects.toMatchObject({ name: 'InvalidDefinition' });
     await expect(service.DescribeExecution({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:m:x' })).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
     const { stateMachineArn } = await service.CreateStateMachine({ name: 'm', definition: PASS, roleArn: ROLE_ARN });
     await expect(service.StartExecution({ stateMachineArn, input: 'not json' })).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
