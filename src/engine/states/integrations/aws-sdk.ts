@@ -50,6 +50,8 @@ export const awsSdkIntegration: TaskIntegration = {
       throw new StatesRuntimeError(`The parameters of the AWS SDK call '${service}:${action}' must be a JSON object.`);
     }
     const context = run.runtime.roleArn === undefined ? {} : { roleArn: run.runtime.roleArn };
+    // The call is real work: a fast-forwarding clock must not jump past it (to the Task timeout) while it runs.
+    const release = run.runtime.clock.hold();
     try {
       return await abortable(run.runtime.awsApi.call(canonicalServiceId(service), operationName(action), input, context), signal);
     } catch (error) {
@@ -65,6 +67,8 @@ export const awsSdkIntegration: TaskIntegration = {
       if (error instanceof StatesError) throw error;
       const message = error instanceof Error ? error.message : String(error);
       throw new StatesError('States.TaskFailed', `The AWS SDK call ${service}:${action} failed: ${message}`, 'TaskFailed');
+    } finally {
+      release();
     }
   },
 };

@@ -133,4 +133,11 @@ describe('Task', () => {
     }, { name: 'p' });
     expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: 'v-p' });
   });
+
+  test('should not let a fast-forwarding clock time the Task out while the service call is still running', async () => {
+    const h = harness();
+    h.api.respond('ssm', 'ListDocuments', () => new Promise((resolve) => setTimeout(() => resolve({ DocumentIdentifiers: [] }), 50)));
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:listDocuments', { Parameters: {}, TimeoutSeconds: 5 }));
+    expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: { DocumentIdentifiers: [] } });
+  });
 });
