@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerSynth } from './commands/synth.js';
 import { registerValidate } from './commands/validate.js';
+import { registerDemo } from './commands/demo.js';
 import { registerRunStateMachine } from './commands/run-state-machine.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -14,6 +15,7 @@ const program = new Command('shellstep')
 
 registerSynth(program);
 registerValidate(program);
+registerDemo(program);
 registerRunStateMachine(program);
 
 await program.parseAsync(process.argv);
