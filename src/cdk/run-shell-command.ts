@@ -56,7 +56,10 @@ export class ShellCommands {
 }
 
 interface RunShellCommandOptions {
-  /** The runbooks to start: a {@link RunShellCommandRunbooks}, or `RunShellCommandRunbooks.fromRunbooksAttributes()`. */
+  /**
+   * The runbooks to start: a {@link RunShellCommandRunbooks}, or `RunShellCommandRunbooks.fromRunbooksAttributes()`.
+   * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_StartAutomationExecution.html
+   */
   readonly runbooks: IRunShellCommandRunbooks;
   /**
    * The nodes to run on: `CommandTargets.instanceIds([...])`, `CommandTargets.tag('Environment', 'dev')`, or

@@ -204,6 +204,17 @@ describe('RunShellCommandRunbooks', () => {
     expect(statements.map((s) => s['Action'])).toEqual(['ssm:StartAutomationExecution']);
   });
 
+  test('should acknowledge the automation-definition wildcard of imported runbooks by name when acknowledgeStartFindings is called', () => {
+    const stack = newStack();
+    const runbooks = RunShellCommandRunbooks.fromRunbooksAttributes(stack, 'Runbooks', { documentNamePrefix: 'Ops' });
+    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    runbooks.acknowledgeStartFindings(caller, ['InstanceIds']);
+    const acknowledged = caller.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => Object.keys(m.data as object)[0]);
+    expect(acknowledged).toEqual([
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/OpsSfnRunCommandByInstanceIds:*]',
+    ]);
+  });
+
   describe('construct-time errors', () => {
     test('should throw when documentNamePrefix has characters SSM does not allow', () => {
       expect(() => new RunShellCommandRunbooks(newStack(), 'Runbooks', { documentNamePrefix: 'my prefix/' })).toThrow(

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import {
   CommandShell,
   CommandTargets,
+  isShellStepValidationError,
   RunShellCommand,
   RunShellCommandRunbooks,
   ShellCommands,
@@ -271,6 +272,28 @@ describe('RunShellCommand', () => {
       Output: '{% $merge([$states.input, {"Results": {"Invocations": $states.result.CommandInvocations}}]) %}',
       End: true,
     });
+  });
+
+  test('should render JSONata arguments when created with the constructor in a JSONata state machine', () => {
+    const { stack, runbooks } = setup();
+    const task = new RunShellCommand(stack, 'Run', { runbooks, targets: CommandTargets.instanceIds([INSTANCE]), commands: ['true'] });
+    new sfn.StateMachine(stack, 'Machine', { queryLanguage: sfn.QueryLanguage.JSONATA, definitionBody: sfn.DefinitionBody.fromChainable(task) });
+    const run = (stateMachineDefinition(stack)['States'] as Record<string, Json>)['Run'] as Json;
+    expect(run['Parameters']).toBeUndefined();
+    expect((run['Arguments'] as Json)['Parameters']).toMatchObject({ taskToken: ['{% $states.context.Task.Token %}'] });
+  });
+
+  test('should carry the construct path and the brand when a construct-time error is thrown', () => {
+    const { stack, runbooks } = setup();
+    let caught: unknown;
+    try {
+      RunShellCommand.jsonPath(stack, 'Run', { runbooks, targets: CommandTargets.instanceIds([INSTANCE]), commands: [] });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isShellStepValidationError(caught)).toBe(true);
+    expect(caught).toMatchObject({ name: 'ShellStepValidationError', constructPath: 'Stack/Run' });
+    expect(isShellStepValidationError(new Error('x'))).toBe(false);
   });
 
   describe('construct-time errors', () => {
