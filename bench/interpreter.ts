@@ -16,6 +16,7 @@ import type { StateMachineDefinition } from '../src/model/state-machine.js';
 import { startExecution } from '../src/engine/states/execution.js';
 import { DEFAULT_INTEGRATIONS } from '../src/engine/states/integrations/index.js';
 import { TaskTokens } from '../src/engine/states/task-tokens.js';
+import { StepFunctionsService } from '../src/engine/states/service.js';
 
 interface Machine {
   readonly name: string;
@@ -180,10 +181,50 @@ async function waitingMemory(n: number): Promise<{ executions: number; heapBytes
   };
 }
 
+/**
+ * The same through `StepFunctionsService`, each execution parked in a `.waitForTaskToken` Task (512-character
+ * token), the shape of a shellstep run waiting for its runbook.
+ */
+async function waitingCallbackMemory(n: number): Promise<{ executions: number; heapBytesPerExecution: number; rssBytesPerExecution: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with node --expose-gc to measure memory');
+  const service = new StepFunctionsService({ clock: new VirtualClock(), awsApi: { call: () => Promise.resolve({ AutomationExecutionId: '12345678-1234-1234-1234-123456789012' }) } });
+  const definition = {
+    StartAt: 'Run',
+    States: {
+      Run: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken',
+        Parameters: { DocumentName: 'SfnRunCommandByInstanceIds', Parameters: { 'taskToken.$': 'States.Array($$.Task.Token)', 'Commands.$': '$.commands', InstanceIds: ['i-0123456789abcdef0'] } },
+        End: true,
+      },
+    },
+  };
+  const { stateMachineArn } = await service.CreateStateMachine({ name: 'bench', definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::123456789012:role/bench' });
+  await service.StartExecution({ stateMachineArn, input: '{"commands":["echo warm-up"]}' });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  gc();
+  gc();
+  const before = process.memoryUsage();
+  for (let i = 0; i < n; i++) await service.StartExecution({ stateMachineArn, input: JSON.stringify({ commands: ['echo hello'], i }) });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc();
+  gc();
+  const during = process.memoryUsage();
+  if (service.tokens.waitingCount !== n + 1) throw new Error(`expected ${n + 1} waiting tasks, found ${service.tokens.waitingCount}`);
+  return {
+    executions: n,
+    heapBytesPerExecution: Math.round((during.heapUsed - before.heapUsed) / n),
+    rssBytesPerExecution: Math.round((during.rss - before.rss) / n),
+  };
+}
+
 async function main(): Promise<void> {
   // Memory first, in a fresh heap, so garbage from the throughput runs does not blur it.
   const memory = await waitingMemory(10_000);
-  console.log(`waiting executions: ${memory.heapBytesPerExecution} heap bytes, ${memory.rssBytesPerExecution} RSS bytes each (${memory.executions})`);
+  console.log(`Wait-state executions: ${memory.heapBytesPerExecution} heap bytes, ${memory.rssBytesPerExecution} RSS bytes each (${memory.executions})`);
+  const callbackMemory = await waitingCallbackMemory(10_000);
+  console.log(`callback-waiting executions (service): ${callbackMemory.heapBytesPerExecution} heap bytes, ${callbackMemory.rssBytesPerExecution} RSS bytes each (${callbackMemory.executions})`);
   const peer = await loadPeer();
   const rows: { machine: string; oursPerSecond: number; peerPerSecond: number | null; speedup: number | null }[] = [];
   for (const m of MACHINES) {
@@ -204,6 +245,7 @@ async function main(): Promise<void> {
     peer: peer === undefined ? null : `aws-local-stepfunctions@${peer.version}`,
     machines: rows,
     waitingExecutions: memory,
+    callbackWaitingExecutions: callbackMemory,
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/interpreter.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);

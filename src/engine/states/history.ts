@@ -63,10 +63,10 @@ export class ExecutionHistory {
   /** Appends an event after `previousEventId` and returns its id. */
   add(type: HistoryEventType, previousEventId: number, detailsKey?: string, details?: Record<string, unknown>): number {
     const id = this.events.length + 1;
-    const event: HistoryEvent =
-      detailsKey === undefined
-        ? { timestamp: new Date(this.now()), type, id, previousEventId }
-        : { timestamp: new Date(this.now()), type, id, previousEventId, [detailsKey]: details };
+    // Adding the details key after creation keeps the object in V8's fast mode (a computed key in the literal
+    // does not), which matters with thousands of waiting executions.
+    const event: { -readonly [K in keyof HistoryEvent]: HistoryEvent[K] } = { timestamp: new Date(this.now()), type, id, previousEventId };
+    if (detailsKey !== undefined) event[detailsKey] = details;
     this.events.push(event);
     if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(event);
     return id;

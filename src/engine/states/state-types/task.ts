@@ -137,11 +137,14 @@ async function invoke(
       cleanups.push(() => cancelHeartbeat());
       const token = run.taskToken;
       if (resource.pattern === 'WAIT_FOR_TASK_TOKEN' && token !== undefined) {
-        armHeartbeat();
+        // A heartbeat interval not shorter than the timeout can never fire first, so it needs no timer.
+        if (heartbeatSeconds < timeoutSeconds) armHeartbeat();
         cleanups.push(
           run.runtime.tokens.wait(token, {
             settle: (outcome: TokenOutcome) => (outcome.ok ? resolve(outcome.output) : fail(outcome.error)),
-            heartbeat: armHeartbeat,
+            heartbeat: () => {
+              if (heartbeatSeconds < timeoutSeconds) armHeartbeat();
+            },
           }),
         );
       }
