@@ -4,7 +4,7 @@
  *
  * Start it with: {"instanceIds": ["i-0123456789abcdef0"]}
  */
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -40,6 +40,8 @@ export class ShellStepExampleStack extends Stack {
         level: sfn.LogLevel.ALL,
       },
     });
+
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
 
     // cdk-nag: the wildcards the state machine's role needs, each with its reason.
     runbooks.acknowledgeStartFindings(stateMachine);

@@ -24,6 +24,7 @@ describe('examples/cdk-app', () => {
     const types = Object.values(template.Resources).map((r) => r.Type);
     expect(types.filter((t) => t === 'AWS::SSM::Document')).toHaveLength(2);
     expect(types.filter((t) => t === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    expect(Object.keys((template as unknown as { Outputs: Json }).Outputs)).toContain('StateMachineArn');
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
       pluginReports: Array<{ pluginName: string; conclusion: string; violations: unknown[] }>;
     };
