@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { registerSynth } from './commands/synth.js';
 import { registerValidate } from './commands/validate.js';
 import { registerDemo } from './commands/demo.js';
+import { registerServe } from './commands/serve.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerRun } from './commands/run.js';
+import { registerRunCommand } from './commands/run-command.js';
 import { registerRunStateMachine } from './commands/run-state-machine.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,6 +20,10 @@ const program = new Command('shellstep')
 registerSynth(program);
 registerValidate(program);
 registerDemo(program);
+registerServe(program);
+registerDeploy(program);
+registerRun(program);
+registerRunCommand(program);
 registerRunStateMachine(program);
 
 await program.parseAsync(process.argv);

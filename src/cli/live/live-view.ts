@@ -88,8 +88,6 @@ export async function followExecution(executionArn: string, options: LiveViewOpt
         const outputs = step['Outputs'];
         const commandId = isJsonObject(outputs) && Array.isArray(outputs['CommandId']) ? outputs['CommandId'][0] : undefined;
         if (typeof commandId === 'string') commands.add(commandId);
-        const inputs = step['Inputs'];
-        void inputs;
       }
     }
     for (const commandId of commands) {

@@ -1,0 +1,99 @@
+/** `shellstep serve`: the local engine behind an AWS endpoint for the SDK, the AWS CLI and boto3. */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { LocalEngine } from '../../engine/local-engine.js';
+import { startLocalEndpoint } from '../../server/local-endpoint.js';
+import { isJsonObject } from '../../model/json.js';
+import { parseJsonOrYaml } from '../../validate/cfn-yaml.js';
+import { ExitCode } from '../exit-codes.js';
+import { collect, instanceSpec, keyValue, type InstanceSpec } from '../options.js';
+
+/** A stack name from a template file name: `ssm-automation-documents.cfn.json` → `ssm-automation-documents`. */
+export function stackNameFor(file: string): string {
+  const name = basename(file).replace(/\.(cfn\.)?(json|ya?ml|template)$/i, '').replace(/[^-a-zA-Z0-9]/g, '-');
+  return /^[a-zA-Z]/.test(name) ? name : `stack-${name}`;
+}
+
+interface ServeOptions {
+  host: string;
+  port: string;
+  template?: string[];
+  parameter?: Record<string, string>;
+  instance?: InstanceSpec[];
+  clock: string;
+  iam: boolean;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the local engine on an AWS endpoint (SSM, Step Functions, CloudFormation) until interrupted.')
+    .option('--host <host>', 'address to bind (the endpoint has no authentication: keep it on loopback)', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '4599')
+    .option('--template <file>', 'deploy a CloudFormation template at start, as a stack named after the file (repeatable)', collect)
+    .option('--parameter <key=value>', 'a template parameter, for every template that declares it (repeatable)', keyValue)
+    .option('--instance <id[:tag=value,...]>', "a local instance: an i-/mi- id or 'auto', with tags (repeatable)", instanceSpec)
+    .option('--clock <mode>', "'real' or 'fast' (jump over idle waits)", 'real')
+    .option('--no-iam', 'do not enforce the IAM roles of loaded templates')
+    .addHelpText(
+      'after',
+      `
+Prints {"endpoint", "instances", "stacks"} on stdout once listening, then logs to stderr.
+Point clients at it with any credentials:
+  aws --endpoint-url http://127.0.0.1:4599 stepfunctions list-state-machines
+  AWS_ENDPOINT_URL=http://127.0.0.1:4599 python3 my_script.py
+
+Exit codes: 0 stopped by a signal; 1 unusable arguments or a template that failed to deploy.
+
+Examples:
+  $ shellstep serve --instance auto:Role=web --instance auto:Role=web --template cloudformation/ssm-automation-documents.cfn.json
+  $ shellstep serve --port 0 --instance i-0123456789abcdef0 --clock fast`,
+    )
+    .action(async (options: ServeOptions) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        process.stderr.write(`--port must be 0..65535, got '${options.port}'.\n`);
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
+      if (options.clock !== 'real' && options.clock !== 'fast') {
+        process.stderr.write(`--clock must be 'real' or 'fast', got '${options.clock}'.\n`);
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
+      const engine = new LocalEngine({ clock: options.clock, enforceIam: options.iam });
+      const instances = (options.instance ?? []).map((spec) =>
+        engine.instances.add({ tags: spec.tags, ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }) }),
+      );
+      const stacks: Array<{ StackName: string; Outputs: Record<string, string> }> = [];
+      for (const file of options.template ?? []) {
+        try {
+          const body = readFileSync(file, 'utf8');
+          const template = parseJsonOrYaml(body);
+          const declared = isJsonObject(template) && isJsonObject(template['Parameters']) ? Object.keys(template['Parameters']) : [];
+          const parameters = Object.fromEntries(Object.entries(options.parameter ?? {}).filter(([k]) => declared.includes(k)));
+          const deployed = await engine.deploy(body, { stackName: stackNameFor(file), parameters });
+          stacks.push({ StackName: deployed.stackName, Outputs: { ...deployed.outputs } });
+          process.stderr.write(`deployed ${file} as ${deployed.stackName}\n`);
+        } catch (error) {
+          process.stderr.write(`${file}: ${(error as Error).name}: ${(error as Error).message}\n`);
+          await engine.close();
+          process.exitCode = ExitCode.Failure;
+          return;
+        }
+      }
+      const endpoint = await startLocalEndpoint(engine, { host: options.host, port, log: (line) => process.stderr.write(`${line}\n`) });
+      process.stdout.write(
+        `${JSON.stringify({ endpoint: endpoint.url, instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
+      );
+      process.stderr.write(`shellstep local endpoint listening on ${endpoint.url} (Ctrl-C to stop)\n`);
+      const stop = async () => {
+        await endpoint.close();
+        await engine.close();
+        process.exit(ExitCode.Success);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

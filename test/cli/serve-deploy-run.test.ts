@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { projectRoot } from './helpers.js';
+
+const bin = `${projectRoot}dist/cli/main.js`;
+
+/** Runs the CLI without blocking the event loop (the server is another process, but keep one style). */
+function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: projectRoot, env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+let server: ChildProcess;
+let endpoint: { endpoint: string; instances: Array<{ InstanceId: string }> };
+
+beforeAll(async () => {
+  server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--clock', 'fast', '--instance', 'i-0123456789abcdef0:Role=web', '--instance', 'auto'], { cwd: projectRoot });
+  endpoint = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        // not complete yet
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    setTimeout(() => reject(new Error('serve did not start')), 15_000).unref();
+  });
+});
+
+afterAll(() => {
+  server.kill('SIGTERM');
+});
+
+describe('serve, deploy and run', () => {
+  test('should print the endpoint and the instances it created', () => {
+    expect(endpoint.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoint.instances.map((i) => i.InstanceId)[0]).toBe('i-0123456789abcdef0');
+    expect(endpoint.instances[1]!.InstanceId).toMatch(/^i-[0-9a-f]{17}$/);
+  });
+
+  test('should deploy both templates to the local endpoint and run the sample with the live view', async () => {
+    const runbooks = await cli(['deploy', '--template', 'cloudformation/ssm-automation-documents.cfn.json', '--stack-name', 'shellstep-runbooks', '--endpoint-url', endpoint.endpoint]);
+    expect(runbooks.status, runbooks.stderr).toBe(0);
+    expect(JSON.parse(runbooks.stdout)).toMatchObject({ StackStatus: 'CREATE_COMPLETE', Outputs: { ByInstanceIdsDocumentName: 'SfnRunCommandByInstanceIds' } });
+    expect(runbooks.stderr).toMatch(/CREATE_COMPLETE\s+AWS::SSM::Document\s+SfnRunCommandByInstanceIds/);
+
+    const sample = await cli(['deploy', '--template', 'cloudformation/sample-state-machine.cfn.json', '--stack-name', 'sample', '--parameter', 'InstanceId=i-0123456789abcdef0', '--parameter', 'SleepSeconds=0', '--endpoint-url', endpoint.endpoint]);
+    expect(sample.status, sample.stderr).toBe(0);
+    const arn = JSON.parse(sample.stdout).Outputs.JsonPathStateMachineArn as string;
+
+    const again = await cli(['deploy', '--template', 'cloudformation/sample-state-machine.cfn.json', '--stack-name', 'sample', '--parameter', 'InstanceId=i-0123456789abcdef0', '--parameter', 'SleepSeconds=0', '--endpoint-url', endpoint.endpoint]);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toContain('No updates are to be performed.');
+
+    const run = await cli(['run', '--state-machine', arn, '--endpoint-url', endpoint.endpoint]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).status).toBe('SUCCEEDED');
+    expect(run.stderr).toContain('▶ RunShellCommand (Task)');
+    expect(run.stderr).toContain('i-0123456789abcdef0: Success (exit 0)');
+  }, 60_000);
+
+  test('should fail a deploy whose parameters the template refuses, with exit 1', async () => {
+    const bad = await cli(['deploy', '--template', 'cloudformation/sample-state-machine.cfn.json', '--stack-name', 'bad', '--parameter', 'InstanceId=not-an-instance', '--endpoint-url', endpoint.endpoint]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("Parameter 'InstanceId' must match pattern");
+  });
+
+  test('should run commands on the endpoint\'s instances through the runbook path', async () => {
+    const out = await cli(['run-command', '--instance', 'i-0123456789abcdef0', '--endpoint-url', endpoint.endpoint, '--', 'echo', 'hi', '&&', 'exit 4']);
+    expect(out.status).toBe(2);
+    const report = JSON.parse(out.stdout);
+    expect(report.error).toBe('RunCommand.Failed');
+    expect(report.nodes).toEqual([
+      { InstanceId: 'i-0123456789abcdef0', Status: 'Failed', StatusDetails: 'Failed', ResponseCode: 4, StandardOutputContent: 'hi\n', StandardErrorContent: '' },
+    ]);
+  }, 60_000);
+});
