@@ -1,6 +1,6 @@
 /**
  * Synthesizes the example offline: `npm run synth` writes cdk.out/ShellStepExample.template.json
- * (no AWS account, no CDK CLI). Deploy it with `npx cdk deploy` (which uses cdk.json) or
+ * (no AWS account, no CDK CLI). Deploy it, in a CDK-bootstrapped account, with `npx cdk deploy` (cdk.json) or
  * `aws cloudformation deploy --template-file cdk.out/ShellStepExample.template.json --stack-name ShellStepExample --capabilities CAPABILITY_IAM`.
  */
 import { App, Validations } from 'aws-cdk-lib';
