@@ -75,6 +75,9 @@ export class LocalEngine {
       ...common,
       partition: this.partition,
       instances: this.instances,
+      authorizeSsm: async (operation, input, roleArn) => {
+        if (this.enforceIam && roleArn !== undefined) await this.#authorize('ssm', operation, input, roleArn);
+      },
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
     });
     this.sfn = new StepFunctionsService({ ...common, signal: this.#abort.signal });

@@ -35,6 +35,7 @@ import type {
   UpdateDocumentRequest,
 } from '../model/ssm.js';
 import { AutomationEngine } from './automation/automation-engine.js';
+import type { SsmAuthorizer } from './automation/actions/action.js';
 import { DocumentStore } from './automation/document-store.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { paginate, RunCommandService } from './run-command/run-command-service.js';
@@ -52,6 +53,8 @@ export interface SsmServiceOptions {
   readonly concurrentAutomationQuota?: number;
   /** Who `ExecutedBy` names. Default: the account root ARN. */
   readonly executedBy?: string;
+  /** IAM check for the SSM calls automations make with their assumed role (the local engine sets it). */
+  readonly authorizeSsm?: SsmAuthorizer;
   /** See `DocumentStoreOptions.tolerateIssueCodes`. */
   readonly tolerateIssueCodes?: ReadonlySet<string>;
 }
@@ -95,6 +98,7 @@ export class SsmService {
       partition,
       executedBy: options.executedBy ?? `arn:${partition}:iam::${this.accountId}:root`,
       documents: this.documents,
+      ...(options.authorizeSsm === undefined ? {} : { authorizeSsm: options.authorizeSsm }),
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
     });
   }

@@ -108,6 +108,32 @@ describe('IAM enforcement', () => {
     expect(success.FailureMessage).toContain('is not authorized to perform: states:SendTaskSuccess');
   });
 
+  test('should fail the command step with AccessDenied and report Automation.StepFailed when the role may not send commands', async () => {
+    const template = JSON.parse(RUNBOOKS);
+    const statements = template.Resources.SSMSyncRole.Properties.Policies[0].PolicyDocument.Statement;
+    template.Resources.SSMSyncRole.Properties.Policies[0].PolicyDocument.Statement = statements.filter((s: { Sid: string }) => s.Sid !== 'SendCommand');
+    const { engine, instance } = await deployed({ runbooks: JSON.stringify(template) });
+    const arn = await machine(engine, runbookMachine('SfnRunCommandByInstanceIds', instance.instanceId, ['true']));
+    const { result } = await run(engine, arn);
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('Automation.StepFailed');
+    const automation = (await engine.ssm.DescribeAutomationExecutions({})).AutomationExecutionMetadataList[0]!;
+    const steps = (await engine.ssm.DescribeAutomationStepExecutions({ AutomationExecutionId: automation.AutomationExecutionId! })).StepExecutions;
+    const send = steps.find((s) => s.StepName === 'RunShellScript')!;
+    expect(send.StepStatus).toBe('Failed');
+    expect(send.FailureMessage).toMatch(/AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/shellstep-runbooks-SSMSyncRole-[0-9A-F]{12}\/shellstep is not authorized to perform: ssm:SendCommand on resource: arn:aws:ssm:us-east-1::document\/AWS-RunShellScript/);
+  });
+
+  test('should not enforce IAM when enforcement is off', async () => {
+    engine = new LocalEngine({ clock: 'fast', enforceIam: false });
+    const instance = engine.instances.add();
+    const template = JSON.parse(RUNBOOKS);
+    template.Resources.SSMSyncRole.Properties.Policies[0].PolicyDocument.Statement = [{ Effect: 'Deny', Action: '*', Resource: '*' }];
+    await engine.deploy(JSON.stringify(template), { stackName: 'shellstep-runbooks' });
+    const arn = await machine(engine, runbookMachine('SfnRunCommandByInstanceIds', instance.instanceId, ['true']));
+    expect((await run(engine, arn)).result.status).toBe('SUCCEEDED');
+  });
+
   test('should leave the original sample waiting until the Task timeout when its role may not call SendTaskSuccess', async () => {
     engine = new LocalEngine({ clock: 'fast' });
     const instance = engine.instances.add();

@@ -18,7 +18,7 @@ import type {
   StepExecution,
 } from '../../model/ssm.js';
 import type { RunCommandService } from '../run-command/run-command-service.js';
-import type { ActionContext, ActionResult, LocalSsmCall } from './actions/action.js';
+import type { ActionContext, ActionResult, LocalSsmCall, SsmAuthorizer } from './actions/action.js';
 import { StepFailure } from './actions/action.js';
 import { EXECUTE_AWS_API_MAX_SECONDS } from './actions/execute-aws-api.js';
 import { ACTIONS, isSupportedAction } from './actions/index.js';
@@ -41,6 +41,8 @@ export interface AutomationExecutionDeps {
   readonly accountId: string;
   readonly partition: string;
   readonly executedBy: string;
+  /** IAM check for SSM calls actions make with the assumed role (the local engine's role registry). */
+  readonly authorizeSsm?: SsmAuthorizer;
 }
 
 export interface AutomationExecutionInit {
@@ -291,6 +293,7 @@ export class AutomationExecutionRun {
       ssm: this.#deps.ssm,
       runCommand: this.#deps.runCommand,
       roleArn: typeof this.#scopeRole() === 'string' && this.#scopeRole() !== '' ? this.#scopeRole() : undefined,
+      authorizeSsm: this.#deps.authorizeSsm,
       setOutput: (name, value) => {
         record.outputs[name] = value;
       },

@@ -9,6 +9,12 @@ import type { RunCommandService } from '../../run-command/run-command-service.js
 /** Calls an SSM operation on the local SSM service (for `aws:executeAwsApi` with `Service: ssm`). */
 export type LocalSsmCall = (operation: string, input: JsonObject) => Promise<JsonValue>;
 
+/**
+ * Authorizes an SSM call that an action makes with the automation's assumed role (`roleArn`, undefined when
+ * the automation runs with the caller's permissions). Rejects with `AccessDeniedException`.
+ */
+export type SsmAuthorizer = (operation: string, input: JsonObject, roleArn: string | undefined) => Promise<void>;
+
 export interface ActionContext {
   readonly step: RunbookStep;
   /** Inputs with every `{{ }}` resolved. */
@@ -20,6 +26,8 @@ export interface ActionContext {
   readonly ssm: LocalSsmCall;
   readonly runCommand: RunCommandService;
   readonly roleArn?: string | undefined;
+  /** IAM check for SSM calls made inside the service (SendCommand of aws:runCommand); absent: no check. */
+  readonly authorizeSsm?: SsmAuthorizer | undefined;
   /** Records an output as soon as it is known, so that it survives a later failure or timeout. */
   setOutput(name: string, value: JsonValue): void;
 }

@@ -14,6 +14,7 @@ export async function callApi(ctx: ActionContext, service: string, api: string, 
   const id = canonicalServiceId(service);
   const operation = operationName(api);
   try {
+    if (id === 'ssm') await ctx.authorizeSsm?.(operation, input, ctx.roleArn);
     const response = id === 'ssm' ? await ctx.ssm(operation, input) : await ctx.awsApi.call(id, operation, input, ctx.roleArn === undefined ? {} : { roleArn: ctx.roleArn });
     // Dates become ISO strings, as a JSON response would carry them.
     return JSON.parse(JSON.stringify(response ?? {})) as JsonValue;

@@ -109,6 +109,8 @@ export const runCommandAction: ActionHandler = async (ctx) => {
   const request = buildRequest(ctx.inputs);
   let commandId: string;
   try {
+    // Automation sends the command with the role it assumed, so that role needs ssm:SendCommand (aws-semantics §8.3).
+    await ctx.authorizeSsm?.('SendCommand', request as unknown as JsonObject, ctx.roleArn);
     commandId = (await ctx.runCommand.SendCommand(request)).Command.CommandId;
   } catch (error) {
     if (isServiceError(error)) throw new StepFailure(`SendCommand failed: ${error.name}: ${error.message}`);
