@@ -28,6 +28,8 @@ export interface LocalEngineOptions {
   /** Where instance root folders live. Default: a new temporary folder. */
   readonly instancesDir?: string;
   readonly concurrentAutomationQuota?: number;
+  /** Length of the task tokens Step Functions issues (default: the Step Functions engine's). */
+  readonly taskTokenLength?: number;
 }
 
 export interface DeployOptions {
@@ -80,7 +82,11 @@ export class LocalEngine {
       },
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
     });
-    this.sfn = new StepFunctionsService({ ...common, signal: this.#abort.signal });
+    this.sfn = new StepFunctionsService({
+      ...common,
+      signal: this.#abort.signal,
+      ...(options.taskTokenLength === undefined ? {} : { taskTokenLength: options.taskTokenLength }),
+    });
     this.cloudformation = new CloudFormationService({
       api: this.api,
       roles: this.roles,
