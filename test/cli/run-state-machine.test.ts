@@ -33,4 +33,35 @@ describe('shellstep run-state-machine', () => {
     expect(cli('--definition', fixturePath('state-machines/fail-with-error.asl.json'), '--clock', 'slow').code).toBe(1);
     expect(cli('--definition', '/no/such/file.json').code).toBe(1);
   });
+
+  test('should print the documented help text with the exit codes and examples', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run-state-machine', '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(HELP);
+  });
 });
+
+const HELP = `Usage: shellstep run-state-machine [options]
+
+Run one Step Functions execution of an ASL definition in-process (no server).
+
+Options:
+  --definition <file>  the state machine definition (ASL JSON)
+  --input <json>       the execution input (default: "{}")
+  --clock <mode>       'fast' skips waits and timeouts instantly; 'real' waits
+                       in real time (default: "real")
+  --context <json>     values for $$.Execution / $$.StateMachine, e.g.
+                       {"Execution":{"Name":"x"}}
+  --now <iso>          the execution start time (ISO-8601)
+  -h, --help           display help for command
+
+Prints one JSON object on stdout: {"status": "SUCCEEDED"|"FAILED"|"TIMED_OUT"|"ABORTED",
+"output": <json, when SUCCEEDED>, "error": "...", "cause": "..."}; progress and issues go to stderr.
+Task states can call Step Functions itself (arn:aws:states:::aws-sdk:sfn:*); other services are not wired here.
+
+Exit codes: 0 SUCCEEDED; 2 the execution did not succeed; 1 unusable arguments or an invalid definition.
+
+Examples:
+  $ shellstep run-state-machine --definition state-machines/sample.asl.json --input '{"a":1}'
+  $ shellstep run-state-machine --definition wait.asl.json --input '{}' --clock fast --now 2024-01-01T00:00:00Z
+`;
