@@ -29,10 +29,18 @@ export function errorPrefix(service: string): string {
   return SERVICE_PREFIXES[lower] ?? lower.charAt(0).toUpperCase() + lower.slice(1);
 }
 
-/** `InvalidInstanceId` from `ssm` → `Ssm.InvalidInstanceIdException`. */
+/**
+ * Error codes the Java SDK behind Step Functions does not model per service, so they surface as the service's base
+ * exception: recorded `DynamoDb.DynamoDbException` and `SecretsManager.SecretsManagerException` for validation errors.
+ */
+const UNMODELED_CODES: ReadonlySet<string> = new Set(['ValidationException']);
+
+/** `InvalidInstanceId` from `ssm` → `Ssm.InvalidInstanceIdException` (recorded: `S3.NoSuchBucketException`). */
 export function sdkErrorName(service: string, code: string): string {
+  const prefix = errorPrefix(service);
+  if (UNMODELED_CODES.has(code)) return `${prefix}.${prefix}Exception`;
   const name = code.endsWith('Exception') ? code : `${code}Exception`;
-  return `${errorPrefix(service)}.${name}`;
+  return `${prefix}.${name}`;
 }
 
 export const awsSdkIntegration: TaskIntegration = {

@@ -63,7 +63,9 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
     if (run.frame.signal.aborted) throw thrown;
     if (run.taskToken !== undefined) run.runtime.tokens.close(run.taskToken);
     const error = isStatesError(thrown) ? thrown : new StatesRuntimeError(thrown instanceof Error ? thrown.message : String(thrown));
-    const details: Record<string, unknown> = { resourceType, resource: resourceName, error: error.name };
+    // A SendTaskFailure without error or cause is recorded without them (recorded in AWS's callback suite).
+    const details: Record<string, unknown> = { resourceType, resource: resourceName };
+    if (error.name !== '') details['error'] = error.name;
     if (error.cause !== undefined) details['cause'] = error.cause;
     run.emit(error.name === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed', error.name === 'States.Timeout' ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
     throw error;
@@ -128,7 +130,8 @@ async function invoke(
       };
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       // "If the task runs longer than the specified seconds, this state fails with a States.Timeout error."
-      cleanups.push(clock.setTimer(timeoutSeconds * 1000, () => fail(new StatesTimeoutError('The task timed out.'))));
+      // AWS records TaskTimedOut and ExecutionFailed with `error: States.Timeout` and no cause.
+      cleanups.push(clock.setTimer(timeoutSeconds * 1000, () => fail(new StatesTimeoutError())));
       let cancelHeartbeat = (): void => undefined;
       const armHeartbeat = (): void => {
         cancelHeartbeat();
@@ -169,5 +172,5 @@ async function invoke(
 
 /** A missed heartbeat: reported as States.Timeout; `States.HeartbeatTimeout` in Retry/Catch also matches it. */
 function heartbeatTimeout(): StatesError {
-  return Object.assign(new StatesTimeoutError('The task did not send a heartbeat in time.'), { heartbeat: true });
+  return Object.assign(new StatesTimeoutError(), { heartbeat: true });
 }

@@ -81,11 +81,15 @@ describe('Task', () => {
   test('should time out with States.Timeout after the default 99999999 seconds when no callback arrives', async () => {
     const h = harness();
     const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', { Parameters: { 't.$': '$$.Task.Token' } }));
-    expect(await h.result(arn)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(await h.result(arn)).toEqual({ status: 'FAILED', error: 'States.Timeout' });
     const elapsed = h.clock.now() - Date.parse('2024-01-01T00:00:00.000Z');
     expect(elapsed).toBeGreaterThanOrEqual(99_999_999_000);
     expect(elapsed).toBeLessThan(99_999_999_000 + 1000);
-    expect((await h.history(arn)).map((e) => e.type)).toContain('TaskTimedOut');
+    expect((await h.history(arn)).find((e) => e.type === 'TaskTimedOut')?.['taskTimedOutEventDetails']).toEqual({
+      resourceType: 'aws-sdk:ssm',
+      resource: 'startAutomationExecution.waitForTaskToken',
+      error: 'States.Timeout',
+    });
   });
 
   test('should time out after HeartbeatSeconds when heartbeats stop, and Catch it as States.HeartbeatTimeout', async () => {
@@ -143,5 +147,24 @@ describe('Task', () => {
     h.api.respond('ssm', 'ListDocuments', () => new Promise((resolve) => setTimeout(() => resolve({ DocumentIdentifiers: [] }), 50)));
     const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:listDocuments', { Parameters: {}, TimeoutSeconds: 5 }));
     expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: { DocumentIdentifiers: [] } });
+  });
+
+  test('should name unmodeled validation errors after the service base exception, as the Java SDK does', async () => {
+    const h = harness();
+    h.api.fail('ssm', 'GetParameter', 'ValidationException', 'bad name');
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:getParameter', { Parameters: { Name: '' } }));
+    expect(await h.result(arn)).toMatchObject({ status: 'FAILED', error: 'Ssm.SsmException' });
+  });
+
+  test('should record a TaskFailed without error or cause when SendTaskFailure gives neither', async () => {
+    const h = harness({ autoAdvance: false });
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', { Parameters: { 't.$': '$$.Task.Token' } }));
+    await h.clock.advance(0);
+    await h.service.SendTaskFailure({ taskToken: h.api.calls[0]!.input['t'] as string });
+    expect(await h.result(arn)).toEqual({ status: 'FAILED' });
+    expect((await h.history(arn)).find((e) => e.type === 'TaskFailed')?.['taskFailedEventDetails']).toEqual({
+      resourceType: 'aws-sdk:ssm',
+      resource: 'startAutomationExecution.waitForTaskToken',
+    });
   });
 });
