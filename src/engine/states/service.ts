@@ -98,12 +98,12 @@ export class StepFunctionsService {
     if (!isValidName(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
     const roleArn = checkRoleArn(required(input.roleArn, 'roleArn'));
     const type = input.type ?? 'STANDARD';
-    if (type !== 'STANDARD' && type !== 'EXPRESS') throw validation('type', `Member must satisfy enum value set: [STANDARD, EXPRESS]`);
+    if (type !== 'STANDARD' && type !== 'EXPRESS') throw validation('type', 'Member must satisfy enum value set: [STANDARD, EXPRESS]', type);
     const definitionText = required(input.definition, 'definition');
     const definition = parseDefinition(definitionText);
-    // "Express Workflows do not support ... Callback (.waitForTaskToken)" nor `.sync` (concepts-standard-vs-express).
-    if (type === 'EXPRESS' && /\.(waitForTaskToken|sync)(:2)?"/.test(definitionText)) {
-      throw new ServiceError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' or '.waitForTaskToken' service integration patterns'");
+    if (type === 'EXPRESS') {
+      const problems = expressProblems(definition, '');
+      if (problems.length > 0) throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: '${problems.join(', ')}'`);
     }
     const arn = makeStateMachineArn(this.region, this.accountId, name);
     const existing = this.#machines.get(arn);
@@ -132,7 +132,7 @@ export class StepFunctionsService {
   async UpdateStateMachine(input: { stateMachineArn?: string; definition?: string; roleArn?: string; [member: string]: unknown }): Promise<{ updateDate: Date }> {
     const machine = this.#machine(input.stateMachineArn);
     if (input.definition === undefined && input.roleArn === undefined) {
-      throw new ServiceError('MissingRequiredParameter', 'Either the definition or the roleArn must be specified.');
+      throw new ServiceError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
     }
     const definition = input.definition === undefined ? undefined : parseDefinition(input.definition);
     const roleArn = input.roleArn === undefined ? undefined : checkRoleArn(input.roleArn);
@@ -211,7 +211,7 @@ export class StepFunctionsService {
     cause?: string;
   }> {
     const machine = this.#machine(input.stateMachineArn);
-    if (machine.type !== 'EXPRESS') throw new ServiceError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    if (machine.type !== 'EXPRESS') throw typeNotSupported();
     const record = this.#start(input, {});
     const result = await record.running.result;
     const out = {
@@ -269,6 +269,10 @@ export class StepFunctionsService {
     nextToken?: string;
   }> {
     const machine = this.#machine(input.stateMachineArn);
+    if (machine.type === 'EXPRESS') throw typeNotSupported();
+    if (input.statusFilter !== undefined && !EXECUTION_STATUSES.includes(input.statusFilter)) {
+      throw validation('statusFilter', `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`, input.statusFilter);
+    }
     // Newest first, as the API lists them.
     const all = [...machine.executions]
       .reverse()
@@ -287,8 +291,8 @@ export class StepFunctionsService {
 
   async StopExecution(input: { executionArn?: string; error?: string; cause?: string }): Promise<{ stopDate: Date }> {
     const e = this.#execution(input.executionArn);
-    if (input.error !== undefined && input.error.length > 256) throw validation('error', 'Member must have length less than or equal to 256');
-    if (input.cause !== undefined && input.cause.length > 32_768) throw validation('cause', 'Member must have length less than or equal to 32768');
+    if (input.error !== undefined && input.error.length > 256) throw validation('error', 'Member must have length less than or equal to 256', input.error);
+    if (input.cause !== undefined && input.cause.length > 32_768) throw validation('cause', 'Member must have length less than or equal to 32768', input.cause);
     if (e.status === 'RUNNING') {
       e.running.stop(input.error, input.cause);
       await e.running.result;
@@ -332,14 +336,14 @@ export class StepFunctionsService {
    * `replay` is set). Returns the unsubscribe function.
    */
   subscribeToHistory(executionArn: string, listener: HistoryListener, options: { replay?: boolean } = {}): () => void {
-    const e = this.#execution(executionArn);
+    const e = this.#execution(executionArn, true);
     if (options.replay === true) for (const event of e.running.history.events) listener(event);
     return e.running.history.subscribe(listener);
   }
 
   /** Resolves when the execution ends. */
   async waitForExecution(executionArn: string): Promise<ExecutionResult> {
-    return this.#execution(executionArn).running.result;
+    return this.#execution(executionArn, true).running.result;
   }
 
   /** Number of executions currently RUNNING. */
@@ -359,13 +363,15 @@ export class StepFunctionsService {
     const inputText = input.input ?? '{}';
     // "input ... Length Constraints: Maximum length of 262144" (API_StartExecution.html).
     if (Buffer.byteLength(inputText, 'utf8') > MAX_PAYLOAD_BYTES) {
-      throw validation('input', `Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`);
+      throw validation('input', `Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`, inputText);
     }
     let parsed: JsonValue;
     try {
       parsed = JSON.parse(inputText) as JsonValue;
-    } catch {
-      throw new ServiceError('InvalidExecutionInput', `Invalid Execution Input: '${inputText.slice(0, 200)}'`);
+    } catch (error) {
+      // "Invalid State Machine Execution Input: '<parser message>'" (the parser's words are Jackson's on AWS).
+      const detail = inputText.trim() === '' ? 'Invalid execution input.' : error instanceof Error ? error.message : String(error);
+      throw new ServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${detail}'`);
     }
     const express = machine.type === 'EXPRESS';
     const arn = makeExecutionArn(this.region, this.accountId, machine.name, name, express ? { uuid: this.#ids.uuid() } : undefined);
@@ -414,13 +420,37 @@ export class StepFunctionsService {
     return machine;
   }
 
-  #execution(arn: string | undefined): ExecutionRecord {
+  #execution(arn: string | undefined, allowExpress = false): ExecutionRecord {
     const value = required(arn, 'executionArn');
     if (!isExecutionArn(value)) throw new ServiceError('InvalidArn', `Invalid Arn: '${value}'`);
+    // Express executions have no describable state or history on AWS (recorded in its Express API suite).
+    if (!allowExpress && value.includes(':express:')) throw new ServiceError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
     const execution = this.#executions.get(value);
     if (execution === undefined) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${value}'`);
     return execution;
   }
+}
+
+/**
+ * "Express Workflows do not support ... Callback (.waitForTaskToken), .sync, Activities" (concepts-standard-vs-express);
+ * the messages are AWS's, recorded in its API validation suite.
+ */
+function expressProblems(workflow: StateMachineDefinition, base: string): string[] {
+  const problems: string[] = [];
+  for (const [name, state] of Object.entries(workflow.States)) {
+    const at = `${base}/States/${name}`;
+    if (state.Type === 'Task') {
+      if (/\.waitForTaskToken$/.test(state.Resource)) problems.push(`SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration  at ${at}/Resource`);
+      else if (/\.sync(:2)?$/.test(state.Resource)) problems.push(`SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' service integration at ${at}/Resource`);
+      else if (/^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(state.Resource)) problems.push(`SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at ${at}/Resource`);
+    }
+    if (state.Type === 'Parallel') state.Branches.forEach((branch, i) => problems.push(...expressProblems(branch, `${at}/Branches[${i}]`)));
+    if (state.Type === 'Map') {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor !== undefined) problems.push(...expressProblems(processor, `${at}/${state.ItemProcessor === undefined ? 'Iterator' : 'ItemProcessor'}`));
+    }
+  }
+  return problems;
 }
 
 /** Parses and validates a definition string; failures are `InvalidDefinition` listing every issue. */
@@ -436,13 +466,31 @@ export function parseDefinition(text: string): StateMachineDefinition {
   return value as StateMachineDefinition;
 }
 
+/** `CODE: message at /States/X/Field`, the shape of AWS's InvalidDefinition messages. */
 export function describeIssues(issues: readonly ValidationIssue[]): string {
-  return issues.map((i) => `${i.code}: ${i.message} at ${i.path}`).join(', ');
+  return issues.map((i) => `${i.code}: ${i.message} at ${toPointer(i.path)}`).join(', ');
+}
+
+/** `$.States.A.Next` → `/States/A/Next`; `$` → `/`. */
+function toPointer(path: string): string {
+  const pointer = path
+    .replace(/^\$/, '')
+    .replace(/\["([^"]*)"\]/g, '/$1')
+    .replace(/\[(\d+)\]/g, '[$1]')
+    .replace(/\./g, '/');
+  return pointer === '' ? '/' : pointer;
+}
+
+/** The ExecutionStatus enum in the order AWS lists it in validation messages. */
+const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORTED', 'FAILED', 'RUNNING'];
+
+function typeNotSupported(): ServiceError {
+  return new ServiceError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
 }
 
 function required(value: string | undefined, member: string): string {
   if (value === undefined || value === null) throw validation(member, 'Member must not be null');
-  if (typeof value !== 'string') throw validation(member, 'Member must be a string');
+  if (typeof value !== 'string') throw validation(member, 'Member must be a string', value);
   return value;
 }
 
@@ -451,8 +499,10 @@ function checkRoleArn(arn: string): string {
   return arn;
 }
 
-function validation(member: string, constraint: string): ServiceError {
-  return new ServiceError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`);
+/** A Smithy constraint violation, worded as AWS words them (recorded in AWS's API suites). */
+function validation(member: string, constraint: string, value?: unknown): ServiceError {
+  const shown = value === undefined || value === null ? 'null' : `'${String(value)}'`;
+  return new ServiceError('ValidationException', `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`);
 }
 
 function resultMembers(result: ExecutionResult): { output?: string; error?: string; cause?: string } {
@@ -476,9 +526,14 @@ function withoutData(event: HistoryEvent): HistoryEvent {
   return copy as unknown as HistoryEvent;
 }
 
+/** nextToken: "Length Constraints: Minimum length of 1. Maximum length of 1024." */
+const MAX_NEXT_TOKEN = 1024;
+
 function page<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined): { items: T[]; nextToken?: string } {
-  const size = maxResults === undefined || maxResults === 0 ? DEFAULT_PAGE : Math.min(maxResults, MAX_PAGE);
-  if (maxResults !== undefined && (maxResults < 0 || !Number.isInteger(maxResults))) throw validation('maxResults', 'Member must have value greater than or equal to 0');
+  if (maxResults !== undefined && (maxResults < 0 || !Number.isInteger(maxResults))) throw validation('maxResults', 'Member must have value greater than or equal to 0', maxResults);
+  if (maxResults !== undefined && maxResults > MAX_PAGE) throw validation('maxResults', `Member must have value less than or equal to ${MAX_PAGE}`, maxResults);
+  if (nextToken !== undefined && nextToken.length > MAX_NEXT_TOKEN) throw validation('nextToken', `Member must have length less than or equal to ${MAX_NEXT_TOKEN}`, nextToken);
+  const size = maxResults === undefined || maxResults === 0 ? DEFAULT_PAGE : maxResults;
   let start = 0;
   if (nextToken !== undefined) {
     const decoded = Number(Buffer.from(nextToken, 'base64url').toString('utf8'));

@@ -103,4 +103,47 @@ describe('StepFunctionsService', () => {
     controller.abort();
     expect(await service.waitForExecution(executionArn)).toEqual({ status: 'ABORTED' });
   });
+
+  test('should word API errors as AWS records them', async () => {
+    const { service } = harness();
+    await expect(service.CreateStateMachine({ name: 'x', definition: '{"StartAt":"A"}', roleArn: ROLE_ARN })).rejects.toMatchObject({
+      name: 'InvalidDefinition',
+      message: expect.stringMatching(/^Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: .* at \//),
+    });
+    const { stateMachineArn } = await service.CreateStateMachine({ name: 'm', definition: PASS, roleArn: ROLE_ARN });
+    await expect(service.StartExecution({ stateMachineArn, input: '' })).rejects.toMatchObject({
+      name: 'InvalidExecutionInput',
+      message: "Invalid State Machine Execution Input: 'Invalid execution input.'",
+    });
+    await expect(service.UpdateStateMachine({ stateMachineArn })).rejects.toMatchObject({
+      name: 'MissingRequiredParameter',
+      message: 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
+    });
+    await expect(service.ListExecutions({ stateMachineArn, statusFilter: 'succeeded' as never })).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: "1 validation error detected: Value 'succeeded' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
+    });
+    await expect(service.ListStateMachines({ maxResults: 1001 })).rejects.toMatchObject({
+      message: "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    });
+  });
+
+  test('should treat Express executions as AWS does: sync results, no describe or list', async () => {
+    const { service } = harness();
+    const { stateMachineArn } = await service.CreateStateMachine({ name: 'x', definition: PASS, roleArn: ROLE_ARN, type: 'EXPRESS' });
+    const sync = await service.StartSyncExecution({ stateMachineArn, input: '{"a":1}' });
+    expect(sync).toMatchObject({ status: 'SUCCEEDED', output: '{"a":1}', stateMachineArn });
+    expect(sync.executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:express:x:/);
+    await expect(service.DescribeExecution({ executionArn: sync.executionArn })).rejects.toMatchObject({
+      name: 'InvalidArn',
+      message: "Invalid Arn: 'Resource type not valid in this context: express'",
+    });
+    await expect(service.ListExecutions({ stateMachineArn })).rejects.toMatchObject({ name: 'StateMachineTypeNotSupported' });
+    const standard = await service.CreateStateMachine({ name: 's', definition: PASS, roleArn: ROLE_ARN });
+    await expect(service.StartSyncExecution({ stateMachineArn: standard.stateMachineArn })).rejects.toMatchObject({ name: 'StateMachineTypeNotSupported' });
+    const callback = JSON.stringify({ StartAt: 'Publish', States: { Publish: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', End: true } } });
+    await expect(service.CreateStateMachine({ name: 'cb', definition: callback, roleArn: ROLE_ARN, type: 'EXPRESS' })).rejects.toMatchObject({
+      message: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration  at /States/Publish/Resource'",
+    });
+  });
 });
