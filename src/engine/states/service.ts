@@ -44,6 +44,8 @@ interface StateMachineRecord {
   readonly type: StateMachineType;
   readonly creationDate: Date;
   updateDate: Date | undefined;
+  /** Set by UpdateStateMachine (DescribeStateMachine shows it from then on). */
+  revisionId: string | undefined;
   readonly executions: ExecutionRecord[];
 }
 
@@ -123,13 +125,14 @@ export class StepFunctionsService {
       type,
       creationDate: new Date(this.#clock.now()),
       updateDate: undefined,
+      revisionId: undefined,
       executions: [],
     };
     this.#machines.set(arn, record);
     return { stateMachineArn: arn, creationDate: record.creationDate };
   }
 
-  async UpdateStateMachine(input: { stateMachineArn?: string; definition?: string; roleArn?: string; [member: string]: unknown }): Promise<{ updateDate: Date }> {
+  async UpdateStateMachine(input: { stateMachineArn?: string; definition?: string; roleArn?: string; [member: string]: unknown }): Promise<{ updateDate: Date; revisionId: string }> {
     const machine = this.#machine(input.stateMachineArn);
     if (input.definition === undefined && input.roleArn === undefined) {
       throw new ServiceError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
@@ -142,7 +145,8 @@ export class StepFunctionsService {
     }
     if (roleArn !== undefined) machine.roleArn = roleArn;
     machine.updateDate = new Date(this.#clock.now());
-    return { updateDate: machine.updateDate };
+    machine.revisionId = this.#ids.uuid();
+    return { updateDate: machine.updateDate, revisionId: machine.revisionId };
   }
 
   async DescribeStateMachine(input: { stateMachineArn?: string }): Promise<{
@@ -155,6 +159,7 @@ export class StepFunctionsService {
     creationDate: Date;
     loggingConfiguration: { level: 'OFF'; includeExecutionData: boolean };
     tracingConfiguration: { enabled: boolean };
+    revisionId?: string;
   }> {
     const m = this.#machine(input.stateMachineArn);
     return {
@@ -167,6 +172,7 @@ export class StepFunctionsService {
       creationDate: m.creationDate,
       loggingConfiguration: { level: 'OFF', includeExecutionData: false },
       tracingConfiguration: { enabled: false },
+      ...(m.revisionId === undefined ? {} : { revisionId: m.revisionId }),
     };
   }
 
@@ -241,6 +247,7 @@ export class StepFunctionsService {
     cause?: string;
     redriveCount: number;
     redriveStatus: 'NOT_REDRIVABLE' | 'REDRIVABLE';
+    redriveStatusReason: string;
   }> {
     const e = this.#execution(input.executionArn);
     const base = {
@@ -252,7 +259,9 @@ export class StepFunctionsService {
       input: e.inputText,
       inputDetails: { included: true },
       redriveCount: 0,
+      // Redrive is not supported locally, so no execution is redrivable (AWS's wording, recorded for SUCCEEDED).
       redriveStatus: 'NOT_REDRIVABLE' as const,
+      redriveStatusReason: `Execution is ${e.status} and cannot be redriven`,
     };
     if (e.result === undefined) return base;
     const members = resultMembers(e.result);
