@@ -99,9 +99,13 @@ export function retryDelayMs(retrier: Retrier, attempt: number, random: () => nu
   return Math.round(seconds * 1000);
 }
 
-/** `{Error, Cause}` as Catch passes it on; AWS binds an empty string when the error has no cause. */
-export function errorOutput(error: StatesError): { Error: string; Cause: string } {
-  return { Error: error.name, Cause: error.cause ?? '' };
+/**
+ * `{Error, Cause}` as Catch passes it on. Recorded by AWS: an error Step Functions raises without a cause has
+ * `"Cause": ""` (States.Timeout), while a SendTaskFailure without error or cause gives `null` for each.
+ */
+export function errorOutput(error: StatesError): { Error: string | null; Cause: string | null } {
+  const absent = (error as { absentAsNull?: boolean }).absentAsNull === true ? null : '';
+  return { Error: error.name === '' ? absent : error.name, Cause: error.cause ?? absent };
 }
 
 async function catchOutcome(run: StateRun, input: JsonValue, catcher: Catcher, error: StatesError): Promise<StateOutcome> {

@@ -20,6 +20,8 @@ export type HistoryEventType =
   | 'TaskSucceeded'
   | 'TaskFailed'
   | 'TaskTimedOut'
+  | 'TaskStateAborted'
+  | 'WaitStateAborted'
   | 'ParallelStateStarted'
   | 'ParallelStateSucceeded'
   | 'ParallelStateFailed'

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { IdGenerator } from '../ids.js';
 import type { AwsApi } from '../aws-api.js';
 import type { JsonObject, JsonValue } from '../../model/json.js';
-import type { QueryLanguage, State, StateMachineDefinition } from '../../model/state-machine.js';
+import type { QueryLanguage, State, StateMachineDefinition, StateType } from '../../model/state-machine.js';
 import type { ExecutionHistory, HistoryEventType } from './history.js';
 import type { ExecutionContextBase, MapItemContext } from './context-object.js';
 import type { Variables } from './variables.js';
@@ -46,6 +46,8 @@ export interface Frame {
   readonly signal: AbortSignal;
   /** The id of the last event recorded in this scope, the next event's `previousEventId`. */
   lastEventId: number;
+  /** The type of the state running in this scope, until it exits normally (for `<Type>StateAborted` events). */
+  activeState?: StateType | undefined;
 }
 
 /** One entry into one state. */

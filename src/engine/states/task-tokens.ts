@@ -106,7 +106,9 @@ export class TaskTokens {
     }
     const error = typeof input.error === 'string' ? input.error : '';
     const cause = typeof input.cause === 'string' ? input.cause : undefined;
-    this.#waiter(token).settle({ ok: false, error: new StatesError(error, cause, 'TaskFailed') });
+    // Absent members reach Catch as null, not "" (recorded by AWS in its callback suite).
+    const failure = Object.assign(new StatesError(error, cause, 'TaskFailed'), { absentAsNull: true });
+    this.#waiter(token).settle({ ok: false, error: failure });
   }
 
   /** SendTaskHeartbeat: resets the heartbeat clock; records no history event. */

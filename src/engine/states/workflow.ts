@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-statemachines.html
  */
 import type { JsonObject, JsonValue } from '../../model/json.js';
-import type { QueryLanguage, State } from '../../model/state-machine.js';
+import type { QueryLanguage, State, StateType } from '../../model/state-machine.js';
 import { StatesDataLimitExceededError, StatesRuntimeError } from '../../errors/states-errors.js';
 import { contextObject, type MapItemContext } from './context-object.js';
 import { recordEvaluationFailure, toStatesError } from './error-handling.js';
@@ -31,6 +31,21 @@ export async function runWorkflow(frame: Frame, input: JsonValue): Promise<JsonV
   }
 }
 
+/** States whose interruption inside a failed branch or iteration AWS records as `<Type>StateAborted`. */
+const ABORTABLE: ReadonlySet<StateType> = new Set(['Task', 'Wait', 'Map', 'Parallel']);
+
+/**
+ * After a Parallel branch or Map iteration ended in failure or was aborted, records `<Type>StateAborted` for the state
+ * it was running (recorded by AWS: `TaskFailed → TaskStateAborted → ParallelStateFailed`, and for every in-flight
+ * Task of a failed Map).
+ */
+export function recordAborted(frame: Frame): void {
+  const type = frame.activeState;
+  frame.activeState = undefined;
+  if (type === undefined || !ABORTABLE.has(type)) return;
+  emitIn(frame, `${type as 'Task' | 'Wait' | 'Map' | 'Parallel'}StateAborted`);
+}
+
 /** Records an event in a frame's scope, chaining `previousEventId` within the scope. */
 export function emitIn(frame: Frame, type: HistoryEventType, detailsKey?: string, details?: Record<string, unknown>): number {
   if (!frame.recordEvents) return frame.lastEventId;
@@ -50,6 +65,7 @@ async function runState(
   if (handler === undefined) throw new StatesRuntimeError(`The state type '${String(state.Type)}' is not supported.`);
   const runtime = frame.runtime;
   const enteredAt = runtime.clock.now();
+  frame.activeState = state.Type;
   const enteredEventId = emitIn(frame, handler.enteredEvent, 'stateEnteredEventDetails', {
     name,
     input: frame.recordEvents ? (inputText ?? eventData(input)) : '',
@@ -80,6 +96,7 @@ async function runState(
     }
     emitIn(frame, handler.exitedEvent, 'stateExitedEventDetails', details);
   }
+  frame.activeState = undefined;
   return { ...outcome, outputText };
 }
 

@@ -19,7 +19,7 @@ import { evaluateExpression, evaluateTemplate, isJsonataExpression } from '../js
 import { evaluateAssign, evaluateJsonataField, evaluateOutput, intrinsicEnv, jsonataScope, pathScope } from '../query.js';
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { SiblingFailed, childFrame, linkedController, runPool } from '../sub-workflows.js';
-import { runWorkflow } from '../workflow.js';
+import { recordAborted, runWorkflow } from '../workflow.js';
 import { contextObject } from '../context-object.js';
 import { jsonType } from './choice.js';
 
@@ -150,6 +150,7 @@ async function runIteration(
     if (!distributed) {
       const aborted = error instanceof SiblingFailed || signal.aborted;
       run.emit(aborted ? 'MapIterationAborted' : 'MapIterationFailed', aborted ? 'mapIterationAbortedEventDetails' : 'mapIterationFailedEventDetails', { name: run.name, index });
+      recordAborted(frame);
     }
     throw error;
   }

@@ -11,7 +11,7 @@ import { evaluateTemplate } from '../jsonata.js';
 import { evaluateAssign, evaluateOutput, intrinsicEnv, jsonataScope, pathScope } from '../query.js';
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { childFrame, linkedController, runPool } from '../sub-workflows.js';
-import { runWorkflow } from '../workflow.js';
+import { recordAborted, runWorkflow } from '../workflow.js';
 
 export const parallelState: StateHandler<ParallelState> = {
   enteredEvent: 'ParallelStateEntered',
@@ -37,14 +37,18 @@ async function attempt(run: StateRun<ParallelState>, input: JsonValue): Promise<
   const { controller, dispose } = linkedController(run.frame.signal);
   let result: JsonValue[];
   try {
+    const frames = state.Branches.map((definition) => childFrame(run, { definition, signal: controller.signal, startEventId: startedId }));
     const { results, stopError } = await runPool(
       state.Branches.length,
       0,
       controller,
-      (index) => runWorkflow(childFrame(run, { definition: state.Branches[index]!, signal: controller.signal, startEventId: startedId }), branchInput),
+      (index) => runWorkflow(frames[index]!, branchInput),
       () => true,
     );
-    if (stopError !== undefined) throw stopError;
+    if (stopError !== undefined) {
+      for (const frame of frames) recordAborted(frame);
+      throw stopError;
+    }
     result = results as JsonValue[];
   } finally {
     dispose();
