@@ -74,7 +74,7 @@ export class TaskTokens {
       const oldest = this.#closed.values().next().value;
       if (oldest !== undefined) this.#closed.delete(oldest);
     }
-    this.#closed.add(token);
+    this.#closed.add(closedKey(token));
   }
 
   /** SendTaskSuccess. */
@@ -136,12 +136,17 @@ export class TaskTokens {
   #waiter(token: string): Waiter {
     const waiter = this.#waiting.get(token);
     if (waiter !== undefined) return waiter;
-    if (this.#closed.has(token)) {
+    if (this.#closed.has(closedKey(token))) {
       // Wording from the API reference of TaskTimedOut.
       throw new ServiceError('TaskTimedOut', 'Task Timed Out: The task token has either expired or the task associated with the token has already been closed.');
     }
     throw new ServiceError('TaskDoesNotExist', 'Task Does Not Exist: the task token does not belong to any task.');
   }
+}
+
+/** Closed tokens are remembered by their unique part (prefix + id), not all 512 characters. */
+function closedKey(token: string): string {
+  return token.slice(0, PREFIX.length + 32);
 }
 
 function checksum(body: string): string {
