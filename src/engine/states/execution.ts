@@ -17,6 +17,10 @@ import { Variables } from './variables.js';
 import { runWorkflow } from './workflow.js';
 import { FailStateError } from './state-types/fail.js';
 
+/** Maximum execution durations: Standard 1 year, Express 5 minutes (service-quotas page). */
+export const MAX_STANDARD_SECONDS = 365 * 24 * 3600;
+export const MAX_EXPRESS_SECONDS = 5 * 60;
+
 /** `ExecutionStatus` values that end an execution (API_DescribeExecution.html). */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -120,13 +124,14 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     lastEventId: startedId,
   };
 
-  let cancelTimeout = (): void => undefined;
-  if (params.definition.TimeoutSeconds !== undefined) {
-    // The machine-level TimeoutSeconds ends the execution as TIMED_OUT with States.Timeout.
-    cancelTimeout = clock.setTimer(params.definition.TimeoutSeconds * 1000, () =>
-      controller.abort(new ExecutionStop('TIMED_OUT', 'States.Timeout', undefined)),
-    );
-  }
+  // The machine-level TimeoutSeconds ends the execution as TIMED_OUT with States.Timeout, and so does the service's
+  // maximum duration: "If an execution runs for more than the 1-year maximum, it will fail with a States.Timeout
+  // error" (Standard); Express workflows run at most 5 minutes (service-quotas page).
+  const maxSeconds = params.express === true ? MAX_EXPRESS_SECONDS : MAX_STANDARD_SECONDS;
+  const timeoutSeconds = Math.min(params.definition.TimeoutSeconds ?? maxSeconds, maxSeconds);
+  const cancelTimeout = clock.setTimer(timeoutSeconds * 1000, () =>
+    controller.abort(new ExecutionStop('TIMED_OUT', 'States.Timeout', undefined)),
+  );
 
   // Late stop requests (after the workflow finished) must not change the result.
   let finished = false;

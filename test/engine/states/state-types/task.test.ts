@@ -78,13 +78,21 @@ describe('Task', () => {
     expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: { err: { Error: 'Automation document failure', Cause: 'cmd-1' } } });
   });
 
-  test('should time out with States.Timeout after the default 99999999 seconds when no callback arrives', async () => {
+  test('should keep waiting for the callback until the execution reaches its 1-year maximum when no timeout is set', async () => {
     const h = harness();
     const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', { Parameters: { 't.$': '$$.Task.Token' } }));
-    expect(await h.result(arn)).toEqual({ status: 'FAILED', error: 'States.Timeout' });
+    // The Task default (99999999 s) is longer than the Standard maximum, so the execution times out first.
+    expect(await h.result(arn)).toEqual({ status: 'TIMED_OUT', error: 'States.Timeout' });
     const elapsed = h.clock.now() - Date.parse('2024-01-01T00:00:00.000Z');
-    expect(elapsed).toBeGreaterThanOrEqual(99_999_999_000);
-    expect(elapsed).toBeLessThan(99_999_999_000 + 1000);
+    expect(elapsed).toBeGreaterThanOrEqual(365 * 24 * 3600 * 1000);
+    expect(elapsed).toBeLessThan(365 * 24 * 3600 * 1000 + 1000);
+    expect((await h.history(arn)).find((e) => e.type === 'TaskScheduled')?.['taskScheduledEventDetails']).not.toHaveProperty('timeoutInSeconds');
+  });
+
+  test('should fail the Task with States.Timeout and a TaskTimedOut event when TimeoutSeconds passes', async () => {
+    const h = harness();
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', { Parameters: { 't.$': '$$.Task.Token' }, TimeoutSeconds: 600 }));
+    expect(await h.result(arn)).toEqual({ status: 'FAILED', error: 'States.Timeout' });
     expect((await h.history(arn)).find((e) => e.type === 'TaskTimedOut')?.['taskTimedOutEventDetails']).toEqual({
       resourceType: 'aws-sdk:ssm',
       resource: 'startAutomationExecution.waitForTaskToken',
