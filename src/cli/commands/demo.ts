@@ -10,11 +10,11 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LocalEngine } from '../../engine/local-engine.js';
+import type { LocalEngine } from '../../engine/local-engine.js';
 import type { JsonObject } from '../../model/json.js';
 import { RUNBOOKS_TEMPLATE_PATH, SAMPLE_TEMPLATE_PATH } from '../../definitions/artifacts.js';
 import { ExitCode } from '../exit-codes.js';
-import { followExecution, type ExecutionSummary } from '../live/live-view.js';
+import type { ExecutionSummary } from '../live/live-view.js';
 
 const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -61,6 +61,9 @@ function commandIdOf(summary: ExecutionSummary): string | undefined {
 export async function runDemo(options: { write?: (line: string) => void; sleepSeconds?: number } = {}): Promise<DemoResult> {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
+  // Loaded here, not at the top, so that other commands start fast (cold start of the CLI).
+  const { LocalEngine } = await import('../../engine/local-engine.js');
+  const { followExecution } = await import('../live/live-view.js');
   const engine = new LocalEngine({ clock: 'fast' });
   try {
     const web1 = engine.instances.add({ name: 'web-1', tags: { Name: 'web-1', Role: 'web' } });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { JsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
-import { SdkApi } from '../live/api-caller.js';
+import type { SdkApi } from '../live/api-caller.js';
 import { keyValue } from '../options.js';
 
 interface DeployOptions {
@@ -44,6 +44,7 @@ Examples:
       --parameter InstanceId=i-0123456789abcdef0 --endpoint-url http://127.0.0.1:4599`,
     )
     .action(async (options: DeployOptions) => {
+      const { SdkApi } = await import('../live/api-caller.js');
       const api = new SdkApi({
         ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
         ...(options.region === undefined ? {} : { region: options.region }),

@@ -8,13 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AwsApi } from '../../engine/aws-api.js';
-import { LocalEngine } from '../../engine/local-engine.js';
+import type { LocalEngine } from '../../engine/local-engine.js';
 import { RUNBOOKS_TEMPLATE_PATH } from '../../definitions/artifacts.js';
 import { RUNBOOK_NAMES } from '../../definitions/runbooks.js';
 import { taskTimeoutSeconds } from '../../definitions/state-machines.js';
 import type { JsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
-import { SdkApi } from '../live/api-caller.js';
+import type { SdkApi } from '../live/api-caller.js';
 import { collect, instanceSpec, type InstanceSpec } from '../options.js';
 import { LOCAL_ROLE_ARN, startAndFollow } from './run.js';
 
@@ -119,6 +119,7 @@ Examples:
       let sdk: SdkApi | undefined;
       let instanceIds: string[];
       if (options.endpointUrl === undefined) {
+        const { LocalEngine } = await import('../../engine/local-engine.js');
         engine = new LocalEngine({ clock: 'fast' });
         instanceIds = options.instance.map((spec) =>
           engine!.instances.add({ tags: spec.tags, ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }) }).instanceId,
@@ -132,6 +133,7 @@ Examples:
           return;
         }
         instanceIds = options.instance.map((spec) => spec.instanceId!);
+        const { SdkApi } = await import('../live/api-caller.js');
         sdk = new SdkApi({ endpointUrl: options.endpointUrl, ...(options.region === undefined ? {} : { region: options.region }) });
         api = sdk;
       }

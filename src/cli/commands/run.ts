@@ -4,8 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AwsApi } from '../../engine/aws-api.js';
 import { ExitCode } from '../exit-codes.js';
-import { SdkApi } from '../live/api-caller.js';
-import { followExecution, type ExecutionSummary } from '../live/live-view.js';
+import type { ExecutionSummary } from '../live/live-view.js';
 
 interface RunOptions {
   stateMachine: string;
@@ -20,6 +19,7 @@ export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/shellstep-local';
 
 /** Starts `stateMachineArn` with `input` and follows it to the end. */
 export async function startAndFollow(api: AwsApi, stateMachineArn: string, input: string, write?: (line: string) => void): Promise<ExecutionSummary> {
+  const { followExecution } = await import('../live/live-view.js');
   const started = (await api.call('sfn', 'StartExecution', { stateMachineArn, input })) as { executionArn: string };
   return followExecution(started.executionArn, { api, ...(write === undefined ? {} : { write }) });
 }
@@ -52,6 +52,7 @@ Examples:
         process.exitCode = ExitCode.Failure;
         return;
       }
+      const { SdkApi } = await import('../live/api-caller.js');
       const api = new SdkApi({
         ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
         ...(options.region === undefined ? {} : { region: options.region }),

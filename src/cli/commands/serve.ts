@@ -2,10 +2,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { LocalEngine } from '../../engine/local-engine.js';
-import { startLocalEndpoint } from '../../server/local-endpoint.js';
 import { isJsonObject } from '../../model/json.js';
-import { parseJsonOrYaml } from '../../validate/cfn-yaml.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, instanceSpec, keyValue, type InstanceSpec } from '../options.js';
 
@@ -62,6 +59,9 @@ Examples:
         process.exitCode = ExitCode.Failure;
         return;
       }
+      const { LocalEngine } = await import('../../engine/local-engine.js');
+      const { startLocalEndpoint } = await import('../../server/local-endpoint.js');
+      const { parseJsonOrYaml } = await import('../../validate/cfn-yaml.js');
       const engine = new LocalEngine({ clock: options.clock, enforceIam: options.iam });
       const instances = (options.instance ?? []).map((spec) =>
         engine.instances.add({ tags: spec.tags, ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }) }),

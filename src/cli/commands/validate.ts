@@ -1,6 +1,5 @@
 /** `shellstep validate FILE...`: reports every issue in templates, runbooks and state machine definitions. */
 import type { Command } from 'commander';
-import { isError, validateFile } from '../../validate/index.js';
 import { ExitCode } from '../exit-codes.js';
 
 export function registerValidate(program: Command): void {
@@ -21,7 +20,8 @@ Examples:
   $ shellstep validate cloudformation/ssm-automation-documents.cfn.json
   $ shellstep validate runbooks/*.json state-machines/*.asl.json`,
     )
-    .action((files: string[], options: { quiet?: boolean }) => {
+    .action(async (files: string[], options: { quiet?: boolean }) => {
+      const { isError, validateFile } = await import('../../validate/index.js');
       const results = files.map(validateFile);
       const all = results.flatMap((r) => r.issues);
       const errors = all.filter(isError).length;
