@@ -9,6 +9,7 @@ import { isJsonObject } from '../../../model/json.js';
 import { isServiceError } from '../../../errors/service-error.js';
 import { StatesError, StatesRuntimeError } from '../../../errors/states-errors.js';
 import { canonicalServiceId, operationName } from '../../aws-api.js';
+import { findSdkOperation, findSdkService, type SdkOperation } from '../../../validate/aws-sdk-models.js';
 import type { TaskIntegration, TaskInvocation } from './index.js';
 
 /** PascalCase service names that are not just the capitalized SDK id (supported-services-awssdk page examples). */
@@ -58,10 +59,13 @@ export const awsSdkIntegration: TaskIntegration = {
       throw new StatesRuntimeError(`The parameters of the AWS SDK call '${service}:${action}' must be a JSON object.`);
     }
     const context = run.runtime.roleArn === undefined ? {} : { roleArn: run.runtime.roleArn };
+    const sdkService = findSdkService(service);
+    const model = sdkService === undefined ? undefined : findSdkOperation(sdkService, action);
     // The call is real work: a fast-forwarding clock must not jump past it (to the Task timeout) while it runs.
     const release = run.runtime.clock.hold();
     try {
-      return await abortable(run.runtime.awsApi.call(canonicalServiceId(service), operationName(action), input, context), signal);
+      const output = await abortable(run.runtime.awsApi.call(canonicalServiceId(service), operationName(action), toApiMembers(input, model), context), signal);
+      return toSdkOutput(output, model);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (isServiceError(error)) {
@@ -80,6 +84,35 @@ export const awsSdkIntegration: TaskIntegration = {
     }
   },
 };
+
+/**
+ * "Parameter names will be Pascal case" in the state machine, whatever the API spells them (supported-services-awssdk
+ * page): top-level request members are mapped to the API's own names (`TaskToken` → `taskToken` for Step Functions)
+ * using the SDK model. Nested members are passed as written.
+ */
+export function toApiMembers(input: JsonObject, model: SdkOperation | undefined): JsonObject {
+  if (model === undefined) return input;
+  const byLower = new Map(model.members.map((member) => [member.toLowerCase(), member]));
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(input)) out[byLower.get(key.toLowerCase()) ?? key] = value;
+  return out;
+}
+
+/**
+ * The result as the integration returns it: for APIs whose members are camelCase (Step Functions), keys become
+ * PascalCase as in AWS's recorded results (`ExecutionArn`, `InputDetails.Included`); PascalCase APIs are unchanged.
+ */
+export function toSdkOutput(output: JsonValue, model: SdkOperation | undefined): JsonValue {
+  if (model === undefined || !model.members.some((member) => /^[a-z]/.test(member))) return output;
+  const pascal = (value: JsonValue): JsonValue => {
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map(pascal);
+    const out: JsonObject = {};
+    for (const [key, item] of Object.entries(value)) out[key.charAt(0).toUpperCase() + key.slice(1)] = pascal(item);
+    return out;
+  };
+  return pascal(output);
+}
 
 /** Rejects with the signal's reason when it aborts first. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

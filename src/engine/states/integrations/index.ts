@@ -43,36 +43,23 @@ export const DEFAULT_INTEGRATIONS: IntegrationRegistry = {
   'aws-sdk': awsSdkIntegration,
 };
 
-const SERVICE_ARN = /^arn:[a-z-]+:states:[a-z0-9-]*:[0-9]*:([a-z0-9-]+):([A-Za-z0-9-]+)(?::([A-Za-z0-9_.-]+))?$/;
+const SERVICE_ARN_PREFIX = /^arn:[a-z-]+:states:[a-z0-9-]*:[0-9]*:/;
 
 /** Parses a Task Resource; `undefined` when it is not a Step Functions service-integration ARN we can read. */
 export function parseResource(arn: string): ParsedResource | undefined {
-  const service = SERVICE_ARN.exec(arn);
-  if (service !== null) {
-    const family = service[1]!;
-    if (family === 'activity') return undefined;
-    let second = service[2]!;
-    let third = service[3];
-    let pattern: IntegrationPattern = 'REQUEST_RESPONSE';
-    const tail = third ?? second;
-    const patternMatch = /\.(waitForTaskToken|sync(?::2)?)$/.exec(tail);
-    if (patternMatch !== null) {
-      pattern = patternMatch[1] === 'waitForTaskToken' ? 'WAIT_FOR_TASK_TOKEN' : 'RUN_JOB';
-      if (third !== undefined) third = third.slice(0, -patternMatch[0].length);
-      else second = second.slice(0, -patternMatch[0].length);
-    }
-    if (family === 'aws-sdk') {
-      return {
-        arn,
-        family,
-        service: second,
-        action: third,
-        pattern,
-        resourceType: `aws-sdk:${second}`,
-        resourceName: (service[3] ?? ''),
-      };
-    }
-    return { arn, family, service: family, action: second, pattern, resourceType: family, resourceName: service[2]! + (service[3] === undefined ? '' : `:${service[3]}`) };
-  }
-  return undefined;
+  const prefix = SERVICE_ARN_PREFIX.exec(arn);
+  if (prefix === null) return undefined;
+  const parts = arn.slice(prefix[0].length).split(':');
+  const family = parts[0] ?? '';
+  // Activities (`...:activity:name`) and state machine ARNs are not service integrations.
+  if (family === '' || family === 'activity' || family === 'stateMachine' || parts.length < 2) return undefined;
+  const sdk = family === 'aws-sdk';
+  if (sdk && parts.length < 3) return undefined;
+  const resourceName = parts.slice(sdk ? 2 : 1).join(':');
+  const patternMatch = /\.(waitForTaskToken|sync(?::2)?)$/.exec(resourceName);
+  const pattern: IntegrationPattern = patternMatch === null ? 'REQUEST_RESPONSE' : patternMatch[1] === 'waitForTaskToken' ? 'WAIT_FOR_TASK_TOKEN' : 'RUN_JOB';
+  const action = patternMatch === null ? resourceName : resourceName.slice(0, -patternMatch[0].length);
+  return sdk
+    ? { arn, family, service: parts[1], action, pattern, resourceType: `aws-sdk:${parts[1]!}`, resourceName }
+    : { arn, family, service: family, action, pattern, resourceType: family, resourceName };
 }

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import { errorPrefix, sdkErrorName, toApiMembers, toSdkOutput } from '../../../../src/engine/states/integrations/aws-sdk.js';
+import { parseResource } from '../../../../src/engine/states/integrations/index.js';
+import { findSdkOperation, findSdkService } from '../../../../src/validate/aws-sdk-models.js';
+
+describe('aws-sdk integration', () => {
+  test('should parse service, action and pattern from the resource ARN', () => {
+    expect(parseResource('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken')).toMatchObject({
+      family: 'aws-sdk',
+      service: 'ssm',
+      action: 'startAutomationExecution',
+      pattern: 'WAIT_FOR_TASK_TOKEN',
+      resourceType: 'aws-sdk:ssm',
+      resourceName: 'startAutomationExecution.waitForTaskToken',
+    });
+    expect(parseResource('arn:aws:states:::aws-sdk:sfn:describeExecution')).toMatchObject({ pattern: 'REQUEST_RESPONSE', action: 'describeExecution' });
+    expect(parseResource('arn:aws:states:::sqs:sendMessage.waitForTaskToken')).toMatchObject({ family: 'sqs', resourceType: 'sqs', resourceName: 'sendMessage.waitForTaskToken' });
+    expect(parseResource('arn:aws:lambda:us-east-1:123456789012:function:f')).toBeUndefined();
+    expect(parseResource('arn:aws:states:us-east-1:123456789012:activity:a')).toBeUndefined();
+  });
+
+  test('should name errors <Service>.<Code>Exception as AWS does', () => {
+    expect(sdkErrorName('ssm', 'InvalidInstanceId')).toBe('Ssm.InvalidInstanceIdException');
+    expect(sdkErrorName('ssm', 'AutomationDefinitionNotFoundException')).toBe('Ssm.AutomationDefinitionNotFoundException');
+    expect(sdkErrorName('s3', 'NoSuchKey')).toBe('S3.NoSuchKeyException');
+    expect(sdkErrorName('dynamodb', 'ValidationException')).toBe('DynamoDb.DynamoDbException');
+    expect(errorPrefix('acmpca')).toBe('AcmPca');
+  });
+
+  test('should map PascalCase parameters to the API member names and PascalCase camelCase results', () => {
+    const sfn = findSdkService('sfn')!;
+    const describe = findSdkOperation(sfn, 'describeExecution');
+    expect(toApiMembers({ ExecutionArn: 'arn' }, describe)).toEqual({ executionArn: 'arn' });
+    expect(toSdkOutput({ executionArn: 'arn', inputDetails: { included: true } }, describe)).toEqual({ ExecutionArn: 'arn', InputDetails: { Included: true } });
+    const ssm = findSdkService('ssm')!;
+    const start = findSdkOperation(ssm, 'startAutomationExecution');
+    const parameters = { DocumentName: 'd', Parameters: { taskToken: ['t'] } };
+    expect(toApiMembers(parameters, start)).toEqual(parameters);
+    expect(toSdkOutput({ AutomationExecutionId: 'a' }, start)).toEqual({ AutomationExecutionId: 'a' });
+  });
+});
