@@ -21,6 +21,17 @@ describe('shellstep run-state-machine', () => {
     expect(JSON.parse(r.stdout)).toEqual({ status: 'FAILED', error: 'Custom.Error', cause: 'it failed' });
   });
 
+  test('should let Task states call Step Functions itself, and fail clearly on services the CLI does not run', () => {
+    const listed = cli('--definition', fixturePath('state-machines/task-sfn-list-state-machines.asl.json'), '--input', '{}');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({ status: 'SUCCEEDED', output: { names: ['run-state-machine'] } });
+    const unavailable = cli('--definition', fixturePath('state-machines/task-ssm-unavailable.asl.json'), '--input', '{}');
+    expect(unavailable.code).toBe(2);
+    const result = JSON.parse(unavailable.stdout) as { status: string; error: string; cause: string };
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Ssm.UnknownOperationException' });
+    expect(result.cause).toContain('ssm:DescribeInstanceInformation');
+  });
+
   test('should exit 1 and list the issues on stderr when the definition is invalid', () => {
     const r = cli('--definition', fixturePath('state-machines/invalid-missing-next.asl.json'), '--input', '{}');
     expect(r.code).toBe(1);

@@ -11,6 +11,7 @@ import type { AwsApi } from '../../engine/aws-api.js';
 import { ServiceError } from '../../errors/service-error.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../model/json.js';
 import { StepFunctionsService } from '../../engine/states/service.js';
+import { stepFunctionsHandlers } from '../../engine/states/api-handlers.js';
 import { validateStateMachine } from '../../validate/asl.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -105,17 +106,16 @@ async function runStateMachineCommand(options: Options): Promise<number> {
     mode === 'fast' ? new VirtualClock({ start: start ?? Date.now(), autoAdvance: true }) : start === undefined ? new RealClock() : new OffsetClock(start - Date.now());
 
   // Task states reach Step Functions itself through this port; other services are not available in-process.
-  let service: StepFunctionsService | undefined;
+  let sfn: ReturnType<typeof stepFunctionsHandlers> = {};
   const awsApi: AwsApi = {
-    call: async (serviceId, operation, input) => {
-      const handler = serviceId === 'sfn' ? (service as unknown as Record<string, unknown> | undefined)?.[operation] : undefined;
-      if (typeof handler !== 'function' || !/^[A-Z]/.test(operation)) {
-        throw new ServiceError('UnknownOperationException', `run-state-machine has no local service for ${serviceId}:${operation}`);
-      }
-      return (await (handler as (i: JsonObject) => Promise<JsonValue>).call(service, input)) as JsonValue;
+    call: async (serviceId, operation, input, callContext) => {
+      const handler = serviceId === 'sfn' ? sfn[operation] : undefined;
+      if (handler === undefined) throw new ServiceError('UnknownOperationException', `run-state-machine has no local service for ${serviceId}:${operation}`);
+      return handler(input, callContext ?? {});
     },
   };
-  service = new StepFunctionsService({ clock, awsApi });
+  const service = new StepFunctionsService({ clock, awsApi });
+  sfn = stepFunctionsHandlers(service);
   try {
     const { stateMachineArn } = await service.CreateStateMachine({
       name: 'run-state-machine',
