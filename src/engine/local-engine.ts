@@ -16,6 +16,7 @@ import { randomIds, type IdGenerator } from './ids.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { SsmService, ssmHandlers } from './ssm-service.js';
 import { StepFunctionsService } from './states/service.js';
+import { stepFunctionsHandlers } from './states/api-handlers.js';
 
 export interface LocalEngineOptions {
   /** `real` (default), `fast` (jump over idle waits), or a clock of your own. */
@@ -99,7 +100,7 @@ export class LocalEngine {
       accountId: this.accountId,
       partition: this.partition,
     });
-    this.#handlers = { ssm: ssmHandlers(this.ssm), sfn: sfnHandlers(this.sfn) };
+    this.#handlers = { ssm: ssmHandlers(this.ssm), sfn: stepFunctionsHandlers(this.sfn) };
   }
 
   /** Deploys a template (JSON/YAML text or object): creates the stack, or updates it if it exists. */
@@ -181,31 +182,4 @@ export class LocalEngine {
     const resolved = typeof value === 'string' ? value : typeof fallback === 'string' ? fallback : undefined;
     return resolved !== undefined && resolved.startsWith('arn:') ? resolved : undefined;
   }
-}
-
-/** Step Functions operations that Task states and the endpoint dispatch to. */
-export const SFN_OPERATIONS = [
-  'CreateStateMachine',
-  'UpdateStateMachine',
-  'DescribeStateMachine',
-  'ListStateMachines',
-  'DeleteStateMachine',
-  'StartExecution',
-  'StartSyncExecution',
-  'DescribeExecution',
-  'ListExecutions',
-  'StopExecution',
-  'GetExecutionHistory',
-  'SendTaskSuccess',
-  'SendTaskFailure',
-  'SendTaskHeartbeat',
-] as const satisfies readonly (keyof StepFunctionsService)[];
-
-export function sfnHandlers(service: StepFunctionsService): ServiceHandlers {
-  const table: Record<string, (input: JsonObject) => Promise<JsonValue>> = {};
-  for (const op of SFN_OPERATIONS) {
-    const method = service[op] as (input: unknown) => Promise<unknown>;
-    table[op] = async (input) => (await method.call(service, input)) as JsonValue;
-  }
-  return table;
 }

@@ -4,7 +4,7 @@
  * role, so IAM is enforced only for calls the engine makes with a loaded role (runbooks, state machines).
  */
 import type { LocalEngine } from '../engine/local-engine.js';
-import { SFN_OPERATIONS, sfnHandlers } from '../engine/local-engine.js';
+import { STEP_FUNCTIONS_OPERATIONS, stepFunctionsHandlers } from '../engine/states/api-handlers.js';
 import { SSM_OPERATIONS, ssmHandlers } from '../engine/ssm-service.js';
 import type { JsonObject } from '../model/json.js';
 import { listOf, queryService } from './query-protocol.js';
@@ -40,7 +40,7 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
 export function startLocalEndpoint(engine: LocalEngine, options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const services: JsonService[] = [
     { targetPrefix: 'AmazonSSM', version: '1.1', model: 'ssm', operations: table(SSM_OPERATIONS, ssmHandlers(engine.ssm)) },
-    { targetPrefix: 'AWSStepFunctions', version: '1.0', model: 'stepfunctions', operations: table(SFN_OPERATIONS, sfnHandlers(engine.sfn)) },
+    { targetPrefix: 'AWSStepFunctions', version: '1.0', model: 'stepfunctions', operations: table(STEP_FUNCTIONS_OPERATIONS, stepFunctionsHandlers(engine.sfn)) },
   ];
   const cfn = engine.cloudformation;
   const query = queryService({
