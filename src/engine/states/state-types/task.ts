@@ -139,12 +139,20 @@ async function invoke(
       };
       cleanups.push(() => cancelHeartbeat());
       const token = run.taskToken;
+      // A callback can arrive while the API call is still returning (an in-process service may call back at once);
+      // it is applied only after TaskSubmitted is recorded, so the history keeps AWS's order.
+      let submitted = false;
+      let early: TokenOutcome | undefined;
+      const apply = (outcome: TokenOutcome): void => (outcome.ok ? resolve(outcome.output) : fail(outcome.error));
       if (resource.pattern === 'WAIT_FOR_TASK_TOKEN' && token !== undefined) {
         // A heartbeat interval not shorter than the timeout can never fire first, so it needs no timer.
         if (heartbeatSeconds < timeoutSeconds) armHeartbeat();
         cleanups.push(
           run.runtime.tokens.wait(token, {
-            settle: (outcome: TokenOutcome) => (outcome.ok ? resolve(outcome.output) : fail(outcome.error)),
+            settle: (outcome: TokenOutcome) => {
+              if (submitted) apply(outcome);
+              else early ??= outcome;
+            },
             heartbeat: () => {
               if (heartbeatSeconds < timeoutSeconds) armHeartbeat();
             },
@@ -156,6 +164,7 @@ async function invoke(
           resolve(output);
           return;
         }
+        if (controller.signal.aborted) return;
         // History: TaskScheduled → TaskStarted → TaskSubmitted (the API response) → TaskSucceeded (aws-semantics §7.2).
         run.emit('TaskSubmitted', 'taskSubmittedEventDetails', {
           resourceType: resource.resourceType,
@@ -163,6 +172,8 @@ async function invoke(
           output: eventData(output),
           outputDetails: NOT_TRUNCATED,
         });
+        submitted = true;
+        if (early !== undefined) apply(early);
       }, fail);
     });
   } finally {

@@ -175,4 +175,16 @@ describe('Task', () => {
       resource: 'startAutomationExecution.waitForTaskToken',
     });
   });
+
+  test('should record TaskSubmitted before TaskSucceeded when the service calls back before its call returns', async () => {
+    const h = harness();
+    h.api.respond('ssm', 'StartAutomationExecution', async (input) => {
+      await h.service.SendTaskSuccess({ taskToken: input['t'] as string, output: '"fast"' });
+      return { AutomationExecutionId: 'a-1' };
+    });
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', { Parameters: { 't.$': '$$.Task.Token' } }));
+    expect(await h.result(arn)).toEqual({ status: 'SUCCEEDED', output: 'fast' });
+    const types = (await h.history(arn)).map((e) => e.type);
+    expect(types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+  });
 });
