@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { execFile, spawnSync } from 'node:child_process';
-import { LocalEngine } from '../../src/engine/local-engine.js';
-import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
-import type { LocalEndpoint } from '../../src/server/server.js';
+import { useLocalEndpoint } from '../helpers/local-endpoint.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const hasAwsCli = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasBoto3 = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0;
 
-let engine: LocalEngine;
-let endpoint: LocalEndpoint;
-let instanceId: string;
-
-beforeAll(async () => {
-  engine = new LocalEngine({ clock: 'fast' });
-  instanceId = engine.instances.add().instanceId;
-  endpoint = await startLocalEndpoint(engine);
-});
-
-afterAll(async () => {
-  await endpoint.close();
-  await engine.close();
-});
+const local = useLocalEndpoint();
 
 /** Any credentials work: the endpoint does not check signatures. */
 function env(): NodeJS.ProcessEnv {
-  return { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint.url, AWS_PAGER: '' };
+  return { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: local.endpoint.url, AWS_PAGER: '' };
 }
 
 /** Runs a client without blocking this process's event loop, which serves the endpoint. */
@@ -38,7 +23,7 @@ function exec(file: string, args: string[]): Promise<{ status: number; stdout: s
 }
 
 async function aws(args: string[]): Promise<{ status: number; json: any; stderr: string }> {
-  const out = await exec('aws', ['--endpoint-url', endpoint.url, '--output', 'json', ...args]);
+  const out = await exec('aws', ['--endpoint-url', local.endpoint.url, '--output', 'json', ...args]);
   return { status: out.status, json: out.stdout.trim() === '' ? undefined : JSON.parse(out.stdout), stderr: out.stderr };
 }
 
@@ -52,7 +37,7 @@ describe('external clients against the local endpoint', () => {
         Run: {
           Type: 'Task',
           Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken',
-          Parameters: { DocumentName: 'CliRunCommand', Parameters: { InstanceIds: [instanceId], 'taskToken.$': 'States.Array($$.Task.Token)', Commands: ['echo from-cli'] } },
+          Parameters: { DocumentName: 'CliRunCommand', Parameters: { InstanceIds: [local.instanceId], 'taskToken.$': 'States.Array($$.Task.Token)', Commands: ['echo from-cli'] } },
           TimeoutSeconds: 600,
           End: true,
         },
@@ -65,7 +50,7 @@ describe('external clients against the local endpoint', () => {
     for (let i = 0; i < 20 && described.json.status === 'RUNNING'; i++) described = await aws(['stepfunctions', 'describe-execution', '--execution-arn', started.json.executionArn]);
     expect(described.json.status).toBe('SUCCEEDED');
     const commandId = JSON.parse(described.json.output).CommandId;
-    const invocation = await aws(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', instanceId]);
+    const invocation = await aws(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', local.instanceId]);
     expect(invocation.json.StandardOutputContent).toBe('from-cli\n');
     const missing = await aws(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', 'i-00000000000000000']);
     expect(missing.status).not.toBe(0);
@@ -73,7 +58,7 @@ describe('external clients against the local endpoint', () => {
   }, 60_000);
 
   test.skipIf(!hasBoto3)('should run the core flow with boto3 (AWS_ENDPOINT_URL)', async () => {
-    const out = await exec('python3', [`${root}test/fixtures/clients/boto3_flow.py`, instanceId, `${root}runbooks/SfnRunCommandByInstanceIds.json`, `${root}state-machines/run-shell-command.asl.json`]);
+    const out = await exec('python3', [`${root}test/fixtures/clients/boto3_flow.py`, local.instanceId, `${root}runbooks/SfnRunCommandByInstanceIds.json`, `${root}state-machines/run-shell-command.asl.json`]);
     expect(out.status, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual({ status: 'SUCCEEDED', stdout: 'from-boto3\n', errorCode: 'InvocationDoesNotExist' });
   }, 60_000);

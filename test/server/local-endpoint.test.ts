@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { CreateDocumentCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, SSMClient, DescribeAutomationExecutionsCommand } from '@aws-sdk/client-ssm';
 import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { LocalEngine } from '../../src/engine/local-engine.js';
-import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
-import type { LocalEndpoint } from '../../src/server/server.js';
+import { useLocalEndpoint } from '../helpers/local-endpoint.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const config = (endpoint: string) => ({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'any', secretAccessKey: 'any' } });
 
-let engine: LocalEngine;
-let endpoint: LocalEndpoint;
-let instanceId: string;
-
-beforeAll(async () => {
-  engine = new LocalEngine({ clock: 'fast' });
-  instanceId = engine.instances.add().instanceId;
-  endpoint = await startLocalEndpoint(engine);
-});
-
-afterAll(async () => {
-  await endpoint.close();
-  await engine.close();
-});
+const local = useLocalEndpoint();
 
 async function waitForExecution(sfn: SFNClient, executionArn: string) {
   for (let i = 0; i < 200; i++) {
@@ -36,13 +21,13 @@ async function waitForExecution(sfn: SFNClient, executionArn: string) {
 
 describe('the local endpoint with AWS SDK v3 clients', () => {
   test('should run the full sample: create the runbook, create the state machine, execute, read history and invocations', async () => {
-    const ssm = new SSMClient(config(endpoint.url));
-    const sfn = new SFNClient(config(endpoint.url));
+    const ssm = new SSMClient(config(local.endpoint.url));
+    const sfn = new SFNClient(config(local.endpoint.url));
     const content = readFileSync(`${root}runbooks/SfnRunCommandByInstanceIds.json`, 'utf8');
     const created = await ssm.send(new CreateDocumentCommand({ Name: 'SfnRunCommandByInstanceIds', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: content }));
     expect(created.DocumentDescription?.Status).toBe('Active');
     const definition = readFileSync(`${root}state-machines/run-shell-command.asl.json`, 'utf8')
-      .replace('i-1234567890abcdef0', instanceId)
+      .replace('i-1234567890abcdef0', local.instanceId)
       .replace('sleep 100', 'echo done');
     const machine = await sfn.send(new CreateStateMachineCommand({ name: 'sample', definition, roleArn: 'arn:aws:iam::123456789012:role/any' }));
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{}' }));
@@ -53,7 +38,7 @@ describe('the local endpoint with AWS SDK v3 clients', () => {
     expect(history.events?.map((e) => e.type)).toContain('TaskSubmitted');
     const invocations = await ssm.send(new ListCommandInvocationsCommand({ CommandId: output.command.CommandId, Details: true }));
     expect(invocations.CommandInvocations?.[0]?.Status).toBe('Success');
-    const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: output.command.CommandId, InstanceId: instanceId }));
+    const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: output.command.CommandId, InstanceId: local.instanceId }));
     expect(invocation.StandardOutputContent).toBe('done\n');
     const automations = await ssm.send(new DescribeAutomationExecutionsCommand({}));
     expect(automations.AutomationExecutionMetadataList?.[0]?.AutomationExecutionStatus).toBe('Success');
@@ -62,7 +47,7 @@ describe('the local endpoint with AWS SDK v3 clients', () => {
   });
 
   test('should deploy the runbooks template through the CloudFormation query API', async () => {
-    const cfn = new CloudFormationClient(config(endpoint.url));
+    const cfn = new CloudFormationClient(config(local.endpoint.url));
     await cfn.send(new CreateStackCommand({ StackName: 'rb', TemplateBody: readFileSync(`${root}cloudformation/ssm-automation-documents.cfn.json`, 'utf8'), Capabilities: ['CAPABILITY_IAM'], Parameters: [{ ParameterKey: 'DocumentNamePrefix', ParameterValue: 'Cfn' }] }));
     let status: string | undefined;
     for (let i = 0; i < 100 && status !== 'CREATE_COMPLETE'; i++) {
@@ -76,7 +61,7 @@ describe('the local endpoint with AWS SDK v3 clients', () => {
   });
 
   test('should surface engine errors as the SDK error classes', async () => {
-    const sfn = new SFNClient(config(endpoint.url));
+    const sfn = new SFNClient(config(local.endpoint.url));
     const error = await sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:nope' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StateMachineDoesNotExist);
     sfn.destroy();
