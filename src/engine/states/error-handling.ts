@@ -17,7 +17,7 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_BACKOFF_RATE = 2.0;
 
 /** Errors already recorded as an EvaluationFailed event, so the state wrapper does not record them twice. */
-export const recordedEvaluationFailures = new WeakSet<object>();
+const recordedEvaluationFailures = new WeakSet<object>();
 
 /** Records `EvaluationFailed` for a JSONata/evaluation error (once per error object). */
 export function recordEvaluationFailure(run: StateRun, error: StatesError): void {

@@ -33,7 +33,3 @@ export function exceedsPayloadLimit(jsonText: string, limit = MAX_PAYLOAD_BYTES)
   return Buffer.byteLength(text, 'utf8') > limit;
 }
 
-/** Compact JSON text, as AWS writes payloads in history events and error causes. */
-export function toJsonText(value: JsonValue | undefined): string {
-  return value === undefined ? 'null' : JSON.stringify(value);
-}

@@ -222,12 +222,3 @@ export async function evaluateTemplate(value: JsonValue | undefined, scope: Json
   for (const [key, item] of Object.entries(value)) out[key] = await evaluateTemplate(item, scope, `${field}/${key}`);
   return out;
 }
-
-/** Whether a template contains any expression (a constant template can skip evaluation). */
-export function templateHasExpression(value: JsonValue | undefined): boolean {
-  if (typeof value === 'string') return isJsonataExpression(value);
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some(templateHasExpression);
-  return Object.values(value).some(templateHasExpression);
-}
-

@@ -47,7 +47,7 @@ export function recordAborted(frame: Frame): void {
 }
 
 /** Records an event in a frame's scope, chaining `previousEventId` within the scope. */
-export function emitIn(frame: Frame, type: HistoryEventType, detailsKey?: string, details?: Record<string, unknown>): number {
+function emitIn(frame: Frame, type: HistoryEventType, detailsKey?: string, details?: Record<string, unknown>): number {
   if (!frame.recordEvents) return frame.lastEventId;
   const id = frame.runtime.history.add(type, frame.lastEventId, detailsKey, details);
   frame.lastEventId = id;
