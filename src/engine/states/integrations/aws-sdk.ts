@@ -45,7 +45,7 @@ export function sdkErrorName(service: string, code: string): string {
 }
 
 export const awsSdkIntegration: TaskIntegration = {
-  async invoke({ resource, parameters, run, signal }: TaskInvocation): Promise<JsonValue> {
+  async invoke({ resource, parameters, run, signal, roleArn: credentialsRole }: TaskInvocation): Promise<JsonValue> {
     const service = resource.service;
     const action = resource.action;
     if (service === undefined || action === undefined || action === '') {
@@ -58,7 +58,8 @@ export const awsSdkIntegration: TaskIntegration = {
     if (!isJsonObject(input)) {
       throw new StatesRuntimeError(`The parameters of the AWS SDK call '${service}:${action}' must be a JSON object.`);
     }
-    const context = run.runtime.roleArn === undefined ? {} : { roleArn: run.runtime.roleArn };
+    const callerRole = credentialsRole ?? run.runtime.roleArn;
+    const context = callerRole === undefined ? {} : { roleArn: callerRole };
     const sdkService = findSdkService(service);
     const model = sdkService === undefined ? undefined : findSdkOperation(sdkService, action);
     // The call is real work: a fast-forwarding clock must not jump past it (to the Task timeout) while it runs.

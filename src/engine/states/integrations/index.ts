@@ -29,6 +29,8 @@ export interface TaskInvocation {
   readonly parameters: JsonValue;
   readonly run: StateRun;
   readonly signal: AbortSignal;
+  /** The role from the Task's `Credentials`, which replaces the execution role for this call. */
+  readonly roleArn?: string;
 }
 
 /** One resource family. Rejects with a StatesError named as AWS names the failure. */

@@ -40,6 +40,7 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
   let parameters: JsonValue;
   if (jsonata) parameters = state.Arguments === undefined ? {} : await evaluateTemplate(state.Arguments, jsonataScope(run, { input }), 'Arguments');
   else parameters = state.Parameters === undefined ? effective : applyPayloadTemplate(state.Parameters, pathScope(run, effective), intrinsicEnv(run));
+  const credentialsRole = await credentials(run, input, effective);
   const timeoutSeconds = await seconds(run, 'TimeoutSeconds', input, effective);
   const heartbeatSeconds = await seconds(run, 'HeartbeatSeconds', input, effective);
 
@@ -53,12 +54,13 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
   };
   if (state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined) scheduled['timeoutInSeconds'] = timeoutSeconds;
   if (state.HeartbeatSeconds !== undefined || state.HeartbeatSecondsPath !== undefined) scheduled['heartbeatInSeconds'] = heartbeatSeconds;
+  if (credentialsRole !== undefined) scheduled['taskCredentials'] = { roleArn: credentialsRole };
   run.emit('TaskScheduled', 'taskScheduledEventDetails', scheduled);
   run.emit('TaskStarted', 'taskStartedEventDetails', { resourceType, resource: resourceName });
 
   let result: JsonValue;
   try {
-    result = await invoke(run, resource, parameters, timeoutSeconds, heartbeatSeconds);
+    result = await invoke(run, resource, parameters, timeoutSeconds, heartbeatSeconds, credentialsRole);
   } catch (thrown) {
     if (run.frame.signal.aborted) throw thrown;
     if (run.taskToken !== undefined) run.runtime.tokens.close(run.taskToken);
@@ -85,6 +87,26 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
   return assign === undefined ? { output, next } : { output, next, assign };
 }
 
+/**
+ * `Credentials.RoleArn` (literal, `RoleArn.$` path/intrinsic, or JSONata): the role assumed for this Task's call
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html, "Credentials").
+ */
+async function credentials(run: StateRun<TaskState>, input: JsonValue, effective: JsonValue): Promise<string | undefined> {
+  const block = run.state.Credentials;
+  if (block === undefined) return undefined;
+  let role: JsonValue | undefined;
+  if (run.queryLanguage === 'JSONata') {
+    role = block['RoleArn'] === undefined ? undefined : await evaluateJsonataField(run, block['RoleArn'], 'Credentials/RoleArn', { input });
+  } else {
+    const selected = applyPayloadTemplate(block, pathScope(run, effective), intrinsicEnv(run));
+    role = typeof selected === 'object' && selected !== null && !Array.isArray(selected) ? selected['RoleArn'] : undefined;
+  }
+  if (typeof role !== 'string' || role === '') {
+    throw new StatesRuntimeError(`The Credentials of state '${run.name}' must give a RoleArn string but gave: ${JSON.stringify(role ?? null)}`);
+  }
+  return role;
+}
+
 /** TimeoutSeconds / HeartbeatSeconds from the literal, the `...Path` (JSONPath) or a JSONata expression. */
 async function seconds(run: StateRun<TaskState>, field: 'TimeoutSeconds' | 'HeartbeatSeconds', input: JsonValue, effective: JsonValue): Promise<number> {
   const state = run.state;
@@ -107,6 +129,7 @@ async function invoke(
   parameters: JsonValue,
   timeoutSeconds: number,
   heartbeatSeconds: number,
+  credentialsRole: string | undefined,
 ): Promise<JsonValue> {
   if (resource === undefined) {
     throw new StatesRuntimeError(`The resource '${run.state.Resource}' is not supported by the local engine (only service integrations such as arn:aws:states:::aws-sdk:<service>:<action> are).`);
@@ -159,7 +182,7 @@ async function invoke(
           }),
         );
       }
-      integration.invoke({ resource, parameters, run, signal: controller.signal }).then((output) => {
+      integration.invoke({ resource, parameters, run, signal: controller.signal, ...(credentialsRole === undefined ? {} : { roleArn: credentialsRole }) }).then((output) => {
         if (resource.pattern !== 'WAIT_FOR_TASK_TOKEN') {
           resolve(output);
           return;

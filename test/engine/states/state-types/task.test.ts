@@ -187,4 +187,12 @@ describe('Task', () => {
     const types = (await h.history(arn)).map((e) => e.type);
     expect(types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
   });
+
+  test('should call the service as the Credentials role when the Task sets one', async () => {
+    const h = harness();
+    const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:listDocuments', { Parameters: {}, Credentials: { 'RoleArn.$': '$.role' } }), { role: 'arn:aws:iam::111122223333:role/target' });
+    expect(await h.result(arn)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(h.api.calls[0]?.context).toEqual({ roleArn: 'arn:aws:iam::111122223333:role/target' });
+    expect((await h.history(arn)).find((e) => e.type === 'TaskScheduled')?.['taskScheduledEventDetails']).toMatchObject({ taskCredentials: { roleArn: 'arn:aws:iam::111122223333:role/target' } });
+  });
 });
