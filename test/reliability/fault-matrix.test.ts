@@ -42,7 +42,7 @@ describe('hang count', () => {
     // Every scenario ran in both flavours where it applies (the matrix tests above ran first).
     expect(ran('ours')).toBe(SCENARIOS.length);
     expect(ran('original')).toBe(SCENARIOS.filter((s) => isApplicable(s.expect.original)).length);
-    console.log(`hangs (execution ended only by the Task timeout): ours ${hangs('ours')} of ${ran('ours')}, original ${hangs('original')} of ${ran('original')}`);
+    console.log(`hangs (execution ended only by a timeout): ours ${hangs('ours')} of ${ran('ours')}, original ${hangs('original')} of ${ran('original')}`);
     expect(hangs('ours')).toBe(0);
   });
 

@@ -323,7 +323,10 @@ export class Harness {
   }
 }
 
-/** Hang: the execution ended only because the Task timed out (`States.Timeout`), i.e. the token was never called back. */
+/**
+ * Hang: only a timeout ended the execution, i.e. the token was never called back: the Task's `TimeoutSeconds`
+ * (`States.Timeout`) or, for a Task without one, the 1-year maximum duration of a Standard execution (TIMED_OUT).
+ */
 export function hung(execution: ExecutionObservation): boolean {
-  return execution.error === 'States.Timeout';
+  return execution.error === 'States.Timeout' || execution.status === 'TIMED_OUT';
 }

@@ -26,7 +26,7 @@ function result(r: ScenarioResult | undefined): string {
   const statuses = [...new Set(o.executions.map((e) => (e.status === 'FAILED' ? `FAILED \`${String(e.error)}\`` : e.status)))];
   const seconds = Math.max(...o.executions.map((e) => e.seconds));
   const count = o.executions.length > 1 ? `${o.executions.length} × ` : '';
-  const verdict = r.hung ? ' — **hangs** (only the Task timeout ended it)' : '';
+  const verdict = r.hung ? ' — **hangs** (only a timeout ended it)' : '';
   const problems = r.problems.length === 0 ? '' : ` — **unexpected:** ${r.problems.join('; ')}`;
   return `${count}${statuses.join(', ')} ${duration(seconds)}${verdict}${problems}`;
 }
@@ -79,7 +79,8 @@ export function renderTable(results: readonly ScenarioResult[]): string {
   );
   lines.push(
     `* **Original**: the original sample's template (aws-semantics §0), ${ORIGINAL_ENFORCES_IAM ? 'IAM enforced' : '**IAM not enforced**'}; ` +
-      'the Task sets no `TimeoutSeconds`, as in its README, so Step Functions\' default of 99,999,999 s (3.2 years) applies. ' +
+      'the Task sets no `TimeoutSeconds`, as in its README (default 99,999,999 s), so a lost callback waits until the 1-year ' +
+      'maximum duration of a Standard execution ends it (`TIMED_OUT`). ' +
       (ORIGINAL_ENFORCES_IAM
         ? ''
         : 'Known engine gap: the engine evaluates `states:SendTask*` against resource `*`, and the original scopes those actions to ' +
@@ -87,7 +88,7 @@ export function renderTable(results: readonly ScenarioResult[]): string {
           'enforcement every callback of the original would be denied and every scenario would hang.'),
   );
   lines.push(
-    '* A run **hangs** when only the Task timeout (`States.Timeout`) ends it: the runbook never called the token back. ' +
+    '* A run **hangs** when only a timeout ends it (the Task\'s `States.Timeout`, or the execution\'s 1-year limit): the runbook never called the token back. ' +
       'In the token-timeout scenario the Task timeout is the point, so it is not counted.',
   );
   lines.push('');
