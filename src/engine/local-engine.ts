@@ -151,7 +151,7 @@ export class LocalEngine {
 
   async #authorize(service: string, operation: string, input: JsonObject, roleArn: string): Promise<void> {
     const scope = { partition: this.partition, region: this.region, accountId: this.accountId };
-    this.roles.authorize(roleArn, iamRequestFor(service, operation, input, scope));
+    this.roles.authorize(roleArn, iamRequestFor(service, operation, input, scope, (token) => this.sfn.tokens.stateMachineArnOf(token)));
     if (service === 'ssm' && operation === 'StartAutomationExecution') {
       const assumeRole = await this.#automationRole(input);
       // Starting an automation that assumes a role passes that role to SSM (automation-troubleshooting, §8.2).

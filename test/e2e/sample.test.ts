@@ -134,6 +134,17 @@ describe('IAM enforcement', () => {
     expect((await run(engine, arn)).result.status).toBe('SUCCEEDED');
   });
 
+  test('should run the original sample on its success path with IAM enforced (SendTask* scoped to stateMachine:*)', async () => {
+    engine = new LocalEngine({ clock: 'fast' });
+    const instance = engine.instances.add();
+    await engine.deploy(ORIGINAL, { stackName: 'original' });
+    const arn = await machine(engine, runbookMachine('SfnRunCommandByInstanceIds', instance.instanceId, ['true'], 600));
+    const { result } = await run(engine, arn);
+    // The original's callback is authorized against the state machine ARN, as AWS does, and its output is "{}" (D9).
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toEqual({});
+  });
+
   test('should leave the original sample waiting until the Task timeout when its role may not call SendTaskSuccess', async () => {
     engine = new LocalEngine({ clock: 'fast' });
     const instance = engine.instances.add();

@@ -32,12 +32,16 @@ export type TokenOutcome = { readonly ok: true; readonly output: JsonValue } | {
 interface Waiter {
   settle(outcome: TokenOutcome): void;
   heartbeat(): void;
+  /** The ARN of the state machine whose Task waits: the resource IAM checks SendTask* against. */
+  readonly stateMachineArn?: string;
 }
 
 /** Issues tokens and routes SendTask* calls to the Task that waits on them. */
 export class TaskTokens {
   readonly #waiting = new Map<string, Waiter>();
   readonly #closed = new Set<string>();
+  /** Unique part of each token → its state machine ARN, kept as long as the token is remembered. */
+  readonly #owners = new Map<string, string>();
 
   constructor(
     private readonly ids: IdGenerator,
@@ -64,6 +68,7 @@ export class TaskTokens {
   /** Registers a waiting task; returns the function that unregisters it (and marks the token closed). */
   wait(token: string, waiter: Waiter): () => void {
     this.#waiting.set(token, waiter);
+    if (waiter.stateMachineArn !== undefined) this.#owners.set(closedKey(token), waiter.stateMachineArn);
     return () => this.close(token);
   }
 
@@ -72,9 +77,20 @@ export class TaskTokens {
     this.#waiting.delete(token);
     if (this.#closed.size >= CLOSED_MEMORY) {
       const oldest = this.#closed.values().next().value;
-      if (oldest !== undefined) this.#closed.delete(oldest);
+      if (oldest !== undefined) {
+        this.#closed.delete(oldest);
+        this.#owners.delete(oldest);
+      }
     }
     this.#closed.add(closedKey(token));
+  }
+
+  /**
+   * The state machine a token belongs to, while the token is waiting or remembered as closed. AWS names that ARN
+   * as the resource of SendTask* in AccessDenied messages, and policies scoped to it work (aws-semantics §8.1).
+   */
+  stateMachineArnOf(token: string): string | undefined {
+    return typeof token === 'string' && token.length > 8 ? this.#owners.get(closedKey(token)) : undefined;
   }
 
   /** SendTaskSuccess. */

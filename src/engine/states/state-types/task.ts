@@ -172,6 +172,7 @@ async function invoke(
         if (heartbeatSeconds < timeoutSeconds) armHeartbeat();
         cleanups.push(
           run.runtime.tokens.wait(token, {
+            stateMachineArn: run.runtime.stateMachineArn,
             settle: (outcome: TokenOutcome) => {
               if (submitted) apply(outcome);
               else early ??= outcome;
