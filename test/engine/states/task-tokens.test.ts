@@ -23,6 +23,17 @@ describe('Task tokens', () => {
     expect(() => tokens.sendTaskHeartbeat({ taskToken: unknown })).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
   });
 
+  test('should name the owning state machine of a waiting or closed token, and nothing for an unknown one', () => {
+    const tokens = new TaskTokens(sequentialIds());
+    const token = tokens.issue();
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:m';
+    const release = tokens.wait(token, { settle: () => undefined, heartbeat: () => undefined, stateMachineArn: arn });
+    expect(tokens.stateMachineArnOf(token)).toBe(arn);
+    release();
+    expect(tokens.stateMachineArnOf(token)).toBe(arn);
+    expect(tokens.stateMachineArnOf(tokens.issue())).toBeUndefined();
+  });
+
   test('should validate output, error and cause against the API limits', () => {
     const tokens = new TaskTokens(sequentialIds());
     const token = tokens.issue();
