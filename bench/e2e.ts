@@ -152,8 +152,8 @@ export async function runE2eBench(log: (line: string) => void = (l) => process.s
   log(`end to end: ${EXECUTIONS} sample executions running \`true\` at concurrency ${CONCURRENCY}`);
   const run = await e2e();
   log(`  ${run.perSec.toFixed(0)} /s (ratio ${(run.perSec / rawSpawnPerSec).toFixed(2)}), callback p50 ${run.p50} ms p99 ${run.p99} ms, ${run.failed} failed`);
-  log(`memory: ${WAITING} executions waiting on \`sleep 3600\``);
-  const memory = await waitingMemory();
+  log(`memory: ${WAITING} executions waiting on \`sleep 3600\` (in a fresh process)`);
+  const memory = await inFreshProcess<{ kib: number; count: number }>('memory');
   log(`  ${memory.kib.toFixed(1)} KiB per waiting execution (${memory.count})`);
   log('cold start: shellstep run-state-machine, 3 states, median of 7');
   const cold = await coldStart();
@@ -176,6 +176,22 @@ export async function runE2eBench(log: (line: string) => void = (l) => process.s
   return result;
 }
 
+/** Runs one measurement in a new Node process, so that earlier phases' heap does not blur it. */
+function inFreshProcess<T>(mode: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(import.meta.url).pathname, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${mode} measurement exited ${code}`))));
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runE2eBench();
+  if (process.argv[2] === 'memory') {
+    process.stdout.write(JSON.stringify(await waitingMemory()));
+    process.exit(0);
+  } else {
+    await runE2eBench();
+  }
 }
