@@ -150,6 +150,8 @@ export class LocalEngine {
   }
 
   async #authorize(service: string, operation: string, input: JsonObject, roleArn: string): Promise<void> {
+    // A role no loaded template defines has no policies to evaluate (RoleRegistry.authorize); skip the work.
+    if (this.roles.get(roleArn) === undefined) return;
     const scope = { partition: this.partition, region: this.region, accountId: this.accountId };
     this.roles.authorize(roleArn, iamRequestFor(service, operation, input, scope, (token) => this.sfn.tokens.stateMachineArnOf(token)));
     if (service === 'ssm' && operation === 'StartAutomationExecution') {
