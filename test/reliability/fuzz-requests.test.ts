@@ -209,7 +209,7 @@ describe('request fuzzing', () => {
         for (const [operation, input] of requests) await call('ssm', operation, input);
         expect(await settleAndCheck()).toEqual([]);
       }),
-      { numRuns: 60, interruptAfterTimeLimit: 9_000 },
+      { numRuns: 150, interruptAfterTimeLimit: 9_000 },
     );
   });
 
@@ -231,7 +231,7 @@ describe('request fuzzing', () => {
           expect(await settleAndCheck()).toEqual([]);
         },
       ),
-      { numRuns: 40, interruptAfterTimeLimit: 9_000 },
+      { numRuns: 150, interruptAfterTimeLimit: 9_000 },
     );
   });
 
