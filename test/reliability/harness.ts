@@ -27,12 +27,11 @@ export function derivedTaskTimeout(executionTimeout: number, deliveryTimeout: nu
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
 
 /**
- * Whether the original runs with IAM enforced. The engine evaluates `states:SendTask*` against resource `*`, while
- * the original scopes those actions to `stateMachine:*` (works on AWS for service-integration tokens, aws-semantics
- * §8.1), so with enforcement every callback of the original would be denied. Until the engine maps a token to its
- * state machine ARN, the original runs without enforcement.
+ * Whether the original runs with IAM enforced. The original scopes `states:SendTask*` to `stateMachine:*`, which AWS
+ * accepts for service-integration tokens (aws-semantics §8.1); the engine authorizes SendTask* against the token's
+ * state machine ARN (commit fe5ca38), so the original's callbacks pass under enforcement, as on AWS.
  */
-export const ORIGINAL_ENFORCES_IAM = false;
+export const ORIGINAL_ENFORCES_IAM = true;
 
 export interface EngineSettings {
   readonly taskTokenLength?: number;
