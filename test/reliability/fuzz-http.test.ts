@@ -2,8 +2,8 @@
  * Fuzzing the local endpoint over raw HTTP (issue 7): bad JSON, random bytes, wrong content types, unknown and
  * malformed targets, malformed members, oversized bodies, slow and stalled clients, and garbage that is not HTTP at
  * all. Every request must get an AWS-shaped answer (`{__type, message}` for errors), never a 5xx (known gaps are
- * counted, see knownGap); the server must
- * keep serving (a valid request succeeds afterwards) and hold no connection once the clients are gone. Loopback only.
+ * counted, see knownGap); the server must keep serving (a valid request succeeds afterwards) and hold no connection
+ * once the clients are gone. Loopback only.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';

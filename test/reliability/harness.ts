@@ -36,6 +36,20 @@ export const ORIGINAL_ENFORCES_IAM = true;
 export interface EngineSettings {
   readonly taskTokenLength?: number;
   readonly concurrentAutomationQuota?: number;
+  /** Changes the runbooks template before it is deployed (e.g. removes a permission from the runbook role). */
+  readonly template?: (template: string) => string;
+}
+
+/** Removes `action` from every statement of the runbook role (`SSMSyncRole` in both templates). */
+export function withoutRunbookRoleAction(action: string): (template: string) => string {
+  return (text) => {
+    const t = JSON.parse(text) as { Resources: Record<string, { Properties: { Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[] } }> };
+    for (const policy of t.Resources['SSMSyncRole']!.Properties.Policies) {
+      const statements = policy.PolicyDocument.Statement.map((s) => ({ ...s, Action: [s.Action].flat().filter((a) => a !== action) }));
+      policy.PolicyDocument.Statement = statements.filter((s) => s.Action.length > 0);
+    }
+    return JSON.stringify(t);
+  };
 }
 
 export interface StartSpec {
@@ -111,12 +125,14 @@ export class Harness {
   readonly clock = new DriverClock();
   readonly engine: LocalEngine;
   readonly flavor: Flavor;
+  readonly settings: EngineSettings;
   readonly executionArns: string[] = [];
   readonly facts: Record<string, unknown> = {};
   #machines = 0;
 
   constructor(flavor: Flavor, settings: EngineSettings = {}) {
     this.flavor = flavor;
+    this.settings = settings;
     this.engine = new LocalEngine({
       clock: this.clock,
       enforceIam: flavor === 'ours' ? true : ORIGINAL_ENFORCES_IAM,
@@ -127,7 +143,8 @@ export class Harness {
 
   /** Deploys this flavour's runbooks (the deploy's own waits run on the driven clock). */
   async deploy(): Promise<void> {
-    const template = this.flavor === 'ours' ? OUR_TEMPLATE : ORIGINAL_TEMPLATE;
+    const base = this.flavor === 'ours' ? OUR_TEMPLATE : ORIGINAL_TEMPLATE;
+    const template = this.settings.template === undefined ? base : this.settings.template(base);
     let failure: unknown;
     let done = false;
     const deploying = this.engine.deploy(template, { stackName: `${this.flavor}-runbooks` }).then(

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, type EngineSettings, type Flavor, type Observation, type StartSpec, DEFAULT_EXECUTION_TIMEOUT, hung } from './harness.js';
+import { Harness, type EngineSettings, type Flavor, type Observation, type StartSpec, DEFAULT_EXECUTION_TIMEOUT, hung, withoutRunbookRoleAction } from './harness.js';
 
 export interface Expectation {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -361,6 +361,30 @@ export const SCENARIOS: readonly Scenario[] = [
       return h.finish();
     },
     check: (o) => (o.facts['pendingAtPeak'] === 3 && o.facts['inProgressAtPeak'] === 2 ? [] : [`at the peak ${String(o.facts['inProgressAtPeak'])} ran and ${String(o.facts['pendingAtPeak'])} were Pending (expected 2 and 3)`]),
+  },
+  // Beyond the issue's list: the uncovered paths of the original (aws-semantics D11), with IAM enforced.
+  {
+    id: 'callback-denied',
+    title: 'Runbook role may not call SendTaskSuccess (D11a; both templates edited)',
+    settings: { template: withoutRunbookRoleAction('states:SendTaskSuccess') },
+    expect: {
+      ours: { status: 'FAILED', error: 'Automation.CallbackFailed', causeNames: 'automation', automation: 'Failed', command: 'Success', invocations: { Success: 1 }, withinSeconds: MARGIN },
+      // The SendTaskSuccess step has no onFailure: nothing calls the token back.
+      original: hang('Failed', 'Success', { Success: 1 }),
+    },
+    run: (h) => simple(h, 1, { commands: ['true'] }),
+  },
+  {
+    id: 'send-command-denied',
+    title: 'Runbook role may not call SendCommand (D11c; both templates edited)',
+    settings: { template: withoutRunbookRoleAction('ssm:SendCommand') },
+    expect: {
+      ours: { status: 'FAILED', error: 'Automation.StepFailed', causeNames: 'automation', automation: 'Failed', command: 'none', withinSeconds: MARGIN },
+      // onFailure reaches SendTaskFailure, whose cause references {{RunCommand.CommandId}}, which the step never produced.
+      original: hang('Failed', 'none'),
+    },
+    notes: 'As for `unknown-instance`, the original hangs because a reference to a missing step output fails its SendTaskFailure step (UNCONFIRMED strict reading).',
+    run: (h) => simple(h, 1, { commands: ['true'] }),
   },
 ];
 
