@@ -17,6 +17,11 @@ import { InstanceRegistry } from './instances/instance-registry.js';
 import { SsmService, ssmHandlers } from './ssm-service.js';
 import { StepFunctionsService } from './states/service.js';
 import { stepFunctionsHandlers } from './states/api-handlers.js';
+import { checkRequestShape, withoutNullMembers } from '../validate/request-shape.js';
+import { findSdkService } from '../validate/aws-sdk-models.js';
+
+/** The SDK model of each service id, for request checks. */
+const SDK_MODELS: Readonly<Record<string, string>> = { ssm: 'ssm', sfn: 'stepfunctions' };
 
 export interface LocalEngineOptions {
   /** `real` (default), `fast` (jump over idle waits), or a clock of your own. */
@@ -145,8 +150,12 @@ export class LocalEngine {
     if (handler === undefined) {
       throw new ServiceError('UnknownOperationException', `${serviceName}:${operation} is not supported by the shellstep local engine.`);
     }
-    if (this.enforceIam && context.roleArn !== undefined) await this.#authorize(service, operation, input, context.roleArn);
-    return handler(input, context);
+    // Calls from Task states and runbooks get the same front-end checks as HTTP requests: types and required members.
+    const model = findSdkService(SDK_MODELS[service] ?? service);
+    if (model !== undefined) checkRequestShape(model, operation, input);
+    const request = withoutNullMembers(input) as JsonObject;
+    if (this.enforceIam && context.roleArn !== undefined) await this.#authorize(service, operation, request, context.roleArn);
+    return handler(request, context);
   }
 
   async #authorize(service: string, operation: string, input: JsonObject, roleArn: string): Promise<void> {

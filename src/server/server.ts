@@ -10,7 +10,7 @@ import { ServiceError } from '../errors/service-error.js';
 import { isJsonObject, type JsonObject } from '../model/json.js';
 import { findSdkService } from '../validate/aws-sdk-models.js';
 import { contentType, errorResponse, parseTarget, serializeResult, type JsonVersion } from './aws-json-protocol.js';
-import { checkRequestShape } from './request-shape.js';
+import { checkRequestShape, withoutNullMembers } from '../validate/request-shape.js';
 
 export type OperationHandler = (input: JsonObject) => Promise<unknown>;
 
@@ -163,7 +163,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
     try {
       const model = findSdkService(service.model);
       if (model !== undefined) checkRequestShape(model, parsed.operation, input);
-      const result = await handler(input);
+      const result = await handler(withoutNullMembers(input) as JsonObject);
       send(res, 200, { 'content-type': contentType(version) }, serializeResult(result));
     } catch (error) {
       if (!(error instanceof ServiceError) || error.$fault === 'server') log(`${parsed.prefix}.${parsed.operation}: ${(error as Error).stack ?? String(error)}`);

@@ -89,6 +89,18 @@ describe('local endpoint (AWS JSON protocol)', () => {
     expect(JSON.parse(res.body).message).toContain("'timeoutSeconds'");
   });
 
+  test('should treat a null member as absent and refuse a null list item with ValidationException', async () => {
+    const ok = await raw(JSON.stringify({ DocumentName: 'AWS-RunShellScript', Comment: null, InstanceIds: ['i-0123456789abcdef0'] }), ssmHeaders('SendCommand'));
+    expect(ok.status).toBe(200);
+    expect(calls.at(-1)?.input).toEqual({ DocumentName: 'AWS-RunShellScript', InstanceIds: ['i-0123456789abcdef0'] });
+    const bad = await raw(JSON.stringify({ DocumentName: 'AWS-RunShellScript', Targets: [null] }), ssmHeaders('SendCommand'));
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toEqual({
+      __type: 'ValidationException',
+      message: "1 validation error detected: Value null at 'targets.1.member' failed to satisfy constraint: Member must not be null",
+    });
+  });
+
   test('should answer bad JSON, a non-object body, unknown targets and other methods with 4xx AWS errors', async () => {
     const cases = [
       await raw('{"DocumentName":', ssmHeaders('SendCommand')),

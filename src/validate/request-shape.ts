@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../errors/service-error.js';
 import { isJsonObject, type JsonValue } from '../model/json.js';
-import type { SdkService, SdkShape } from '../validate/aws-sdk-models.js';
+import type { SdkService, SdkShape } from './aws-sdk-models.js';
 
 /** A member is either an inline shape (`{}` is a string) or a reference into the model's shared shapes. */
 function resolve(service: SdkService, shape: SdkShape): SdkShape {
@@ -42,12 +42,16 @@ export function checkRequestShape(service: SdkService, operation: string, input:
       case 'list':
         if (!Array.isArray(value)) return mismatch('a list (JSON array)');
         value.forEach((v, i) => {
-          if (v !== null && s.member !== undefined) walk(v, s.member, `${path}.${i + 1}.member`);
+          if (v === null) missing.push(`${path}.${i + 1}.member`);
+          else if (s.member !== undefined) walk(v, s.member, `${path}.${i + 1}.member`);
         });
         return;
       case 'map':
         if (!isJsonObject(value)) return mismatch('a map (JSON object)');
-        for (const [k, v] of Object.entries(value)) if (v !== null && s.value !== undefined) walk(v, s.value, `${path}.${k}`);
+        for (const [k, v] of Object.entries(value)) {
+          if (v === null) missing.push(`${path}.${k}`);
+          else if (s.value !== undefined) walk(v, s.value, `${path}.${k}`);
+        }
         return;
       case 'integer':
       case 'long':
@@ -76,6 +80,18 @@ export function checkRequestShape(service: SdkService, operation: string, input:
       `${missing.length} validation error${missing.length === 1 ? '' : 's'} detected: ${details.join('; ')}`,
     );
   }
+}
+
+/**
+ * A JSON `null` member means "not set" in the AWS JSON protocols; the services see it as absent. Returns a copy
+ * of `value` with null object members removed at every depth (null list items are refused by the shape check).
+ */
+export function withoutNullMembers(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(withoutNullMembers);
+  if (!isJsonObject(value)) return value;
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNullMembers(v);
+  return out;
 }
 
 function lowerFirst(name: string): string {
