@@ -63,11 +63,21 @@ function runAslValidator(definition: unknown): ReturnType<AslValidator> {
 export function validateStateMachine(definition: unknown): ValidationIssue[] {
   if (!isJsonObject(definition)) return [issue('$', 'InvalidDefinition', 'A state machine definition must be a JSON object.')];
   const issues: ValidationIssue[] = [];
+  // asl-validator assumes the basic shape (it throws a TypeError on a null state or `Parameters`), so the
+  // structure is checked first and a broken one is reported without it.
+  const structural = structureIssues(definition, '$');
+  if (structural.length > 0) return structural;
   // asl-validator writes QueryLanguage into the states it visits, so it gets a copy, in which the fields its
   // schema gets wrong are replaced by values it accepts (see `relaxForSchema`).
   const copy = structuredClone(definition);
   relaxForSchema(copy);
-  const result = runAslValidator(copy);
+  let result: ReturnType<AslValidator>;
+  try {
+    result = runAslValidator(copy);
+  } catch (error) {
+    // A shape the structure check did not foresee: still an issue, never an exception.
+    return [issue('$', 'InvalidDefinition', `The definition is malformed: ${(error as Error).message}`)];
+  }
   const seen = new Set<string>();
   for (const error of result.errors) {
     const path = error.schemaError?.instancePath !== undefined ? pointerToPath(error.schemaError.instancePath) : (error.path ?? '$');
@@ -78,6 +88,65 @@ export function validateStateMachine(definition: unknown): ValidationIssue[] {
   }
   walk(definition, '$', issues);
   return issues;
+}
+
+/** Payload templates and expressions that cannot be null (null is not "absent" in ASL); JSONata allows strings. */
+const OBJECT_FIELDS = ['Parameters', 'ResultSelector', 'ItemSelector', 'Arguments', 'Assign'];
+/** Reference paths that cannot be null (InputPath, OutputPath and ResultPath can: null discards). */
+const PATH_FIELDS = ['ItemsPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath'];
+
+/** The shape every state machine and nested workflow must have before the schema check can run. */
+function structureIssues(workflow: JsonObject, path: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const states = workflow['States'];
+  if (typeof workflow['StartAt'] !== 'string') issues.push(issue(at(path, 'StartAt'), 'InvalidDefinition', 'StartAt must be the name of a state.'));
+  if (!isJsonObject(states) || Object.keys(states).length === 0) {
+    issues.push(issue(at(path, 'States'), 'InvalidDefinition', 'States must be an object with at least one state.'));
+    return issues;
+  }
+  for (const [name, state] of Object.entries(states)) {
+    const statePath = at(at(path, 'States'), name);
+    if (!isJsonObject(state)) {
+      issues.push(issue(statePath, 'InvalidDefinition', `State '${name}' must be an object.`));
+      continue;
+    }
+    if (typeof state['Type'] !== 'string') issues.push(issue(at(statePath, 'Type'), 'InvalidDefinition', `State '${name}' needs a Type.`));
+    for (const field of OBJECT_FIELDS) {
+      if (field in state && state[field] === null) issues.push(issue(at(statePath, field), 'InvalidDefinition', `${field} cannot be null.`));
+    }
+    for (const field of PATH_FIELDS) {
+      if (field in state && typeof state[field] !== 'string') issues.push(issue(at(statePath, field), 'InvalidDefinition', `${field} must be a path string.`));
+    }
+    if (Array.isArray(state['Choices'])) state['Choices'].forEach((rule, i) => choiceRuleIssues(rule, at(at(statePath, 'Choices'), i), issues));
+    if (Array.isArray(state['Branches'])) {
+      state['Branches'].forEach((branch, i) => {
+        const branchPath = at(at(statePath, 'Branches'), i);
+        if (isJsonObject(branch)) issues.push(...structureIssues(branch, branchPath));
+        else issues.push(issue(branchPath, 'InvalidDefinition', 'A branch must be an object with StartAt and States.'));
+      });
+    }
+    for (const key of ['ItemProcessor', 'Iterator']) {
+      if (!(key in state)) continue;
+      const processor = state[key];
+      if (isJsonObject(processor)) issues.push(...structureIssues(processor, at(statePath, key)));
+      else issues.push(issue(at(statePath, key), 'InvalidDefinition', `${key} must be an object with StartAt and States.`));
+    }
+  }
+  return issues;
+}
+
+/** A Choice rule's `Variable` must be a path; And/Or/Not nest rules. */
+function choiceRuleIssues(rule: JsonValue, path: string, issues: ValidationIssue[]): void {
+  if (!isJsonObject(rule)) {
+    issues.push(issue(path, 'InvalidDefinition', 'A choice rule must be an object.'));
+    return;
+  }
+  if ('Variable' in rule && typeof rule['Variable'] !== 'string') issues.push(issue(at(path, 'Variable'), 'InvalidDefinition', 'Variable must be a path string.'));
+  for (const key of ['And', 'Or']) {
+    const list = rule[key];
+    if (Array.isArray(list)) list.forEach((sub, i) => choiceRuleIssues(sub, at(at(path, key), i), issues));
+  }
+  if ('Not' in rule) choiceRuleIssues(rule['Not'] ?? null, at(path, 'Not'), issues);
 }
 
 /**

@@ -54,3 +54,19 @@ describe('validateStateMachine', () => {
     );
   });
 });
+
+describe('validateStateMachine on malformed structure', () => {
+  test.each([
+    [{ StartAt: 'A', States: null }, '$.States'],
+    [{ StartAt: 'A', States: 'A' }, '$.States'],
+    [{ StartAt: 'A', States: { A: null } }, '$.States.A'],
+    [{ StartAt: 'A', States: { A: { Type: 'Pass', Parameters: null, End: true } } }, '$.States.A.Parameters'],
+    [{ StartAt: 'A', States: { A: { Type: 'Map', ItemsPath: null, ItemProcessor: { StartAt: 'B', States: { B: { Type: 'Succeed' } } }, End: true } } }, '$.States.A.ItemsPath'],
+    [{ StartAt: 'A', States: { A: { Type: 'Choice', Choices: [{ Variable: null, StringEquals: 'x', Next: 'B' }], Default: 'B' }, B: { Type: 'Succeed' } } }, '$.States.A.Choices[0].Variable'],
+    [{ StartAt: 'A', States: { A: { Type: 'Parallel', Branches: [{ StartAt: 'B', States: { B: { Type: 'Pass', ResultSelector: null, End: true } } }], End: true } } }, '$.States.A.Branches[0].States.B.ResultSelector'],
+  ])('should report an issue, not throw, for %j', (definition, path) => {
+    const issues = validateStateMachine(definition);
+    expect(issues.map((i) => i.path)).toContain(path);
+    expect(issues.every((i) => i.code === 'InvalidDefinition')).toBe(true);
+  });
+});
