@@ -26,6 +26,7 @@ export class RealClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): () => void {
+    assertDelay(ms);
     let handle: NodeJS.Timeout | undefined;
     const due = Date.now() + Math.max(0, ms);
     const arm = (): void => {
@@ -98,6 +99,8 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): () => void {
+    // A NaN due time would make this clock's time NaN for everyone after it.
+    assertDelay(ms);
     const timer: PendingTimer = { due: this.now() + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false };
     const at = this.#timers.findIndex((t) => t.due > timer.due);
     this.#timers.splice(at === -1 ? this.#timers.length : at, 0, timer);
@@ -203,6 +206,10 @@ export class VirtualClock implements Clock {
       }),
     );
   }
+}
+
+function assertDelay(ms: number): void {
+  if (!Number.isFinite(ms)) throw new RangeError(`Timer delay must be a finite number of milliseconds, got ${ms}.`);
 }
 
 function settle(): Promise<void> {

@@ -90,6 +90,8 @@ export function validateStateMachine(definition: unknown): ValidationIssue[] {
   return issues;
 }
 
+/** The code AWS (and asl-validator) give schema failures: "SCHEMA_VALIDATION_FAILED: … at /States/…". */
+const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 /** Payload templates and expressions that cannot be null (null is not "absent" in ASL); JSONata allows strings. */
 const OBJECT_FIELDS = ['Parameters', 'ResultSelector', 'ItemSelector', 'Arguments', 'Assign'];
 /** Reference paths that cannot be null (InputPath, OutputPath and ResultPath can: null discards). */
@@ -99,37 +101,38 @@ const PATH_FIELDS = ['ItemsPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 
 function structureIssues(workflow: JsonObject, path: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const states = workflow['States'];
-  if (typeof workflow['StartAt'] !== 'string') issues.push(issue(at(path, 'StartAt'), 'InvalidDefinition', 'StartAt must be the name of a state.'));
-  if (!isJsonObject(states) || Object.keys(states).length === 0) {
-    issues.push(issue(at(path, 'States'), 'InvalidDefinition', 'States must be an object with at least one state.'));
+  // A missing StartAt or States is asl-validator's to report; a States it cannot walk is ours.
+  if (states === undefined) return issues;
+  if (!isJsonObject(states)) {
+    issues.push(issue(at(path, 'States'), SCHEMA, 'States must be an object of states.'));
     return issues;
   }
   for (const [name, state] of Object.entries(states)) {
     const statePath = at(at(path, 'States'), name);
     if (!isJsonObject(state)) {
-      issues.push(issue(statePath, 'InvalidDefinition', `State '${name}' must be an object.`));
+      issues.push(issue(statePath, SCHEMA, `State '${name}' must be an object.`));
       continue;
     }
-    if (typeof state['Type'] !== 'string') issues.push(issue(at(statePath, 'Type'), 'InvalidDefinition', `State '${name}' needs a Type.`));
+    if (typeof state['Type'] !== 'string') issues.push(issue(at(statePath, 'Type'), SCHEMA, `State '${name}' needs a Type.`));
     for (const field of OBJECT_FIELDS) {
-      if (field in state && state[field] === null) issues.push(issue(at(statePath, field), 'InvalidDefinition', `${field} cannot be null.`));
+      if (field in state && state[field] === null) issues.push(issue(at(statePath, field), SCHEMA, `${field} cannot be null.`));
     }
     for (const field of PATH_FIELDS) {
-      if (field in state && typeof state[field] !== 'string') issues.push(issue(at(statePath, field), 'InvalidDefinition', `${field} must be a path string.`));
+      if (field in state && typeof state[field] !== 'string') issues.push(issue(at(statePath, field), SCHEMA, `${field} must be a path string.`));
     }
     if (Array.isArray(state['Choices'])) state['Choices'].forEach((rule, i) => choiceRuleIssues(rule, at(at(statePath, 'Choices'), i), issues));
     if (Array.isArray(state['Branches'])) {
       state['Branches'].forEach((branch, i) => {
         const branchPath = at(at(statePath, 'Branches'), i);
         if (isJsonObject(branch)) issues.push(...structureIssues(branch, branchPath));
-        else issues.push(issue(branchPath, 'InvalidDefinition', 'A branch must be an object with StartAt and States.'));
+        else issues.push(issue(branchPath, SCHEMA, 'A branch must be an object with StartAt and States.'));
       });
     }
     for (const key of ['ItemProcessor', 'Iterator']) {
       if (!(key in state)) continue;
       const processor = state[key];
       if (isJsonObject(processor)) issues.push(...structureIssues(processor, at(statePath, key)));
-      else issues.push(issue(at(statePath, key), 'InvalidDefinition', `${key} must be an object with StartAt and States.`));
+      else issues.push(issue(at(statePath, key), SCHEMA, `${key} must be an object with StartAt and States.`));
     }
   }
   return issues;
@@ -138,10 +141,10 @@ function structureIssues(workflow: JsonObject, path: string): ValidationIssue[] 
 /** A Choice rule's `Variable` must be a path; And/Or/Not nest rules. */
 function choiceRuleIssues(rule: JsonValue, path: string, issues: ValidationIssue[]): void {
   if (!isJsonObject(rule)) {
-    issues.push(issue(path, 'InvalidDefinition', 'A choice rule must be an object.'));
+    issues.push(issue(path, SCHEMA, 'A choice rule must be an object.'));
     return;
   }
-  if ('Variable' in rule && typeof rule['Variable'] !== 'string') issues.push(issue(at(path, 'Variable'), 'InvalidDefinition', 'Variable must be a path string.'));
+  if ('Variable' in rule && typeof rule['Variable'] !== 'string') issues.push(issue(at(path, 'Variable'), SCHEMA, 'Variable must be a path string.'));
   for (const key of ['And', 'Or']) {
     const list = rule[key];
     if (Array.isArray(list)) list.forEach((sub, i) => choiceRuleIssues(sub, at(at(path, key), i), issues));

@@ -414,6 +414,10 @@ function actionIssues(info: StepInfo, parameters: JsonObject, options: RunbookVa
     );
   }
   const timeout = step['timeoutSeconds'];
+  if (typeof timeout === 'string' && !/^[1-9][0-9]*$/.test(timeout)) {
+    // The schema types it integer|string for numeric strings such as AWS's own "1209600" (automation-action-pause).
+    issues.push(issue(at(path, 'timeoutSeconds'), 'InvalidTimeout', `timeoutSeconds must be a whole number of seconds, got ${JSON.stringify(timeout)}.`));
+  }
   if (typeof timeout === 'number') {
     if (action === 'aws:executeAwsApi' && timeout > EXECUTE_AWS_API_MAX_SECONDS) {
       issues.push(issue(at(path, 'timeoutSeconds'), 'TimeoutExceedsActionLimit', `timeoutSeconds ${timeout} exceeds the ${EXECUTE_AWS_API_MAX_SECONDS} s maximum of aws:executeAwsApi, so it has no effect.`));

@@ -88,3 +88,13 @@ describe('VirtualClock while held', () => {
     expect(at).toBeLessThan(1000);
   });
 });
+
+describe('timer delays', () => {
+  test('should refuse a non-finite delay instead of corrupting the clock', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    expect(() => clock.setTimer(Number.NaN, () => undefined)).toThrow(RangeError);
+    expect(() => new RealClock().setTimer(Number.POSITIVE_INFINITY, () => undefined)).toThrow(RangeError);
+    await clock.advance(10);
+    expect(clock.now()).toBe(10);
+  });
+});

@@ -67,6 +67,6 @@ describe('validateStateMachine on malformed structure', () => {
   ])('should report an issue, not throw, for %j', (definition, path) => {
     const issues = validateStateMachine(definition);
     expect(issues.map((i) => i.path)).toContain(path);
-    expect(issues.every((i) => i.code === 'InvalidDefinition')).toBe(true);
+    expect(issues.every((i) => i.code === 'SCHEMA_VALIDATION_FAILED')).toBe(true);
   });
 });

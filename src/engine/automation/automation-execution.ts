@@ -457,11 +457,15 @@ export class AutomationExecutionRun {
  * `aws:waitForAwsResourceProperty` 3600 s by default, the others only when `timeoutSeconds` is set.
  */
 function effectiveTimeout(step: RunbookStep): number | undefined {
+  // The schema allows a numeric string ("1209600" in AWS's aws:pause example); anything else is no timeout
+  // here, because validation already refused it when the document was created.
+  const declared = step.timeoutSeconds === undefined ? undefined : Number(step.timeoutSeconds);
+  const own = declared !== undefined && Number.isFinite(declared) && declared > 0 ? declared : undefined;
   if (step.action === 'aws:executeAwsApi' || step.action === 'aws:assertAwsResourceProperty') {
-    return Math.min(step.timeoutSeconds ?? EXECUTE_AWS_API_MAX_SECONDS, EXECUTE_AWS_API_MAX_SECONDS);
+    return Math.min(own ?? EXECUTE_AWS_API_MAX_SECONDS, EXECUTE_AWS_API_MAX_SECONDS);
   }
-  if (step.action === 'aws:waitForAwsResourceProperty') return step.timeoutSeconds ?? WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS;
-  return step.timeoutSeconds;
+  if (step.action === 'aws:waitForAwsResourceProperty') return own ?? WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS;
+  return own;
 }
 
 function validNextSteps(step: RunbookStep): string[] {

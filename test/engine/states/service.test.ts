@@ -147,3 +147,25 @@ describe('StepFunctionsService', () => {
     });
   });
 });
+
+describe('history quota', () => {
+  test('should fail a looping execution with States.Runtime at 25,000 history events, without starving the event loop', async () => {
+    const { StepFunctionsService } = await import('../../../src/engine/states/service.js');
+    const { VirtualClock } = await import('../../../src/engine/clock.js');
+    const service = new StepFunctionsService({ clock: new VirtualClock({ start: 0, autoAdvance: true }), awsApi: { call: async () => ({}) } });
+    const { stateMachineArn } = await service.CreateStateMachine({
+      name: 'loop',
+      roleArn: 'arn:aws:iam::123456789012:role/r',
+      definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'Done' }], Default: 'A' }, Done: { Type: 'Succeed' } } }),
+    });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    const { executionArn } = await service.StartExecution({ stateMachineArn, input: '{}' });
+    const result = await service.waitForExecution(executionArn);
+    clearInterval(ticker);
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('States.Runtime');
+    expect(result.cause).toContain('maximum number of history events (25000)');
+    expect(ticks).toBeGreaterThan(0);
+  });
+});
