@@ -150,6 +150,14 @@ describe('validateRunbook', () => {
     expect(only(validateRunbook(doc), 'TimeoutExceedsActionLimit').path).toBe('$.mainSteps[13].timeoutSeconds');
   });
 
+  test('should report a timeoutSeconds that is not a whole number, and accept a numeric string as AWS does', () => {
+    const doc = runbook();
+    step(doc, 'RunShellScript')['timeoutSeconds'] = 'soon';
+    expect(only(validateRunbook(doc), 'InvalidTimeout').path).toBe('$.mainSteps[1].timeoutSeconds');
+    step(doc, 'RunShellScript')['timeoutSeconds'] = '3600';
+    expect(validateRunbook(doc)).toEqual([]);
+  });
+
   test('should report a delivery timeout outside the SendCommand range', () => {
     const doc = runbook();
     step(doc, 'RunShellScript')['inputs']['TimeoutSeconds'] = 10;
