@@ -50,8 +50,16 @@ afterAll(async () => {
  * malformed members throw a TypeError instead of a ValidationException. The HTTP endpoint checks request shapes
  * first (fuzz-http covers that path). A crash on any other input fails the property.
  */
-function knownGap(operation: string, input: unknown): string | undefined {
+function hasPrimitiveHook(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasPrimitiveHook);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.hasOwn(value, 'toString') || Object.hasOwn(value, 'valueOf') || Object.values(value).some(hasPrimitiveHook);
+}
+
+function knownGap(operation: string, input: unknown, error: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
+  // A JSON object with a `toString`/`valueOf` member (not a function) makes `String(value)` in an error message throw.
+  if (error instanceof TypeError && error.message === 'Cannot convert object to primitive value' && hasPrimitiveHook(input)) return `${operation} String() of an object with a toString member`;
   const i = input as Record<string, unknown>;
   if (operation === 'SendCommand') {
     if (i['InstanceIds'] === null || i['Targets'] === null || i['Comment'] === null) return 'SendCommand null InstanceIds/Targets/Comment';
@@ -72,7 +80,7 @@ async function call(service: 'ssm' | 'sfn', operation: string, input: unknown): 
     results++;
     return out;
   } catch (error) {
-    const gap = isServiceError(error) ? undefined : knownGap(operation, input);
+    const gap = isServiceError(error) ? undefined : knownGap(operation, input, error);
     if (gap !== undefined) {
       knownGapHits.set(gap, (knownGapHits.get(gap) ?? 0) + 1);
       return undefined;

@@ -58,12 +58,18 @@ export const KNOWN_GAPS: readonly string[] = [
     'SendCommand `Targets: null`, `Comment: null`, `Targets: [null]`; DescribeAutomationExecutions and DescribeInstanceInformation ' +
     '`Filters: [null]`; List* `NextToken: null` (the services treat null as present and throw a TypeError).',
   "The internal dispatch (Task states, `aws:executeAwsApi`) does not check member types: SendCommand `InstanceIds`/`Targets`/`Comment` null, " +
-    'a non-object `Targets` item, a non-string `MaxConcurrency`/`MaxErrors`, and StartExecution with a non-string `input` throw a TypeError ' +
-    'instead of a ValidationException.',
+    'a non-object `Targets` item, a non-string `MaxConcurrency`/`MaxErrors`, StartExecution with a non-string `input`, and a member ' +
+    'that is a JSON object with a `toString` key (`String(value)` in an error message throws) raise a TypeError instead of a ValidationException.',
   '`validate` (src/validate/asl.ts → asl-validator) throws a TypeError instead of reporting an issue when a `States` is null or a string, ' +
     'a state is not an object, or a `Parameters`/`ResultSelector` anywhere is null; CreateStateMachine throws the same TypeError.',
-  '`validate` accepts a Choice rule\'s `"Variable": null` and a Map\'s `"ItemsPath": null`; the execution then fails with `States.Runtime` ' +
+  '`validate` accepts a null path where the interpreter expects a string (a Choice rule\'s `"Variable": null`, a Map\'s `"ItemsPath": null`, ' +
+    'a Wait\'s `"SecondsPath": null`); the execution then fails with `States.Runtime` ' +
     "whose cause is a JavaScript TypeError (\"Cannot read properties of null (reading 'startsWith')\").",
+  'An execution that loops through Pass/Choice states (e.g. a Choice whose Default leads back to it) runs its transitions in microtasks ' +
+    'only: it starves the Node event loop (the endpoint, timers and other executions stop) and, with no 25,000-event history limit, grows ' +
+    'until the process runs out of memory (found at commit 2272945; a change to src/engine/states/workflow.ts was in progress). AWS fails ' +
+    'such an execution when its history reaches 25,000 events (aws-semantics §7.2). The definition fuzzer validates cyclic definitions but ' +
+    'does not run them.',
   'A runbook step whose `timeoutSeconds` is a non-numeric string passes validation; the automation sets a timer of NaN ms, which makes ' +
     'the engine\'s virtual clock time NaN, so every later automation fails with "Internal error: Invalid time value".',
 ];
