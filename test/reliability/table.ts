@@ -52,26 +52,30 @@ function records(r: ScenarioResult | undefined): string {
   return parts.join('; ');
 }
 
-/** Engine gaps the fuzz suites count rather than fail on (see each suite's knownGap functions). */
-export const KNOWN_GAPS: readonly string[] = [
-  'The HTTP endpoint answers **500 InternalServerError** when a JSON `null` member or list item passes the request-shape check: ' +
-    'SendCommand `Targets: null`, `Comment: null`, `Targets: [null]`; DescribeAutomationExecutions and DescribeInstanceInformation ' +
-    '`Filters: [null]`; List* `NextToken: null` (the services treat null as present and throw a TypeError).',
-  "The internal dispatch (Task states, `aws:executeAwsApi`) does not check member types: SendCommand `InstanceIds`/`Targets`/`Comment` null, " +
-    'a non-object `Targets` item, a non-string `MaxConcurrency`/`MaxErrors`, StartExecution with a non-string `input`, and a member ' +
-    'that is a JSON object with a `toString` key (`String(value)` in an error message throws) raise a TypeError instead of a ValidationException.',
-  '`validate` (src/validate/asl.ts → asl-validator) throws a TypeError instead of reporting an issue when a `States` is null or a string, ' +
-    'a state is not an object, or a `Parameters`/`ResultSelector` anywhere is null; CreateStateMachine throws the same TypeError.',
-  '`validate` accepts a null path where the interpreter expects a string (a Choice rule\'s `"Variable": null`, a Map\'s `"ItemsPath": null`, ' +
-    'a Wait\'s `"SecondsPath": null`); the execution then fails with `States.Runtime` ' +
-    "whose cause is a JavaScript TypeError (\"Cannot read properties of null (reading 'startsWith')\").",
-  'An execution that loops through Pass/Choice states (e.g. a Choice whose Default leads back to it) runs its transitions in microtasks ' +
-    'only: it starves the Node event loop (the endpoint, timers and other executions stop) and, with no 25,000-event history limit, grows ' +
-    'until the process runs out of memory (found at commit 2272945; a change to src/engine/states/workflow.ts was in progress). AWS fails ' +
-    'such an execution when its history reaches 25,000 events (aws-semantics §7.2). The definition fuzzer validates cyclic definitions but ' +
-    'does not run them.',
-  'A runbook step whose `timeoutSeconds` is a non-numeric string passes validation; the automation sets a timer of NaN ms, which makes ' +
-    'the engine\'s virtual clock time NaN, so every later automation fails with "Internal error: Invalid time value".',
+/** Engine gaps the fuzz suites found that are still open: the suites count them instead of failing. */
+export const OPEN_GAPS: readonly string[] = [
+  '`validate` accepts a Map\'s `ToleratedFailurePercentagePath`, `ToleratedFailureCountPath` or `MaxConcurrencyPath` set to null; the ' +
+    "execution then fails with `States.Runtime` whose cause is a JavaScript TypeError (\"Cannot read properties of null (reading 'startsWith')\"). " +
+    'The execution still ends.',
+];
+
+/** Engine gaps the fuzz suites found, each fixed since; the suites now fail if one comes back. */
+export const FOUND_GAPS: readonly string[] = [
+  'The HTTP endpoint answered **500 InternalServerError** when a JSON `null` member or list item passed the request-shape check ' +
+    '(SendCommand `Targets: null`, `Comment: null`, `Targets: [null]`; DescribeAutomationExecutions and DescribeInstanceInformation ' +
+    '`Filters: [null]`; List* `NextToken: null`). Fixed in 1fc8c2d: null members are absent, null list items a ValidationException.',
+  "The engine's internal dispatch (Task states, `aws:executeAwsApi`) did not check member types: null or mistyped SendCommand members, " +
+    'StartExecution with a non-string `input`, or an object member with a `toString` key threw a TypeError. Fixed in 1fc8c2d: the dispatch ' +
+    'checks request shapes like the endpoint.',
+  '`validate` and CreateStateMachine threw a TypeError (inside asl-validator) when a `States` was null or a string, a state was not an ' +
+    'object, or a `Parameters`/`ResultSelector` was null. Fixed in a000c07: the structure is checked first.',
+  '`validate` accepted null paths (`"Variable": null`, `"ItemsPath": null`, `"SecondsPath": null`) and the execution then failed with a ' +
+    "JavaScript TypeError as its cause (\"Cannot read properties of null (reading 'startsWith')\"). Fixed in a000c07.",
+  'A runbook step `timeoutSeconds` that is a non-numeric string passed validation and set a timer of NaN ms, which made the virtual ' +
+    'clock\'s time NaN, so every later automation failed with "Internal error: Invalid time value". Fixed in aee9870.',
+  'An execution looping through Pass/Choice states ran in microtasks only: it starved the event loop (endpoint, timers, other executions) ' +
+    'and grew until the process ran out of memory. Fixed in aee9870: it yields, and fails at the 25,000-event history quota ' +
+    '(aws-semantics §7.2), which `fuzz-definitions.test.ts` now checks.',
 ];
 
 export function hangCount(results: readonly ScenarioResult[], flavor: Flavor): { hangs: number; ran: number } {
@@ -161,7 +165,7 @@ export function renderTable(results: readonly ScenarioResult[]): string {
   lines.push(
     '* `fuzz-http.test.ts`: raw HTTP to the local endpoint: random targets, content types, methods and bodies (bad JSON, random bytes), ' +
       'valid requests with one member broken, bodies over 4 MiB, slow and stalled clients, bytes that are not HTTP. Every answer is ' +
-      'AWS-shaped and never a 5xx (but for the first known gap below); afterwards a valid request succeeds and the server holds no connection.',
+      'AWS-shaped and never a 5xx; afterwards a valid request succeeds and the server holds no connection.',
   );
   lines.push(
     '* `fuzz-definitions.test.ts`: ASL definitions (`state-machines/*.asl.json`, every 8th conformance case) and runbooks ' +
@@ -169,11 +173,17 @@ export function renderTable(results: readonly ScenarioResult[]): string {
       '(CreateStateMachine + a bounded execution, CreateDocument + a bounded automation) without an internal error.',
   );
   lines.push('');
-  lines.push('### Known engine gaps the fuzzers found');
+  lines.push('### Open engine gaps');
   lines.push('');
-  lines.push('The suites count these instead of failing on them (anything else fails); each is reported for a fix:');
+  lines.push('Counted by the suites rather than failed on (anything else fails):');
   lines.push('');
-  for (const gap of KNOWN_GAPS) lines.push(`* ${gap}`);
+  for (const gap of OPEN_GAPS) lines.push(`* ${gap}`);
+  lines.push('');
+  lines.push('### Engine gaps the fuzzers found, since fixed');
+  lines.push('');
+  lines.push('Each was fixed after it was reported; the suites now fail if one comes back:');
+  lines.push('');
+  for (const gap of FOUND_GAPS) lines.push(`* ${gap}`);
   lines.push('');
   lines.push('## Expected outcomes');
   lines.push('');
