@@ -95,7 +95,18 @@ const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 /** Payload templates and expressions that cannot be null (null is not "absent" in ASL); JSONata allows strings. */
 const OBJECT_FIELDS = ['Parameters', 'ResultSelector', 'ItemSelector', 'Arguments', 'Assign'];
 /** Reference paths that cannot be null (InputPath, OutputPath and ResultPath can: null discards). */
-const PATH_FIELDS = ['ItemsPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'SecondsPath', 'TimestampPath', 'ErrorPath', 'CausePath'];
+const PATH_FIELDS = [
+  'ItemsPath',
+  'TimeoutSecondsPath',
+  'HeartbeatSecondsPath',
+  'SecondsPath',
+  'TimestampPath',
+  'ErrorPath',
+  'CausePath',
+  'MaxConcurrencyPath',
+  'ToleratedFailureCountPath',
+  'ToleratedFailurePercentagePath',
+];
 
 /** The shape every state machine and nested workflow must have before the schema check can run. */
 function structureIssues(workflow: JsonObject, path: string): ValidationIssue[] {

@@ -63,6 +63,7 @@ describe('validateStateMachine on malformed structure', () => {
     [{ StartAt: 'A', States: { A: { Type: 'Pass', Parameters: null, End: true } } }, '$.States.A.Parameters'],
     [{ StartAt: 'A', States: { A: { Type: 'Map', ItemsPath: null, ItemProcessor: { StartAt: 'B', States: { B: { Type: 'Succeed' } } }, End: true } } }, '$.States.A.ItemsPath'],
     [{ StartAt: 'A', States: { A: { Type: 'Choice', Choices: [{ Variable: null, StringEquals: 'x', Next: 'B' }], Default: 'B' }, B: { Type: 'Succeed' } } }, '$.States.A.Choices[0].Variable'],
+    [{ StartAt: 'S', States: { S: { Type: 'Map', ItemsPath: '$.items', ToleratedFailureCountPath: null, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } }, '$.States.S.ToleratedFailureCountPath'],
     [{ StartAt: 'A', States: { A: { Type: 'Parallel', Branches: [{ StartAt: 'B', States: { B: { Type: 'Pass', ResultSelector: null, End: true } } }], End: true } } }, '$.States.A.Branches[0].States.B.ResultSelector'],
   ])('should report an issue, not throw, for %j', (definition, path) => {
     const issues = validateStateMachine(definition);
