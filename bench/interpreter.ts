@@ -130,9 +130,12 @@ async function loadPeer(): Promise<{ StateMachine: PeerStateMachine; version: st
       const mod = (await import(specifier)) as { StateMachine: PeerStateMachine };
       let version = 'unknown';
       try {
-        const { createRequire } = await import('node:module');
-        const base = fromEnv !== undefined && specifier !== 'aws-local-stepfunctions' ? `${fromEnv}/package.json` : 'aws-local-stepfunctions/package.json';
-        version = (createRequire(import.meta.url)(base) as { version: string }).version;
+        // The package's `exports` hide package.json, so read it from the folder that holds the resolved entry.
+        const { readFileSync } = await import('node:fs');
+        const { fileURLToPath } = await import('node:url');
+        const entry = fromEnv !== undefined && specifier !== 'aws-local-stepfunctions' ? `${fromEnv}/build/x` : fileURLToPath(import.meta.resolve('aws-local-stepfunctions'));
+        const root = entry.slice(0, entry.lastIndexOf('/build/'));
+        version = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string }).version;
       } catch {
         // The version is informative only.
       }
