@@ -55,8 +55,6 @@ export interface SsmServiceOptions {
   readonly executedBy?: string;
   /** IAM check for the SSM calls automations make with their assumed role (the local engine sets it). */
   readonly authorizeSsm?: SsmAuthorizer;
-  /** See `DocumentStoreOptions.tolerateIssueCodes`. */
-  readonly tolerateIssueCodes?: ReadonlySet<string>;
 }
 
 export class SsmService {
@@ -78,7 +76,6 @@ export class SsmService {
     this.documents = new DocumentStore({
       now: () => clock.now(),
       accountId: this.accountId,
-      ...(options.tolerateIssueCodes === undefined ? {} : { tolerateIssueCodes: options.tolerateIssueCodes }),
     });
     const handlers = ssmHandlers(this);
     this.automation = new AutomationEngine({

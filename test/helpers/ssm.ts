@@ -18,7 +18,6 @@ export interface SsmRig {
 
 export interface SsmRigOptions {
   readonly concurrentAutomationQuota?: number;
-  readonly tolerateIssueCodes?: ReadonlySet<string>;
 }
 
 export function ssmRig(options: SsmRigOptions = {}): SsmRig {
@@ -29,16 +28,6 @@ export function ssmRig(options: SsmRigOptions = {}): SsmRig {
   const ssm = new SsmService({ clock, ids, awsApi, instances, region: 'us-east-1', accountId: '123456789012', ...options });
   return { clock, awsApi, instances, ssm };
 }
-
-/**
- * Error-severity issues the project's validator reports on the original AWS sample (aws-semantics §11 D11, D12),
- * which AWS itself accepted; tolerated only so that the tests can replay the sample's behaviour.
- */
-export const ORIGINAL_SAMPLE_TOLERATED_ISSUES: ReadonlySet<string> = new Set([
-  'TimeoutExceedsActionLimit',
-  'CallbackMissingOnFailure',
-  'CallbackMissingOnCancel',
-]);
 
 /** The project's generated runbook `runbooks/<name>.json`, as text. */
 export function generatedRunbook(name: 'SfnRunCommandByInstanceIds' | 'SfnRunCommandByTargets'): string {

@@ -49,11 +49,6 @@ interface DocumentRecord {
 export interface DocumentStoreOptions {
   readonly now: () => number;
   readonly accountId: string;
-  /**
-   * Error-severity validation issue codes to tolerate. Default none: any error issue rejects the content. The tests
-   * that replay the original AWS sample list the project-level checks that sample fails (AWS itself accepted it).
-   */
-  readonly tolerateIssueCodes?: ReadonlySet<string>;
 }
 
 /** A runbook resolved for execution. */
@@ -239,8 +234,9 @@ export class DocumentStore {
     } catch (error) {
       throw ssmError('InvalidDocumentContent', `Content is not valid ${format}: ${(error as Error).message}`);
     }
-    const tolerated = this.#options.tolerateIssueCodes ?? new Set<string>();
-    const errors = validateRunbook(parsed, { forLocalEngine: true }).filter((i) => (i.severity ?? 'error') === 'error' && !tolerated.has(i.code));
+    // Local-engine mode reports as errors only what AWS rejects at creation (and actions the engine cannot run),
+    // so every runbook AWS accepts — the original sample's included — is accepted here too.
+    const errors = validateRunbook(parsed, { forLocalEngine: true }).filter((i) => (i.severity ?? 'error') === 'error');
     if (errors.length > 0) {
       throw ssmError('InvalidDocumentContent', `Document content is invalid: ${errors.map((i) => `${i.path}: ${i.message} (${i.code})`).join('; ')}`);
     }
