@@ -6,9 +6,9 @@
 import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { PathScope, VariableLookup } from './jsonpath.js';
 import type { IntrinsicEnv } from './intrinsics.js';
-import { applyPayloadTemplate } from './io-processing.js';
+import { applyPath, applyPayloadTemplate, applyResultPath } from './io-processing.js';
 import { evaluateTemplate, isJsonataExpression, evaluateExpression, type JsonataScope, type StatesVariable } from './jsonata.js';
-import type { StateRun } from './runtime.js';
+import type { StateOutcome, StateRun } from './runtime.js';
 
 /** The JSONPath scope of a state: `$` is `input`, `$$` the context object, `$name` the variables. */
 export function pathScope(run: StateRun, input: JsonValue): PathScope {
@@ -85,4 +85,31 @@ export async function evaluateJsonataField(
 ): Promise<JsonValue> {
   if (!isJsonataExpression(value)) return value;
   return evaluateExpression(value, jsonataScope(run, states), field);
+}
+
+/** The fields that shape the output of a state that produced a result (Task, Map, Parallel). */
+interface ResultFields {
+  readonly Assign?: JsonObject;
+  readonly Output?: JsonValue;
+  readonly ResultSelector?: JsonValue;
+  readonly ResultPath?: string | null;
+  readonly OutputPath?: string | null;
+}
+
+/**
+ * A state's outcome from its effective input and its result, in the order AWS applies the fields: JSONata
+ * `Assign` then `Output`; JSONPath `Assign`, `ResultSelector`, `ResultPath`, `OutputPath`
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html).
+ */
+export async function resultOutcome(run: StateRun, fields: ResultFields, input: JsonValue, result: JsonValue, next: string | undefined): Promise<StateOutcome> {
+  if (run.queryLanguage === 'JSONata') {
+    const states = { input, result };
+    const assign = await evaluateAssign(run, fields.Assign, result, states);
+    const output = await evaluateOutput(run, fields.Output, result, states);
+    return assign === undefined ? { output, next } : { output, next, assign };
+  }
+  const assign = await evaluateAssign(run, fields.Assign, result, { input, result });
+  const selected = fields.ResultSelector === undefined ? result : applyPayloadTemplate(fields.ResultSelector, pathScope(run, result), intrinsicEnv(run));
+  const output = applyPath(fields.OutputPath, pathScope(run, applyResultPath(fields.ResultPath, input, selected)));
+  return assign === undefined ? { output, next } : { output, next, assign };
 }

@@ -14,9 +14,9 @@ import {
   isStatesError,
 } from '../../../errors/states-errors.js';
 import { errorOutput, withRetryAndCatch } from '../error-handling.js';
-import { applyPath, applyPayloadTemplate, applyResultPath, evaluateDynamic } from '../io-processing.js';
+import { applyPath, applyPayloadTemplate, evaluateDynamic } from '../io-processing.js';
 import { evaluateExpression, evaluateTemplate, isJsonataExpression } from '../jsonata.js';
-import { evaluateAssign, evaluateJsonataField, evaluateOutput, intrinsicEnv, jsonataScope, pathScope } from '../query.js';
+import { evaluateJsonataField, intrinsicEnv, jsonataScope, pathScope, resultOutcome } from '../query.js';
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { SiblingFailed, childFrame, linkedController, runPool } from '../sub-workflows.js';
 import { recordAborted, runWorkflow } from '../workflow.js';
@@ -97,16 +97,7 @@ async function attempt(run: StateRun<MapState>, input: JsonValue): Promise<State
   if (distributed) run.emit('MapRunSucceeded');
   run.emit('MapStateSucceeded');
 
-  if (jsonata) {
-    const states = { input, result };
-    const assign = await evaluateAssign(run, state.Assign, result, states);
-    const output = await evaluateOutput(run, state.Output, result, states);
-    return assign === undefined ? { output, next } : { output, next, assign };
-  }
-  const assign = await evaluateAssign(run, state.Assign, result, { input, result });
-  const selected = state.ResultSelector === undefined ? result : applyPayloadTemplate(state.ResultSelector, pathScope(run, result), intrinsicEnv(run));
-  const output = applyPath(state.OutputPath, pathScope(run, applyResultPath(state.ResultPath, input, selected)));
-  return assign === undefined ? { output, next } : { output, next, assign };
+  return resultOutcome(run, state, input, result, next);
 }
 
 function unsupported(run: StateRun, field: string): StatesError {

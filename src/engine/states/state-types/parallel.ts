@@ -6,9 +6,9 @@
 import type { JsonValue } from '../../../model/json.js';
 import type { ParallelState } from '../../../model/state-machine.js';
 import { withRetryAndCatch } from '../error-handling.js';
-import { applyPath, applyPayloadTemplate, applyResultPath } from '../io-processing.js';
+import { applyPath, applyPayloadTemplate } from '../io-processing.js';
 import { evaluateTemplate } from '../jsonata.js';
-import { evaluateAssign, evaluateOutput, intrinsicEnv, jsonataScope, pathScope } from '../query.js';
+import { intrinsicEnv, jsonataScope, pathScope, resultOutcome } from '../query.js';
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { childFrame, linkedController, runPool } from '../sub-workflows.js';
 import { recordAborted, runWorkflow } from '../workflow.js';
@@ -54,14 +54,5 @@ async function attempt(run: StateRun<ParallelState>, input: JsonValue): Promise<
     dispose();
   }
   run.emit('ParallelStateSucceeded');
-  if (jsonata) {
-    const states = { input, result };
-    const assign = await evaluateAssign(run, state.Assign, result, states);
-    const output = await evaluateOutput(run, state.Output, result, states);
-    return assign === undefined ? { output, next } : { output, next, assign };
-  }
-  const assign = await evaluateAssign(run, state.Assign, result, { input, result });
-  const selected = state.ResultSelector === undefined ? result : applyPayloadTemplate(state.ResultSelector, pathScope(run, result), intrinsicEnv(run));
-  const output = applyPath(state.OutputPath, pathScope(run, applyResultPath(state.ResultPath, input, selected)));
-  return assign === undefined ? { output, next } : { output, next, assign };
+  return resultOutcome(run, state, input, result, next);
 }

@@ -8,9 +8,9 @@ import type { TaskState } from '../../../model/state-machine.js';
 import { StatesError, StatesRuntimeError, StatesTimeoutError, isStatesError } from '../../../errors/states-errors.js';
 import { withRetryAndCatch } from '../error-handling.js';
 import { NOT_TRUNCATED, eventData } from '../history.js';
-import { applyPath, applyPayloadTemplate, applyResultPath, evaluateDynamic } from '../io-processing.js';
+import { applyPath, applyPayloadTemplate, evaluateDynamic } from '../io-processing.js';
 import { evaluateTemplate } from '../jsonata.js';
-import { evaluateAssign, evaluateJsonataField, evaluateOutput, intrinsicEnv, jsonataScope, pathScope } from '../query.js';
+import { evaluateJsonataField, intrinsicEnv, jsonataScope, pathScope, resultOutcome } from '../query.js';
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { parseResource, type ParsedResource } from '../integrations/index.js';
 import type { TokenOutcome } from '../task-tokens.js';
@@ -74,17 +74,7 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
   }
   run.emit('TaskSucceeded', 'taskSucceededEventDetails', { resourceType, resource: resourceName, output: eventData(result), outputDetails: NOT_TRUNCATED });
 
-  if (jsonata) {
-    const states = { input, result };
-    const assign = await evaluateAssign(run, state.Assign, result, states);
-    const output = await evaluateOutput(run, state.Output, result, states);
-    return assign === undefined ? { output, next } : { output, next, assign };
-  }
-  const assign = await evaluateAssign(run, state.Assign, result, { input, result });
-  const selected = state.ResultSelector === undefined ? result : applyPayloadTemplate(state.ResultSelector, pathScope(run, result), intrinsicEnv(run));
-  const combined = applyResultPath(state.ResultPath, input, selected);
-  const output = applyPath(state.OutputPath, pathScope(run, combined));
-  return assign === undefined ? { output, next } : { output, next, assign };
+  return resultOutcome(run, state, input, result, next);
 }
 
 /**
