@@ -6,7 +6,7 @@
  * test can inject a fault at an exact point (a command InProgress, an automation started).
  */
 import { performance } from 'node:perf_hooks';
-import { VirtualClock, type Clock } from '../../src/engine/clock.js';
+import { VirtualClock, sleepOn, type Clock } from '../../src/engine/clock.js';
 
 /** 2026-01-01T00:00:00Z: a fixed start, so virtual durations and timestamps are reproducible. */
 export const VIRTUAL_START = Date.UTC(2026, 0, 1);
@@ -75,21 +75,7 @@ export class DriverClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        cancel();
-        reject(signal?.reason);
-      };
-      const cancel = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepOn(this, ms, signal);
   }
 
   hold(): () => void {
