@@ -27,17 +27,22 @@ interface SpecResource {
 }
 
 let db: SpecDatabase | undefined;
-function spec(): SpecDatabase {
-  db ??= loadAwsServiceSpecSync();
-  return db;
-}
+let idleTimer: NodeJS.Timeout | undefined;
+/** How long the specification stays loaded after its last use. */
+const SPEC_IDLE_MS = 5_000;
 
 /**
- * Drops the resource specification (about 120 MB once loaded). A long-running engine calls this after each
- * template: a large heap makes every `fork()` of a command slower.
+ * The resource specification, loaded on first use (about 0.5 s, 120 MB) and dropped after a few idle seconds:
+ * a burst of validations shares one load, and a long-running engine does not keep the memory, which would make
+ * every `fork()` of a command slower.
  */
-export function releaseSpecDatabase(): void {
-  db = undefined;
+function spec(): SpecDatabase {
+  db ??= loadAwsServiceSpecSync();
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    db = undefined;
+  }, SPEC_IDLE_MS).unref();
+  return db;
 }
 
 function resourceSpec(type: string): SpecResource | undefined {

@@ -6,7 +6,7 @@
 import { ServiceError } from '../../errors/service-error.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../model/json.js';
 import { parseJsonOrYaml } from '../../validate/cfn-yaml.js';
-import { releaseSpecDatabase, validateTemplate } from '../../validate/template.js';
+import { validateTemplate } from '../../validate/template.js';
 import type { AwsApi } from '../aws-api.js';
 import type { Clock } from '../clock.js';
 import type { RoleRegistry } from '../iam/roles.js';
@@ -244,7 +244,6 @@ export class CloudFormationService {
 
   #checkTemplate(template: JsonObject, capabilities: readonly string[]): void {
     const errors = validateTemplate(template, { embedded: false }).filter((i) => i.severity !== 'warning');
-    releaseSpecDatabase();
     if (errors.length > 0) throw validationError(`Template format error: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     if (template['Transform'] !== undefined) throw validationError('Transform (macros, SAM) is not supported by the shellstep local engine.');
     const resources = isJsonObject(template['Resources']) ? template['Resources'] : {};
