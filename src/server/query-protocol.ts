@@ -9,7 +9,6 @@ import type { QueryService } from './server.js';
 
 const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
-type Decoded = { [key: string]: Decoded | Decoded[] | string } | Decoded[] | string;
 
 /** `Parameters.member.1.ParameterKey=A` → `{ Parameters: [{ ParameterKey: 'A' }] }`. */
 export function decodeQuery(params: URLSearchParams): Record<string, unknown> {
@@ -86,4 +85,3 @@ export function listOf<T>(value: unknown): T[] {
   return Array.isArray(value) ? (value.filter((v) => v !== undefined) as T[]) : [];
 }
 
-export type { Decoded };

@@ -2,7 +2,7 @@
  * Maps an API call to the IAM request AWS authorizes for it: the action (`ssm:SendCommand`), the resource
  * ARNs (Service Authorization Reference resource types; aws-semantics §8.1) and condition keys.
  */
-import { isJsonObject, type JsonObject } from '../../model/json.js';
+import type { JsonObject } from '../../model/json.js';
 import type { AuthorizationRequest } from './policy-evaluation.js';
 
 export interface ArnScope {
@@ -74,8 +74,4 @@ export function iamRequestFor(
 /** The PassRole request that starting an automation with `roleArn` as its assume role needs. */
 export function passRoleRequest(roleArn: string): AuthorizationRequest {
   return { action: 'iam:PassRole', resources: [roleArn], context: { 'iam:PassedToService': 'ssm.amazonaws.com' } };
-}
-
-export function isObject(value: unknown): value is JsonObject {
-  return isJsonObject(value);
 }
