@@ -45,7 +45,7 @@ const MARGIN = 60;
 /** A script line that exits 3 on the nodes whose folder holds a `fail` file (the node's default working dir). */
 const FAIL_WHERE_MARKED = 'if [ -e fail ]; then echo "marked to fail" >&2; exit 3; fi';
 
-function markFail(h: Harness, instances: readonly { rootDir: string }[]): void {
+function markFail(instances: readonly { rootDir: string }[]): void {
   for (const i of instances) writeFileSync(join(i.rootDir, 'fail'), '');
 }
 
@@ -56,7 +56,7 @@ async function invocationStatus(h: Harness, status: string): Promise<boolean> {
 /** Starts one execution of `spec` on `count` instances (the first `failing` marked to fail) and runs it to the end. */
 async function simple(h: Harness, count: number, spec: Omit<StartSpec, 'instanceIds' | 'document'>, failing = 0): Promise<Observation> {
   const instances = h.addInstances(count);
-  markFail(h, instances.slice(0, failing));
+  markFail(instances.slice(0, failing));
   await h.start({ document: 'ByInstanceIds', instanceIds: instances.map((i) => i.instanceId), ...spec });
   return h.finish();
 }

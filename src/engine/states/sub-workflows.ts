@@ -2,7 +2,6 @@
  * Child workflows of Parallel branches and Map iterations: their frames (variable scope, event chain, abort
  * signal) and the bounded-concurrency runner that fails fast and aborts siblings.
  */
-import type { JsonValue } from '../../model/json.js';
 import type { StateMachineDefinition } from '../../model/state-machine.js';
 import type { MapItemContext } from './context-object.js';
 import type { Frame, StateRun } from './runtime.js';
