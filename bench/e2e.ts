@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalEngine } from '../src/engine/local-engine.js';
+import { runbookTask } from '../src/definitions/state-machines.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -59,13 +60,7 @@ async function engineWithSample(clock: 'real' | 'fast') {
         StartAt: 'Run',
         States: {
           Run: {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken',
-            Parameters: {
-              DocumentName: 'SfnRunCommandByInstanceIds',
-              Parameters: { InstanceIds: [instance.instanceId], 'taskToken.$': 'States.Array($$.Task.Token)', Commands: commands },
-            },
-            TimeoutSeconds: 4500,
+            ...runbookTask({ documentName: 'SfnRunCommandByInstanceIds', parameters: { InstanceIds: [instance.instanceId], Commands: commands }, timeoutSeconds: 4500 }),
             End: true,
           },
         },

@@ -18,6 +18,25 @@ export interface SampleOptions {
   readonly deliveryTimeout?: number;
 }
 
+/** The Task resource that starts a runbook and waits for its callback. */
+export const START_AUTOMATION_AND_WAIT = 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken';
+
+/**
+ * A JSONPath Task state that runs a runbook and waits for it to call the token back. Every runbook parameter is a
+ * list of strings, so the token goes in as `States.Array($$.Task.Token)`. Add `Next`/`End`, `Catch`… as needed.
+ */
+export function runbookTask(options: { documentName: string; parameters: JsonObject; timeoutSeconds: number }): JsonObject {
+  return {
+    Type: 'Task',
+    Resource: START_AUTOMATION_AND_WAIT,
+    Parameters: {
+      DocumentName: options.documentName,
+      Parameters: { ...options.parameters, 'taskToken.$': 'States.Array($$.Task.Token)' },
+    },
+    TimeoutSeconds: options.timeoutSeconds,
+  };
+}
+
 /** The seed's values: its example instance id and its `sleep 100`. */
 export const SEED_SAMPLE: SampleOptions = {
   documentName: RUNBOOK_NAMES.InstanceIds,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { LocalEngine } from '../../src/engine/local-engine.js';
+import { runbookTask } from '../../src/definitions/state-machines.js';
 import type { JsonObject } from '../../src/model/json.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -35,13 +36,7 @@ function runbookMachine(documentName: string, instanceId: string, commands: stri
     StartAt: 'Run',
     States: {
       Run: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken',
-        Parameters: {
-          DocumentName: documentName,
-          Parameters: { InstanceIds: [instanceId], 'taskToken.$': 'States.Array($$.Task.Token)', Commands: commands },
-        },
-        TimeoutSeconds: timeoutSeconds,
+        ...runbookTask({ documentName, parameters: { InstanceIds: [instanceId], Commands: commands }, timeoutSeconds }),
         Catch: [{ ErrorEquals: ['RunCommand.Failed'], ResultPath: '$.error', Next: 'Caught' }],
         End: true,
       },

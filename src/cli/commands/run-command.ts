@@ -11,7 +11,7 @@ import type { AwsApi } from '../../engine/aws-api.js';
 import type { LocalEngine } from '../../engine/local-engine.js';
 import { RUNBOOKS_TEMPLATE_PATH } from '../../definitions/artifacts.js';
 import { RUNBOOK_NAMES } from '../../definitions/runbooks.js';
-import { taskTimeoutSeconds } from '../../definitions/state-machines.js';
+import { runbookTask, taskTimeoutSeconds } from '../../definitions/state-machines.js';
 import type { JsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SdkApi } from '../live/api-caller.js';
@@ -36,7 +36,6 @@ const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 function definition(options: RunCommandOptions, instanceIds: string[], lines: string[]): string {
   const parameters: JsonObject = {
     InstanceIds: instanceIds,
-    'taskToken.$': 'States.Array($$.Task.Token)',
     Commands: lines,
     shell: [options.shell],
     executionTimeout: [options.executionTimeout],
@@ -47,10 +46,11 @@ function definition(options: RunCommandOptions, instanceIds: string[], lines: st
     StartAt: 'RunCommand',
     States: {
       RunCommand: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken',
-        Parameters: { DocumentName: options.document, Parameters: parameters },
-        TimeoutSeconds: taskTimeoutSeconds(Number(options.executionTimeout), Number(options.deliveryTimeout)),
+        ...runbookTask({
+          documentName: options.document,
+          parameters,
+          timeoutSeconds: taskTimeoutSeconds(Number(options.executionTimeout), Number(options.deliveryTimeout)),
+        }),
         End: true,
       },
     },
