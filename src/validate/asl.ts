@@ -4,60 +4,10 @@
  * HeartbeatSeconds < TimeoutSeconds (state-task page), aws-sdk services and actions that exist in the SDK models,
  * and resources the local engine cannot run (warnings: AWS accepts them).
  */
-import { createRequire } from 'node:module';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
+import { aslValidator, type AslValidatorError } from './asl-validator.js';
 import { at, issue, type ValidationIssue } from './issue.js';
 import { findSdkOperation, findSdkService } from './aws-sdk-models.js';
-
-interface AslValidatorError {
-  readonly 'Error code': string;
-  readonly Message: string;
-  readonly schemaError?: { readonly instancePath?: string };
-  readonly path?: string;
-}
-type AslValidator = (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => {
-  isValid: boolean;
-  errors: AslValidatorError[];
-};
-
-// asl-validator is CommonJS with `module.exports = function`; load it through require for a typed default.
-const requireHere = createRequire(import.meta.url);
-const aslValidatorPath = requireHere.resolve('asl-validator');
-const aslValidator = requireHere(aslValidatorPath) as AslValidator;
-
-/**
- * asl-validator builds and compiles a new Ajv instance with all its schemas on every call (~100 ms). Its options
- * never vary here, so while it runs, its `ajv` import hands back one instance that keeps the compiled schemas.
- */
-const ajvModule = createRequire(aslValidatorPath)('ajv') as { default: new (options: unknown) => unknown };
-const OriginalAjv = ajvModule.default;
-let sharedAjv: object | undefined;
-let configured: object | undefined;
-const SETUP_METHODS = new Set(['addFormat', 'addKeyword', 'addSchema', 'addMetaSchema', 'addVocabulary']);
-function CachingAjv(options: unknown): object {
-  if (sharedAjv === undefined) {
-    sharedAjv = new OriginalAjv(options) as object;
-    return sharedAjv;
-  }
-  // Later calls get the configured instance with its setup methods (formats, keywords) made no-ops.
-  configured ??= new Proxy(sharedAjv, {
-    get(target, property, receiver): unknown {
-      if (typeof property === 'string' && SETUP_METHODS.has(property)) return () => receiver;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return configured;
-}
-
-function runAslValidator(definition: unknown): ReturnType<AslValidator> {
-  ajvModule.default = CachingAjv as unknown as typeof OriginalAjv;
-  try {
-    return aslValidator(definition, { checkPaths: true, checkArn: true });
-  } finally {
-    ajvModule.default = OriginalAjv;
-  }
-}
 
 /** Returns every issue found in `definition` (empty when valid). */
 export function validateStateMachine(definition: unknown): ValidationIssue[] {
@@ -71,16 +21,16 @@ export function validateStateMachine(definition: unknown): ValidationIssue[] {
   // schema gets wrong are replaced by values it accepts (see `relaxForSchema`).
   const copy = structuredClone(definition);
   relaxForSchema(copy);
-  let result: ReturnType<AslValidator>;
+  let errors: AslValidatorError[];
   try {
-    result = runAslValidator(copy);
+    errors = aslValidator(copy);
   } catch (error) {
     // A shape the structure check did not foresee: still an issue, never an exception.
     return [issue('$', 'InvalidDefinition', `The definition is malformed: ${(error as Error).message}`)];
   }
   const seen = new Set<string>();
-  for (const error of result.errors) {
-    const path = error.schemaError?.instancePath !== undefined ? pointerToPath(error.schemaError.instancePath) : (error.path ?? '$');
+  for (const error of errors) {
+    const path = error.schemaError !== undefined ? pointerToPath(error.schemaError.instancePath) : '$';
     const key = `${path}|${error.Message}`;
     if (seen.has(key)) continue;
     seen.add(key);
