@@ -3,7 +3,6 @@
  * `agent/plugins/runscript/runscript.go`): write every `commands` line into ONE script file, run it in the resolved
  * working directory under the agent's environment, enforce `executionTimeout`, map the exit code.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitOutcome, REBOOT_EXIT_CODE } from '../exit-status.js';
 import type { PluginResult, PluginRunInput } from './plugin.js';
@@ -40,10 +39,7 @@ export async function runScript(input: PluginRunInput, flavour: ScriptFlavour): 
   const startedAt = input.clock.now();
   const commands = input.parameters['commands'];
   const lines = typeof commands === 'string' ? [commands] : [...(commands ?? [])];
-  mkdirSync(input.orchestrationDir, { recursive: true });
   const scriptPath = join(input.orchestrationDir, flavour.scriptName);
-  writeFileSync(scriptPath, lines.join('\n') + '\n');
-  chmodSync(scriptPath, 0o755);
   const wd = input.parameters['workingDirectory'];
   const cwd = resolveWorkingDirectory(typeof wd === 'string' ? wd : (wd?.[0] ?? ''), input.orchestrationDir, input.instance.rootDir);
   if (!cwd.ok) {
@@ -51,8 +47,8 @@ export async function runScript(input: PluginRunInput, flavour: ScriptFlavour): 
     return { status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: cwd.error, startedAt, endedAt: input.clock.now() };
   }
   const timeoutSeconds = agentExecutionTimeout(input.parameters['executionTimeout']);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  // Added to the agent's environment (the engine process's).
+  const env = {
     // Agent 3.0.284.0 release notes: "Added SSM_COMMAND_ID environment variable to runShellScript plugin".
     SSM_COMMAND_ID: input.commandId,
     // Set by newer agents for run-script plugins (UNCONFIRMED, docs/fidelity.md).
@@ -61,6 +57,11 @@ export async function runScript(input: PluginRunInput, flavour: ScriptFlavour): 
   };
   for (let reboots = 0; ; reboots++) {
     const run = await runScriptProcess({
+      // The spawner writes the script (mode 0755) into the orchestration folder before it starts it; a reboot
+      // writes the same script again.
+      scriptDir: input.orchestrationDir,
+      scriptPath,
+      script: lines.join('\n') + '\n',
       command: flavour.command,
       args: flavour.args(scriptPath),
       cwd: cwd.dir,

@@ -1,0 +1,111 @@
+// @ts-check
+/**
+ * The spawner helper process (see process-spawner.ts): reads newline-delimited JSON requests on stdin, writes each
+ * script file and starts it in its own session, and answers one line per script with its exit and captured output.
+ * Plain CommonJS so that Node runs the same file from src/ (tests) and dist/ (package) without a loader.
+ */
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+
+// Far above what the API ever returns (24,000 characters ≤ 96,000 bytes).
+const CAPTURE_LIMIT_BYTES = 1024 * 1024;
+
+/** Script id → process group id, while the script runs. @type {Map<number, number>} */
+const running = new Map();
+
+/** @param {object} message */
+function send(message) {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+/** @param {number} pid */
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function capture() {
+  /** @type {Buffer[]} */
+  const chunks = [];
+  let size = 0;
+  return {
+    /** @param {Buffer} chunk */
+    add(chunk) {
+      if (size >= CAPTURE_LIMIT_BYTES) return;
+      const part = chunk.subarray(0, CAPTURE_LIMIT_BYTES - size);
+      chunks.push(part);
+      size += part.length;
+    },
+    // 'utf8' decoding replaces invalid sequences with U+FFFD and never throws.
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
+}
+
+/** @param {import('./process-spawner.js').ScriptSpawnRequest & { id: number }} request */
+function start(request) {
+  const { id } = request;
+  try {
+    fs.mkdirSync(request.scriptDir, { recursive: true });
+    fs.writeFileSync(request.scriptPath, request.script);
+    fs.chmodSync(request.scriptPath, 0o755);
+  } catch (error) {
+    send({ id, code: null, signal: null, stdout: '', stderr: '', error: /** @type {Error} */ (error).message });
+    return;
+  }
+  const out = capture();
+  const err = capture();
+  let done = false;
+  const child = spawn(request.command, [...request.args], {
+    cwd: request.cwd,
+    env: { ...process.env, ...request.env },
+    // Its own session and process group, so a timeout or cancel kills the whole tree (agent executers.go).
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid !== undefined) {
+    running.set(id, child.pid);
+    // The engine then kills the group itself, at once, instead of asking here.
+    send({ id, pid: child.pid });
+  }
+  child.stdout.on('data', out.add);
+  child.stderr.on('data', err.add);
+  /**
+   * @param {number | null} code
+   * @param {NodeJS.Signals | null} signal
+   * @param {Error} [error]
+   */
+  const finish = (code, signal, error) => {
+    if (done) return;
+    done = true;
+    running.delete(id);
+    send({ id, code, signal, stdout: out.text(), stderr: err.text(), ...(error === undefined ? {} : { error: error.message }) });
+  };
+  child.on('error', (error) => finish(null, null, error));
+  child.on('close', (code, signal) => finish(code, signal));
+}
+
+let buffered = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (/** @type {string} */ text) => {
+  buffered += text;
+  let newline;
+  while ((newline = buffered.indexOf('\n')) >= 0) {
+    const message = JSON.parse(buffered.slice(0, newline));
+    buffered = buffered.slice(newline + 1);
+    if (typeof message.kill === 'number') {
+      const pid = running.get(message.kill);
+      if (pid !== undefined) killGroup(pid);
+    } else {
+      start(message);
+    }
+  }
+});
+// The engine process is gone: nothing it started may outlive it.
+process.stdin.on('end', () => {
+  for (const pid of running.values()) killGroup(pid);
+  process.exit(0);
+});
