@@ -4,29 +4,44 @@
  * and the state machines inside `AWS::StepFunctions::StateMachine`, and the original sample's deployment
  * defects (D4–D8) as warnings.
  */
-import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
+import { createRequire } from 'node:module';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
 import { at, issue, type ValidationIssue } from './issue.js';
 import { validateRunbook } from './runbook.js';
 import { validateStateMachine } from './asl.js';
 
-type SpecDatabase = ReturnType<typeof loadAwsServiceSpecSync>;
-interface SpecProperty {
+type SpecDatabase = ReturnType<typeof import('@aws-cdk/aws-service-spec').loadAwsServiceSpecSync>;
+export interface SpecProperty {
   readonly type: SpecType;
   readonly required?: boolean;
 }
-type SpecType =
+/** A property's type, as the specification writes it; `ref` names a type definition of the same source. */
+export type SpecType =
   | { readonly type: 'string'; readonly allowedValues?: readonly string[] }
   | { readonly type: 'number' | 'integer' | 'boolean' | 'json' | 'date-time' | 'null' | 'tag' }
   | { readonly type: 'array' | 'map'; readonly element: SpecType }
   | { readonly type: 'ref'; readonly reference: { readonly $ref: string } }
   | { readonly type: 'union'; readonly types: readonly SpecType[] };
+// Maps, not records: a template property named `constructor` or `toString` is not found on Object.prototype.
 interface SpecResource {
-  readonly properties: Readonly<Record<string, SpecProperty>>;
-  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly properties: ReadonlyMap<string, SpecProperty>;
+  readonly attributes: readonly string[];
+}
+interface SpecTypeDefinition {
+  readonly properties: ReadonlyMap<string, SpecProperty>;
+}
+/** What the template checks read from the CloudFormation resource specification. */
+interface ResourceSpecSource {
+  /** The type's properties and attributes, or undefined when this source cannot check the type. */
+  resource(type: string): SpecResource | undefined;
+  /** The type definition a `ref` property type names. */
+  typeDefinition(ref: string): SpecTypeDefinition | undefined;
+  /** Whether CloudFormation has this resource type (as opposed to a misspelt or invented one). */
+  isResourceType(type: string): boolean;
 }
 
 let db: SpecDatabase | undefined;
+let dbLoads = 0;
 let idleTimer: NodeJS.Timeout | undefined;
 /** How long the specification stays loaded after its last use. */
 const SPEC_IDLE_MS = 5_000;
@@ -34,10 +49,15 @@ const SPEC_IDLE_MS = 5_000;
 /**
  * The resource specification, loaded on first use (about 0.5 s, 120 MB) and dropped after a few idle seconds:
  * a burst of validations shares one load, and a long-running engine does not keep the memory, which would make
- * every `fork()` of a command slower.
+ * every `fork()` of a command slower. The package is required here, not imported, so that a process that never
+ * asks for the full database (the local engine) does not load its code either.
  */
 function spec(): SpecDatabase {
-  db ??= loadAwsServiceSpecSync();
+  if (db === undefined) {
+    const { loadAwsServiceSpecSync } = createRequire(import.meta.url)('@aws-cdk/aws-service-spec') as typeof import('@aws-cdk/aws-service-spec');
+    db = loadAwsServiceSpecSync();
+    dbLoads++;
+  }
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
     db = undefined;
@@ -45,10 +65,39 @@ function spec(): SpecDatabase {
   return db;
 }
 
-function resourceSpec(type: string): SpecResource | undefined {
-  const found = spec().lookup('resource', 'cloudFormationType', 'equals', type);
-  return found.length === 1 ? (found[0] as unknown as SpecResource) : undefined;
+/**
+ * How many times this process has loaded the full specification database.
+ * @internal For tests: the local engine must never load it.
+ */
+export function specDatabaseLoads(): number {
+  return dbLoads;
 }
+
+type DbEntity = { readonly properties: Readonly<Record<string, SpecProperty>>; readonly attributes?: Readonly<Record<string, unknown>> };
+// Maps built from the database's records, per entity: they go with the database when it is dropped.
+const fromDb = new WeakMap<DbEntity, SpecResource>();
+function dbEntry(entity: DbEntity): SpecResource {
+  let entry = fromDb.get(entity);
+  if (entry === undefined) {
+    entry = { properties: new Map(Object.entries(entity.properties)), attributes: Object.keys(entity.attributes ?? {}) };
+    fromDb.set(entity, entry);
+  }
+  return entry;
+}
+
+/** The whole `@aws-cdk/aws-service-spec` database: every resource type, fully checked. */
+const FULL_SPEC: ResourceSpecSource = {
+  resource(type) {
+    const found = spec().lookup('resource', 'cloudFormationType', 'equals', type);
+    return found.length === 1 ? dbEntry(found[0] as unknown as DbEntity) : undefined;
+  },
+  typeDefinition(ref) {
+    return dbEntry(spec().get('typeDefinition', ref) as unknown as DbEntity);
+  },
+  isResourceType(type) {
+    return this.resource(type) !== undefined;
+  },
+};
 
 const TOP_LEVEL = new Set([
   'AWSTemplateFormatVersion',
@@ -98,6 +147,7 @@ interface Context {
   readonly resources: ReadonlyMap<string, string>;
   readonly conditions: ReadonlySet<string>;
   readonly embedded: boolean;
+  readonly spec: ResourceSpecSource;
 }
 
 export interface TemplateValidationOptions {
@@ -129,6 +179,7 @@ export function validateTemplate(template: unknown, options: TemplateValidationO
     ),
     conditions: new Set(Object.keys(isJsonObject(template['Conditions']) ? template['Conditions'] : {})),
     embedded: options.embedded ?? true,
+    spec: FULL_SPEC,
   };
   for (const [name, raw] of Object.entries(parameters)) parameterIssues(name, raw, context);
   for (const [id, raw] of Object.entries(resources ?? {})) resourceIssues(id, raw, context);
@@ -195,8 +246,8 @@ function resourceIssues(id: string, raw: JsonValue, context: Context): void {
     }
   }
   if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return;
-  const resource = resourceSpec(type);
-  if (resource === undefined) {
+  const { spec } = context;
+  if (!spec.isResourceType(type)) {
     issues.push(issue(at(path, 'Type'), 'UnknownResourceType', `'${type}' is not a CloudFormation resource type.`));
     return;
   }
@@ -204,18 +255,21 @@ function resourceIssues(id: string, raw: JsonValue, context: Context): void {
     if (!isIntrinsic(properties)) issues.push(issue(at(path, 'Properties'), 'InvalidProperties', 'Properties must be an object.'));
     return;
   }
-  for (const [name, prop] of Object.entries(resource.properties)) {
-    if (prop.required === true && !(name in properties)) {
-      issues.push(issue(at(path, 'Properties'), 'MissingProperty', `${type} requires property '${name}'.`));
+  const resource = spec.resource(type);
+  if (resource !== undefined) {
+    for (const [name, prop] of resource.properties) {
+      if (prop.required === true && !(name in properties)) {
+        issues.push(issue(at(path, 'Properties'), 'MissingProperty', `${type} requires property '${name}'.`));
+      }
     }
-  }
-  for (const [name, value] of Object.entries(properties)) {
-    const prop = resource.properties[name];
-    if (prop === undefined) {
-      issues.push(issue(at(at(path, 'Properties'), name), 'UnknownProperty', `${type} has no property '${name}'.`));
-      continue;
+    for (const [name, value] of Object.entries(properties)) {
+      const prop = resource.properties.get(name);
+      if (prop === undefined) {
+        issues.push(issue(at(at(path, 'Properties'), name), 'UnknownProperty', `${type} has no property '${name}'.`));
+        continue;
+      }
+      typeIssues(value, prop.type, at(at(path, 'Properties'), name), issues, spec);
     }
-    typeIssues(value, prop.type, at(at(path, 'Properties'), name), issues);
   }
   serviceSpecificIssues(type, properties, path, issues, context.embedded);
 }
@@ -268,7 +322,7 @@ function matches(value: JsonValue, t: SpecType): boolean {
   }
 }
 
-function typeIssues(value: JsonValue, t: SpecType, path: string, issues: ValidationIssue[]): void {
+function typeIssues(value: JsonValue, t: SpecType, path: string, issues: ValidationIssue[], spec: ResourceSpecSource): void {
   if (isIntrinsic(value)) return;
   if (!matches(value, t)) {
     issues.push(issue(path, 'WrongType', `Expected ${describe(t)}, got ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}.`));
@@ -277,22 +331,22 @@ function typeIssues(value: JsonValue, t: SpecType, path: string, issues: Validat
   if (t.type === 'string' && t.allowedValues !== undefined && typeof value === 'string' && !t.allowedValues.includes(value)) {
     issues.push(issue(path, 'NotAllowedValue', `${JSON.stringify(value)} is not one of: ${t.allowedValues.join(', ')}.`));
   }
-  if (t.type === 'array' && Array.isArray(value)) value.forEach((v, i) => typeIssues(v, t.element, at(path, i), issues));
-  if (t.type === 'map' && isJsonObject(value)) for (const [k, v] of Object.entries(value)) typeIssues(v, t.element, at(path, k), issues);
+  if (t.type === 'array' && Array.isArray(value)) value.forEach((v, i) => typeIssues(v, t.element, at(path, i), issues, spec));
+  if (t.type === 'map' && isJsonObject(value)) for (const [k, v] of Object.entries(value)) typeIssues(v, t.element, at(path, k), issues, spec);
   if (t.type === 'union') {
     const structured = t.types.find((u) => u.type !== 'string' && matches(value, u) && (u.type === 'ref' || u.type === 'array'));
-    if (structured !== undefined) typeIssues(value, structured, path, issues);
+    if (structured !== undefined) typeIssues(value, structured, path, issues, spec);
   }
   if (t.type === 'ref' && isJsonObject(value)) {
-    const def = spec().get('typeDefinition', t.reference.$ref) as unknown as { properties: Record<string, SpecProperty> } | undefined;
+    const def = spec.typeDefinition(t.reference.$ref);
     if (def === undefined) return;
-    for (const [name, prop] of Object.entries(def.properties)) {
+    for (const [name, prop] of def.properties) {
       if (prop.required === true && !(name in value)) issues.push(issue(path, 'MissingProperty', `Missing required property '${name}'.`));
     }
     for (const [name, v] of Object.entries(value)) {
-      const prop = def.properties[name];
+      const prop = def.properties.get(name);
       if (prop === undefined) issues.push(issue(at(path, name), 'UnknownProperty', `Unknown property '${name}'.`));
-      else typeIssues(v, prop.type, at(path, name), issues);
+      else typeIssues(v, prop.type, at(path, name), issues, spec);
     }
   }
 }
@@ -342,7 +396,7 @@ function intrinsicIssues(value: JsonValue, path: string, context: Context): void
   for (const [k, v] of Object.entries(value as JsonObject)) intrinsicIssues(v, at(path, k), context);
 }
 
-function getAttIssues(arg: JsonValue, path: string, { issues, resources }: Context): void {
+function getAttIssues(arg: JsonValue, path: string, { issues, resources, spec }: Context): void {
   const parts = typeof arg === 'string' ? [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)] : Array.isArray(arg) ? arg : [];
   const [resource, attribute] = parts;
   if (typeof resource !== 'string' || typeof attribute !== 'string') {
@@ -354,9 +408,9 @@ function getAttIssues(arg: JsonValue, path: string, { issues, resources }: Conte
     issues.push(issue(path, 'UnknownReference', `Fn::GetAtt names resource '${resource}', which is not in this template.`));
     return;
   }
-  const resourceType = resourceSpec(type);
-  if (resourceType !== undefined && !(attribute in resourceType.attributes)) {
-    issues.push(issue(path, 'UnknownAttribute', `${type} has no attribute '${attribute}' (it has: ${Object.keys(resourceType.attributes).join(', ')}).`));
+  const resourceType = spec.resource(type);
+  if (resourceType !== undefined && !resourceType.attributes.includes(attribute)) {
+    issues.push(issue(path, 'UnknownAttribute', `${type} has no attribute '${attribute}' (it has: ${resourceType.attributes.join(', ')}).`));
   }
 }
 

@@ -79,6 +79,14 @@ describe('validateTemplate', () => {
     }
   });
 
+  test('should report properties named like Object.prototype members as unknown (they used to throw)', () => {
+    const template = { Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { constructor: 'x', toString: 1 } } } };
+    expect(validateTemplate(template).map((i) => [i.code, i.path])).toEqual([
+      ['UnknownProperty', '$.Resources.B.Properties.constructor'],
+      ['UnknownProperty', '$.Resources.B.Properties.toString'],
+    ]);
+  });
+
   test('should report a file that is not a template, runbook or state machine', () => {
     const result = validateFile(fixture('planted-defects.yaml').replace('planted-defects.yaml', '../../../package.json'));
     expect(result.issues.map((i) => i.code)).toEqual(['UnknownKind']);
