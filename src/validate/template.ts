@@ -1,11 +1,13 @@
 /**
  * Validates a CloudFormation template: resource types and properties against the CloudFormation resource
- * specification (`@aws-cdk/aws-service-spec`), intrinsic references, the runbooks inside `AWS::SSM::Document`
- * and the state machines inside `AWS::StepFunctions::StateMachine`, and the original sample's deployment
- * defects (D4–D8) as warnings.
+ * specification (`@aws-cdk/aws-service-spec`, or for the local engine the part of it generated into
+ * generated/engine-resource-spec.ts), intrinsic references, the runbooks inside `AWS::SSM::Document` and the
+ * state machines inside `AWS::StepFunctions::StateMachine`, and the original sample's deployment defects
+ * (D4–D8) as warnings.
  */
 import { createRequire } from 'node:module';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
+import { ENGINE_RESOURCE_TYPES, ENGINE_TYPE_DEFINITIONS, RESOURCE_TYPE_NAMES } from './generated/engine-resource-spec.js';
 import { at, issue, type ValidationIssue } from './issue.js';
 import { validateRunbook } from './runbook.js';
 import { validateStateMachine } from './asl.js';
@@ -99,6 +101,32 @@ const FULL_SPEC: ResourceSpecSource = {
   },
 };
 
+let engineSpec: ResourceSpecSource | undefined;
+
+/**
+ * The subset generated from the database for the resource types the local engine deploys (see
+ * scripts/generate-engine-resource-spec.ts), plus the names of all resource types. Any other real type is
+ * accepted without checking its properties or GetAtt attributes: the engine refuses such a template right after
+ * validation ("Resource types not supported by the shellstep local engine"), so the full database would only
+ * add issues to a template that fails anyway.
+ */
+function engineResourceSpec(): ResourceSpecSource {
+  if (engineSpec !== undefined) return engineSpec;
+  const entry = (e: { readonly properties: readonly (SpecProperty & { readonly name: string })[]; readonly attributes?: readonly string[] }) => ({
+    properties: new Map(e.properties.map((p) => [p.name, p])),
+    attributes: e.attributes ?? [],
+  });
+  const resources = new Map(ENGINE_RESOURCE_TYPES.map((r) => [r.type, entry(r)]));
+  const definitions = new Map(ENGINE_TYPE_DEFINITIONS.map((d) => [d.ref, entry(d)]));
+  const names = new Set(RESOURCE_TYPE_NAMES);
+  engineSpec = {
+    resource: (type) => resources.get(type),
+    typeDefinition: (ref) => definitions.get(ref),
+    isResourceType: (type) => names.has(type),
+  };
+  return engineSpec;
+}
+
 const TOP_LEVEL = new Set([
   'AWSTemplateFormatVersion',
   'Description',
@@ -157,6 +185,12 @@ export interface TemplateValidationOptions {
    * as on AWS.
    */
   readonly embedded?: boolean;
+  /**
+   * Where resource types, properties and attributes come from: `full` (default) loads the whole specification
+   * database; `engine` uses the subset generated for the resource types the local engine deploys, so that a
+   * long-running engine never loads the database (see `engineResourceSpec`).
+   */
+  readonly spec?: 'full' | 'engine';
 }
 
 /** Validates a parsed template. Returns all issues; an empty list means valid. */
@@ -179,7 +213,7 @@ export function validateTemplate(template: unknown, options: TemplateValidationO
     ),
     conditions: new Set(Object.keys(isJsonObject(template['Conditions']) ? template['Conditions'] : {})),
     embedded: options.embedded ?? true,
-    spec: FULL_SPEC,
+    spec: options.spec === 'engine' ? engineResourceSpec() : FULL_SPEC,
   };
   for (const [name, raw] of Object.entries(parameters)) parameterIssues(name, raw, context);
   for (const [id, raw] of Object.entries(resources ?? {})) resourceIssues(id, raw, context);
@@ -255,6 +289,7 @@ function resourceIssues(id: string, raw: JsonValue, context: Context): void {
     if (!isIntrinsic(properties)) issues.push(issue(at(path, 'Properties'), 'InvalidProperties', 'Properties must be an object.'));
     return;
   }
+  // Undefined only from the engine subset, for a type the engine then refuses by name.
   const resource = spec.resource(type);
   if (resource !== undefined) {
     for (const [name, prop] of resource.properties) {
@@ -408,6 +443,7 @@ function getAttIssues(arg: JsonValue, path: string, { issues, resources, spec }:
     issues.push(issue(path, 'UnknownReference', `Fn::GetAtt names resource '${resource}', which is not in this template.`));
     return;
   }
+  // No check when the source does not know the type (as for properties, above).
   const resourceType = spec.resource(type);
   if (resourceType !== undefined && !resourceType.attributes.includes(attribute)) {
     issues.push(issue(path, 'UnknownAttribute', `${type} has no attribute '${attribute}' (it has: ${resourceType.attributes.join(', ')}).`));

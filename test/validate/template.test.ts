@@ -98,3 +98,86 @@ describe('validateTemplate', () => {
     expect(() => parseJsonOrYaml(`${text}\n  bad: [`)).toThrow(/line/i);
   });
 });
+
+describe("validateTemplate with the engine's generated spec subset", () => {
+  const json = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as unknown;
+  // Every type the engine deploys, with issues in properties, nested type definitions and GetAtt attributes.
+  const engineTypes = {
+    Resources: {
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {},
+          MaxSessionDuration: 'long',
+          Policies: [{ PolicyDocument: {}, Extra: 1 }, 'not-an-object'],
+          Tags: [{ Key: 'k', Value: 'v' }],
+        },
+      },
+      Policy: { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: {}, Roles: { Ref: 'Role' } } },
+      Managed: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: {}, Groups: 'g' } },
+      Doc: {
+        Type: 'AWS::SSM::Document',
+        Properties: { Content: {}, DocumentFormat: 'XML', Requires: [{ Name: 'n', Versionn: '1' }], Attachments: [{ Key: 'Other' }] },
+      },
+      Machine: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] },
+          DefinitionS3Location: { Key: 'k' },
+          LoggingConfiguration: { Level: 'LOUD', Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: 1, Other: 2 } }] },
+          TracingConfiguration: { Enabled: 'maybe' },
+          EncryptionConfiguration: { Type: 'AWS_OWNED_KEY' },
+        },
+      },
+      Meta: { Type: 'AWS::CDK::Metadata', Properties: { Analytics: 'v2' } },
+      Custom: { Type: 'Custom::Thing', Properties: { Anything: 1 } },
+      Typo: { Type: 'AWS::SQS::Queuee' },
+    },
+    Outputs: {
+      A: { Value: { 'Fn::GetAtt': ['Machine', 'Nope'] } },
+      B: { Value: { 'Fn::Sub': '${Role.RoleIdd} ${Policy.Id} ${Meta.X} ${Custom.Y}' } },
+      C: { Value: { 'Fn::GetAtt': ['Managed', 'PolicyArn'] } },
+    },
+  };
+
+  test.each([
+    ['the runbooks template', () => runbooksTemplate()],
+    ['the sample stack template', () => sampleStackTemplate()],
+    ['cloudformation/ssm-automation-documents.cfn.json', () => json('../../cloudformation/ssm-automation-documents.cfn.json')],
+    ['cloudformation/sample-state-machine.cfn.json', () => json('../../cloudformation/sample-state-machine.cfn.json')],
+    ['the original sample', () => json(`file://${original}`)],
+    ['the planted defects', () => parseJsonOrYaml(readFileSync(fixture('planted-defects.yaml'), 'utf8'))],
+    ['every engine type, with issues', () => engineTypes],
+  ])('should report what the full database reports for %s', (_name, template) => {
+    for (const embedded of [true, false]) {
+      expect(validateTemplate(template(), { embedded, spec: 'engine' })).toEqual(validateTemplate(template(), { embedded }));
+    }
+  });
+
+  test('should find the planted issues in every engine type (so that the comparison above compares something)', () => {
+    const paths = new Set(validateTemplate(engineTypes, { spec: 'engine' }).map((i) => i.path.split('.').slice(0, 3).join('.')));
+    expect([...paths]).toEqual(expect.arrayContaining(['$.Resources.Role', '$.Resources.Policy', '$.Resources.Managed', '$.Resources.Doc', '$.Resources.Machine', '$.Resources.Meta', '$.Resources.Typo', '$.Outputs.A', '$.Outputs.B']));
+  });
+
+  test('should tell an unknown type from a real type it does not check, and check neither properties nor attributes of the latter', () => {
+    const template = {
+      Resources: {
+        Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketNam: 'x', VersioningConfiguration: { Statuss: 'Enabled' } }, DependsOn: 'Nothing' },
+        Queue: { Type: 'AWS::SQS::Queuee', Properties: 'not-an-object' },
+        Topic: { Type: 'AWS::SNS::Topic', Properties: ['not-an-object'] },
+      },
+      Outputs: { A: { Value: { 'Fn::GetAtt': ['Bucket', 'Nope'] } }, B: { Value: { Ref: 'Missing' } } },
+    };
+    const full = validateTemplate(template);
+    const engine = validateTemplate(template, { spec: 'engine' });
+    const checkedByFullOnly = ['MissingProperty', 'UnknownProperty', 'WrongType', 'UnknownAttribute'];
+    expect(full.filter((i) => checkedByFullOnly.includes(i.code)).map((i) => i.path)).toEqual([
+      '$.Resources.Bucket.Properties.BucketNam',
+      '$.Resources.Bucket.Properties.VersioningConfiguration',
+      '$.Resources.Bucket.Properties.VersioningConfiguration.Statuss',
+      '$.Outputs.A.Value["Fn::GetAtt"]',
+    ]);
+    expect(engine).toEqual(full.filter((i) => !checkedByFullOnly.includes(i.code)));
+    expect(engine.map((i) => i.code)).toEqual(['UnknownDependency', 'UnknownResourceType', 'InvalidProperties', 'UnknownReference']);
+  });
+});
