@@ -243,7 +243,8 @@ export class CloudFormationService {
   }
 
   #checkTemplate(template: JsonObject, capabilities: readonly string[]): void {
-    const errors = validateTemplate(template, { embedded: false }).filter((i) => i.severity !== 'warning');
+    // The generated subset of the resource specification: the engine never loads the whole database (template.ts).
+    const errors = validateTemplate(template, { embedded: false, spec: 'engine' }).filter((i) => i.severity !== 'warning');
     if (errors.length > 0) throw validationError(`Template format error: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     if (template['Transform'] !== undefined) throw validationError('Transform (macros, SAM) is not supported by the shellstep local engine.');
     const resources = isJsonObject(template['Resources']) ? template['Resources'] : {};
