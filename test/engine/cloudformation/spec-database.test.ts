@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,7 @@ describe('the full resource specification database', () => {
     writeFileSync(join(dir, 'bucket.json'), bucket({ BucketNam: 'x' }));
     const before = specDatabaseLoads();
     const { issues } = validateFile(join(dir, 'bucket.json'));
+    rmSync(dir, { recursive: true });
     expect(issues).toEqual([{ path: '$.Resources.Bucket.Properties.BucketNam', code: 'UnknownProperty', message: "AWS::S3::Bucket has no property 'BucketNam'." }]);
     // Loaded now, unless an earlier validation in this process still holds it (it is dropped after 5 idle seconds).
     expect(specDatabaseLoads()).toBeGreaterThanOrEqual(Math.min(before + 1, 1));
