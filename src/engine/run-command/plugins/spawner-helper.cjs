@@ -124,8 +124,15 @@ process.stdin.on('data', (/** @type {string} */ text) => {
     }
   }
 });
-// The engine process is gone: nothing it started may outlive it.
-process.stdin.on('end', () => {
+/** Nothing this helper started may outlive it. */
+function killAllAndExit(code = 0) {
   for (const pid of running.values()) killGroup(pid);
-  process.exit(0);
+  process.exit(code);
+}
+// The engine process is gone: its end of stdin closed, or writing to it fails (EPIPE) while a script exits.
+process.stdin.on('end', () => killAllAndExit());
+process.stdout.on('error', () => killAllAndExit());
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  killAllAndExit(1);
 });
