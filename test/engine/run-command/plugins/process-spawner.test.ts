@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,5 +78,22 @@ describe('process spawner', () => {
     const next = await spawnScript(request('echo again\n')).exited;
     expect(next.stdout).toBe('again\n');
     expect(spawnerPid()).not.toBe(helper);
+  });
+
+  it('should kill the scripts of an engine process that exits without closing', async () => {
+    // Against dist/ (npm test builds it first): a plain Node process that starts a script and exits at once.
+    const distModule = new URL('../../../../dist/engine/run-command/plugins/process-spawner.js', import.meta.url).href;
+    const pidFile = `${dir}/exited-engine.pid`;
+    const req = request(`echo $$ > ${pidFile}; exec sleep 30\n`);
+    const program = `import(${JSON.stringify(distModule)}).then(async ({ spawnScript }) => {
+      spawnScript(${JSON.stringify(req)});
+      const { existsSync } = await import('node:fs');
+      while (!existsSync(${JSON.stringify(pidFile)})) await new Promise((r) => setTimeout(r, 10));
+      process.exit(0);
+    });`;
+    execFileSync(process.execPath, ['-e', program], { timeout: 10_000 });
+    const script = Number(readFileSync(pidFile, 'utf8'));
+    for (let i = 0; i < 200 && alive(script); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(alive(script)).toBe(false);
   });
 });
