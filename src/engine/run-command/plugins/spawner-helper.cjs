@@ -1,14 +1,12 @@
 // @ts-check
 /**
  * The spawner helper process (see process-spawner.ts): reads newline-delimited JSON requests on stdin, writes each
- * script file and starts it in its own session with its output going to files beside the script, and answers one line
- * per script with its exit and captured output.
+ * script file and starts it in its own session, and answers one line per script with its exit and captured output.
  * Plain CommonJS so that Node runs the same file from src/ (tests) and dist/ (package) without a loader.
  */
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const path = require('node:path');
 
 // Far above what the API ever returns (24,000 characters ≤ 96,000 bytes).
 const CAPTURE_LIMIT_BYTES = 1024 * 1024;
@@ -30,62 +28,52 @@ function killGroup(pid) {
   }
 }
 
-/**
- * The first CAPTURE_LIMIT_BYTES of an output file, decoded as the agent decodes output: 'utf8' replaces invalid
- * sequences with U+FFFD and never throws; NUL bytes are kept.
- * @param {string} path
- */
-function readCapped(path) {
-  const fd = fs.openSync(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(Math.min(fs.fstatSync(fd).size, CAPTURE_LIMIT_BYTES));
-    let length = 0;
-    while (length < buffer.length) {
-      const read = fs.readSync(fd, buffer, length, buffer.length - length, length);
-      if (read === 0) break;
-      length += read;
-    }
-    return buffer.subarray(0, length).toString('utf8');
-  } finally {
-    fs.closeSync(fd);
-  }
+function capture() {
+  /** @type {Buffer[]} */
+  const chunks = [];
+  let size = 0;
+  return {
+    /** @param {Buffer} chunk */
+    add(chunk) {
+      if (size >= CAPTURE_LIMIT_BYTES) return;
+      const part = chunk.subarray(0, CAPTURE_LIMIT_BYTES - size);
+      chunks.push(part);
+      size += part.length;
+    },
+    // 'utf8' decoding replaces invalid sequences with U+FFFD and never throws.
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
 }
 
 /** @param {import('./process-spawner.js').ScriptSpawnRequest & { id: number }} request */
 function start(request) {
   const { id } = request;
-  const stdoutPath = path.join(request.scriptDir, 'stdout');
-  const stderrPath = path.join(request.scriptDir, 'stderr');
-  /** @type {number[]} */
-  const fds = [];
   try {
     fs.mkdirSync(request.scriptDir, { recursive: true });
     fs.writeFileSync(request.scriptPath, request.script);
     fs.chmodSync(request.scriptPath, 0o755);
-    // Output goes to files in the orchestration folder, as the agent writes it (iohandler), so a running script
-    // holds no pipe here and the engine's count of open files does not grow with the number of running scripts.
-    fds.push(fs.openSync(stdoutPath, 'w'), fs.openSync(stderrPath, 'w'));
   } catch (error) {
-    for (const fd of fds) fs.closeSync(fd);
     send({ id, code: null, signal: null, stdout: '', stderr: '', error: /** @type {Error} */ (error).message });
     return;
   }
+  const out = capture();
+  const err = capture();
   let done = false;
   const child = spawn(request.command, [...request.args], {
     cwd: request.cwd,
     env: { ...process.env, ...request.env },
     // Its own session and process group, so a timeout or cancel kills the whole tree (agent executers.go).
     detached: true,
-    stdio: ['ignore', fds[0], fds[1]],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const fd of fds) fs.closeSync(fd);
   if (child.pid !== undefined) {
     running.set(id, child.pid);
     // The engine then kills the group itself, at once, instead of asking here.
     send({ id, pid: child.pid });
   }
+  child.stdout.on('data', out.add);
+  child.stderr.on('data', err.add);
   /**
-   * The shell's exit ends the script, as for the agent, even when a background child still holds the files open.
    * @param {number | null} code
    * @param {NodeJS.Signals | null} signal
    * @param {Error} [error]
@@ -94,18 +82,13 @@ function start(request) {
     if (done) return;
     done = true;
     running.delete(id);
-    let stdout = '';
-    let stderr = '';
-    try {
-      stdout = readCapped(stdoutPath);
-      stderr = readCapped(stderrPath);
-    } catch (readError) {
-      error ??= /** @type {Error} */ (readError);
-    }
-    send({ id, code, signal, stdout, stderr, ...(error === undefined ? {} : { error: error.message }) });
+    send({ id, code, signal, stdout: out.text(), stderr: err.text(), ...(error === undefined ? {} : { error: error.message }) });
   };
   child.on('error', (error) => finish(null, null, error));
-  child.on('exit', (code, signal) => finish(code, signal));
+  // 'close', not 'exit': like the agent's Go exec.Cmd.Wait with non-file writers, a script ends when its shell has
+  // exited AND every process holding its stdout/stderr has closed them, so a background child that keeps them open
+  // keeps the command InProgress until it exits or the execution timeout kills the group (executers.go).
+  child.on('close', (code, signal) => finish(code, signal));
 }
 
 let buffered = '';

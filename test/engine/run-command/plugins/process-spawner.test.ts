@@ -36,6 +36,15 @@ describe('process spawner', () => {
     expect(exit.stdout).toBe('a\u0000b\uFFFDc');
   });
 
+  it('should end a script only when background children have closed its output too, as the agent does', async () => {
+    const holding = performance.now();
+    await spawnScript(request('sleep 0.4 &\necho started\n')).exited;
+    expect(performance.now() - holding).toBeGreaterThanOrEqual(350);
+    const detached = performance.now();
+    await spawnScript(request('sleep 0.4 >/dev/null 2>&1 &\necho started\n')).exited;
+    expect(performance.now() - detached).toBeLessThan(350);
+  });
+
   it('should kill the whole process group, children included', async () => {
     const req = request(`sleep 30 & echo $! > ${dir}/child.pid; wait\n`);
     const script = spawnScript(req);
