@@ -8,15 +8,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { RealClock, VirtualClock } from '../src/engine/clock.js';
-import { randomIds } from '../src/engine/ids.js';
 import type { AwsApi } from '../src/engine/aws-api.js';
 import type { JsonValue } from '../src/model/json.js';
 import type { StateMachineDefinition } from '../src/model/state-machine.js';
-import { startExecution } from '../src/engine/states/execution.js';
-import { DEFAULT_INTEGRATIONS } from '../src/engine/states/integrations/index.js';
-import { TaskTokens } from '../src/engine/states/task-tokens.js';
-import { StepFunctionsService } from '../src/engine/states/service.js';
+import { built } from './built.js';
+
+const { RealClock, VirtualClock } = await built<typeof import('../src/engine/clock.js')>('engine/clock');
+const { randomIds } = await built<typeof import('../src/engine/ids.js')>('engine/ids');
+const { startExecution } = await built<typeof import('../src/engine/states/execution.js')>('engine/states/execution');
+const { DEFAULT_INTEGRATIONS } = await built<typeof import('../src/engine/states/integrations/index.js')>('engine/states/integrations/index');
+const { TaskTokens } = await built<typeof import('../src/engine/states/task-tokens.js')>('engine/states/task-tokens');
+const { StepFunctionsService } = await built<typeof import('../src/engine/states/service.js')>('engine/states/service');
 
 interface Machine {
   readonly name: string;
