@@ -1,19 +1,19 @@
 /**
  * Validates an SSM Automation runbook (schema 0.3) and returns every issue found, each with a JSON path.
  *
- * Two layers: AWS's own document JSON schema (`aws-ssm-document-language-service` `dist/schema.json`, with ajv),
- * then the semantic checks that a schema cannot express: step targets, reachability, `{{ }}` references,
- * `aws:executeAwsApi` against the AWS SDK models, action time limits, parameter sanity, and, for runbooks
- * that take a Step Functions task token, that every way the runbook can end calls the token back.
+ * Two layers: AWS's own document JSON schema (`aws-ssm-document-language-service` `dist/schema.json`, compiled
+ * by ajv at build time into generated/runbook-schema.ts), then the semantic checks that a schema cannot express:
+ * step targets, reachability, `{{ }}` references, `aws:executeAwsApi` against the AWS SDK models, action time
+ * limits, parameter sanity, and, for runbooks that take a Step Functions task token, that every way the runbook
+ * can end calls the token back.
  */
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
 import { at, issue, type ValidationIssue } from './issue.js';
 import { findSdkOperation, findSdkService } from './aws-sdk-models.js';
 import { COMMAND_DOCUMENT_PARAMETERS } from './command-documents.js';
+import { validateRunbookSchema } from './generated/runbook-schema.js';
 
 export interface RunbookValidationOptions {
   /**
@@ -83,34 +83,9 @@ const NOT_CANCEL_TARGETS = new Set([
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const WHOLE_PLACEHOLDER = /^\{\{\s*([^{}]*?)\s*\}\}$/;
 
-let schemaValidator: ValidateFunction | undefined;
-
-function compiledSchema(): ValidateFunction {
-  if (schemaValidator !== undefined) return schemaValidator;
-  const require = createRequire(import.meta.url);
-  const schemaPath = require.resolve('aws-ssm-document-language-service/dist/schema.json');
-  const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as JsonObject;
-  patchSchema(schema);
-  // The AWS schema's patterns are written for non-unicode regexes (e.g. a bare '{' in `^{{…}}$`).
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  schemaValidator = ajv.compile(schema);
-  return schemaValidator;
-}
-
-/**
- * The published schema predates `onCancel` (documented in "Properties shared by all actions") and forbids
- * unknown step keys, so we add it with the documented values.
- */
-function patchSchema(schema: JsonObject): void {
-  const items = (((schema['properties'] as JsonObject)['mainSteps'] as JsonObject)['items'] as JsonObject)[
-    'properties'
-  ] as JsonObject;
-  items['onCancel'] = {
-    type: 'string',
-    pattern: '^(Abort|step:\\w+)$',
-    description: 'Abort, or step:<name> to run when the automation is cancelled.',
-  };
-}
+// The document schema compiled at build time (scripts/generate-runbook-schema.ts): compiling it here cost ~110 ms
+// on the first validation and most of the hidden-class transitions V8 allows on its root object map.
+const validateSchema: ((data: unknown) => boolean) & { readonly errors?: ErrorObject[] | null } = validateRunbookSchema;
 
 /** Parses runbook content given as an object, JSON text or YAML text. Throws on unreadable text. */
 export function parseRunbookContent(content: unknown): unknown {
@@ -159,9 +134,8 @@ const ADVICE_CODES: ReadonlySet<string> = new Set([
 ]);
 
 function schemaIssues(doc: JsonObject, base: string): ValidationIssue[] {
-  const validate = compiledSchema();
-  if (validate(doc)) return [];
-  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+  if (validateSchema(doc)) return [];
+  const errors = (validateSchema.errors ?? []).filter((e) => e.keyword !== 'if');
   return errors.map((e) => issue(pointerToPath(base, e.instancePath), 'SchemaViolation', schemaMessage(e)));
 }
 
