@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import type { Property, PropertyType } from '@aws-cdk/service-spec-types';
 import { RESOURCE_PROVIDERS } from '../src/engine/cloudformation/cloudformation-service.js';
-import type { SpecType } from '../src/validate/template.js';
+import { isFreeFormResourceType, type SpecType } from '../src/validate/template.js';
 
 export const GENERATED_FILE = fileURLToPath(new URL('../src/validate/generated/engine-resource-spec.ts', import.meta.url));
 
@@ -65,6 +65,8 @@ export function engineResourceSpecModule(): string {
     const found = lookup(type);
     // template.ts's full source knows a type only when the database has exactly one entry for it.
     if (found.length !== 1) {
+      // Else template validation would refuse, as an unknown type, a type the engine deploys.
+      if (!isFreeFormResourceType(type)) throw new Error(`${type}, which the local engine deploys, is not in @aws-cdk/aws-service-spec`);
       missing.push(type);
       continue;
     }
@@ -80,7 +82,7 @@ export function engineResourceSpecModule(): string {
     '',
     'type Property = SpecProperty & { readonly name: string };',
     '',
-    `/** The resource types the local engine deploys${missing.length === 0 ? '' : ` (${missing.join(', ')}: not in the database)`}. */`,
+    `/** The resource types the local engine deploys${missing.length === 0 ? '' : ` (${missing.join(', ')}: not in the database, properties free-form)`}. */`,
     'export const ENGINE_RESOURCE_TYPES: readonly { readonly type: string; readonly attributes: readonly string[]; readonly properties: readonly Property[] }[] = [',
     ...resources,
     '];',

@@ -162,6 +162,17 @@ const PSEUDO_PARAMETERS = new Set([
   'AWS::URLSuffix',
 ]);
 
+/**
+ * Resource types CloudFormation accepts whose properties no specification describes: custom resources, and
+ * `AWS::CDK::Metadata`, the analytics resource CDK adds to every stack unless analytics reporting is off
+ * (aws-cdk-lib core/lib/private/metadata-resource.js). CloudFormation registers it in the regions aws-cdk-lib's
+ * region-info marks `cdkMetadataResourceAvailable`, where CDK apps deploy it, but the resource specification
+ * (`@aws-cdk/aws-service-spec`) does not list it.
+ */
+export function isFreeFormResourceType(type: string): boolean {
+  return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource' || type === 'AWS::CDK::Metadata';
+}
+
 /** `{"Ref": …}` or `{"Fn::…": …}`: a value CloudFormation computes, so it cannot be type-checked here. */
 export function isIntrinsic(value: JsonValue | undefined): value is JsonObject {
   if (!isJsonObject(value)) return false;
@@ -279,7 +290,7 @@ function resourceIssues(id: string, raw: JsonValue, context: Context): void {
       issues.push(issue(at(path, 'DependsOn'), 'UnknownDependency', `DependsOn names '${dep}', which is not a resource in this template.`));
     }
   }
-  if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return;
+  if (isFreeFormResourceType(type)) return;
   const { spec } = context;
   if (!spec.isResourceType(type)) {
     issues.push(issue(at(path, 'Type'), 'UnknownResourceType', `'${type}' is not a CloudFormation resource type.`));

@@ -15,9 +15,12 @@ afterEach(async () => {
   engine = undefined;
 });
 
-/** The app a user would write: the runbooks, and one state machine per query language with a Catch. */
-function synthesize(): JsonObject {
-  const app = new App({ analyticsReporting: false });
+/**
+ * The app a user would write: the runbooks, and one state machine per query language with a Catch. Analytics
+ * reporting, on by default in the CDK CLI, adds an AWS::CDK::Metadata resource.
+ */
+function synthesize(analyticsReporting = false): JsonObject {
+  const app = new App({ analyticsReporting });
   // No bootstrap-version rule: nothing is bootstrapped locally.
   const stack = new Stack(app, 'ShellStepE2E', {
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) as IStackSynthesizer,
@@ -56,10 +59,10 @@ function synthesize(): JsonObject {
   return app.synth().getStackByName('ShellStepE2E').template as JsonObject;
 }
 
-async function deployed() {
+async function deployed(analyticsReporting = false) {
   engine = new LocalEngine({ clock: 'fast' });
   const instance = engine.instances.add({ tags: { Env: 'dev' } });
-  const stack = await engine.deploy(synthesize(), { stackName: 'shellstep-cdk' });
+  const stack = await engine.deploy(synthesize(analyticsReporting), { stackName: 'shellstep-cdk' });
   return { engine, instance, outputs: stack.outputs };
 }
 
@@ -108,6 +111,14 @@ describe('a CDK app on the local engine', () => {
     expect(output.Status).toBe('Success');
     expect(output.Results.Invocations.map((i) => [i.InstanceId, i.Status, i.CommandPlugins[0]?.ResponseCode])).toEqual([[instance.instanceId, 'Success', 0]]);
     expect(output.Results.Invocations[0]?.CommandPlugins[0]?.Output).toContain('jsonata');
+  });
+
+  test('should deploy and run the app when analytics reporting keeps the AWS::CDK::Metadata resource', async () => {
+    expect(synthesize(true)['Resources']).toMatchObject({ CDKMetadata: { Type: 'AWS::CDK::Metadata', Condition: 'CDKMetadataAvailable' } });
+    const { engine, instance, outputs } = await deployed(true);
+    expect(engine.cloudformation.physicalId('shellstep-cdk', 'CDKMetadata')).toBeDefined();
+    const result = await run(engine, outputs['JsonPathMachineArn']!, { instanceIds: [instance.instanceId], commands: ['echo metadata'] });
+    expect(result.status).toBe('SUCCEEDED');
   });
 
   test('should route a failing command to the Catch with RunCommand.Failed when the JSONata state machine runs it', async () => {

@@ -4,6 +4,7 @@ import { validateTemplate } from '../../src/validate/template.js';
 import { validateFile } from '../../src/validate/index.js';
 import { parseJsonOrYaml } from '../../src/validate/cfn-yaml.js';
 import { runbooksTemplate, sampleStackTemplate } from '../../src/definitions/templates.js';
+import { LocalEngine } from '../../src/engine/local-engine.js';
 
 const fixture = (name: string) => new URL(`../fixtures/templates/${name}`, import.meta.url).pathname;
 const original = new URL('../../../shared/reference/original-sample.cfn.json', import.meta.url).pathname;
@@ -129,7 +130,8 @@ describe("validateTemplate with the engine's generated spec subset", () => {
           EncryptionConfiguration: { Type: 'AWS_OWNED_KEY' },
         },
       },
-      Meta: { Type: 'AWS::CDK::Metadata', Properties: { Analytics: 'v2' } },
+      // Valid since AWS::CDK::Metadata is accepted; its only issue is the dependency.
+      Meta: { Type: 'AWS::CDK::Metadata', Properties: { Analytics: 'v2' }, DependsOn: 'Nowhere' },
       Custom: { Type: 'Custom::Thing', Properties: { Anything: 1 } },
       Typo: { Type: 'AWS::SQS::Queuee' },
     },
@@ -179,5 +181,34 @@ describe("validateTemplate with the engine's generated spec subset", () => {
     ]);
     expect(engine).toEqual(full.filter((i) => !checkedByFullOnly.includes(i.code)));
     expect(engine.map((i) => i.code)).toEqual(['UnknownDependency', 'UnknownResourceType', 'InvalidProperties', 'UnknownReference']);
+  });
+});
+
+describe('AWS::CDK::Metadata', () => {
+  // What CDK synthesizes unless analytics reporting is off; the condition when the stack's region is unknown.
+  const template = (condition: boolean) => ({
+    ...(condition
+      ? { Conditions: { CDKMetadataAvailable: { 'Fn::Or': [{ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] }, { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] }] } } }
+      : {}),
+    Resources: {
+      CDKMetadata: {
+        Type: 'AWS::CDK::Metadata',
+        Properties: { Analytics: 'v2:deflate64:H4sIAAAAAAAA/zPSMzTSM1BMLC/WTU7J1s3JTNKrDi5JTM7WAQoUJ+YWlCQWVOroOA+jdVjQkAAA==' },
+        Metadata: { 'aws:cdk:path': 'Stack/CDKMetadata/Default' },
+        ...(condition ? { Condition: 'CDKMetadataAvailable' } : {}),
+      },
+    },
+  });
+
+  test.each([false, true])('should be valid for `shellstep validate` and the engine, and deploy (with a condition: %s)', async (condition) => {
+    expect(validateTemplate(template(condition))).toEqual([]);
+    expect(validateTemplate(template(condition), { spec: 'engine' })).toEqual([]);
+    const engine = new LocalEngine({ clock: 'fast' });
+    try {
+      expect(await engine.deploy(template(condition), { stackName: 'cdk' })).toMatchObject({ status: 'CREATE_COMPLETE' });
+      expect(engine.cloudformation.physicalId('cdk', 'CDKMetadata')).toBeDefined();
+    } finally {
+      await engine.close();
+    }
   });
 });

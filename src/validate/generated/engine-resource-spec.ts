@@ -4,7 +4,7 @@ import type { SpecProperty } from '../template.js';
 
 type Property = SpecProperty & { readonly name: string };
 
-/** The resource types the local engine deploys (AWS::CDK::Metadata: not in the database). */
+/** The resource types the local engine deploys (AWS::CDK::Metadata: not in the database, properties free-form). */
 export const ENGINE_RESOURCE_TYPES: readonly { readonly type: string; readonly attributes: readonly string[]; readonly properties: readonly Property[] }[] = [
   {
     type: "AWS::IAM::ManagedPolicy",
