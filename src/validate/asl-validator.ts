@@ -4,6 +4,8 @@
  * compiles on every call. The graph and state checks are asl-validator's own modules; `validator` and
  * `checks/json-schema-errors` are reproduced line for line, and test/validate/asl-validator.test.ts compares the
  * result with asl-validator's on every conformance case and on broken variants of them.
+ * Those two parts are adapted from asl-validator 4.0.0, Copyright 2017 Christophe Bougère, Apache License 2.0
+ * (node_modules/asl-validator/LICENSE and NOTICE).
  */
 import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
