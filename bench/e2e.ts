@@ -8,7 +8,9 @@
  *  - e2eExecutionsPerSec: sample executions (Task → SfnRunCommandByInstanceIds → `true` → SendTaskSuccess) at
  *    concurrency 50, e2eRatio = e2e / rawSpawnPerSec (goal ≥ 0.8) and e2eRatioAgentCommand = e2e /
  *    rawAgentCommandPerSec;
- *  - callbackP50Ms / callbackP99Ms: command process exit (invocation ExecutionEndDateTime) → TaskSucceeded;
+ *  - callbackP50Ms / callbackP99Ms: command process end (invocation ExecutionEndDateTime, stamped when the spawner
+ *    saw the process end) → TaskSucceeded, during the full-load run, so queueing behind 49 other executions counts;
+ *    callbackUnloadedP50Ms / callbackUnloadedP99Ms: the same with one execution at a time;
  *  - rssPerWaitingExecutionKiB: RSS growth per execution waiting on a long command, of the engine's process plus its
  *    spawner helper (not of the commands' own processes);
  *  - coldStartMs: `shellstep run-state-machine` on a 3-state machine, process start to result.
@@ -28,6 +30,8 @@ const root = new URL('../', import.meta.url).pathname;
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EXECUTIONS = env('BENCH_E2E_EXECUTIONS', 2000);
 const CONCURRENCY = 50;
+/** Executions run one at a time for the callback path's own latency, without the queueing of a full-load run. */
+const UNLOADED = env('BENCH_UNLOADED_EXECUTIONS', 300);
 // Each waiting execution holds two real processes (sh and sleep): 10,000 of them need 20,000 pids of the usual 32,768.
 const WAITING = env('BENCH_WAITING_EXECUTIONS', 10_000);
 
@@ -98,12 +102,13 @@ async function engineWithSample(clock: 'real' | 'fast') {
   return { engine, instance, machine };
 }
 
-async function e2e(): Promise<{ perSec: number; p50: number; p99: number; failed: number }> {
+/** `count` sample executions at `concurrency`: their rate and the callback latency (process end → TaskSucceeded). */
+async function e2e(count: number, concurrency: number): Promise<{ perSec: number; p50: number; p99: number; failed: number }> {
   const { engine, instance, machine } = await engineWithSample('real');
   const { stateMachineArn } = await machine(['true']);
   const latencies: number[] = [];
   let failed = 0;
-  const wall = await pool(EXECUTIONS, CONCURRENCY, async () => {
+  const wall = await pool(count, concurrency, async () => {
     const { executionArn } = await engine.sfn.StartExecution({ stateMachineArn, input: '{}' });
     const result = await engine.sfn.waitForExecution(executionArn);
     if (result.status !== 'SUCCEEDED') {
@@ -120,7 +125,7 @@ async function e2e(): Promise<{ perSec: number; p50: number; p99: number; failed
   });
   await engine.close();
   latencies.sort((a, b) => a - b);
-  return { perSec: (EXECUTIONS / wall) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed };
+  return { perSec: (count / wall) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed };
 }
 
 /**
@@ -210,8 +215,11 @@ export async function runE2eBench(log: (line: string) => void = (l) => process.s
   const rawBefore = await raw();
   log(`  ${rawBefore.sh.toFixed(0)} /s and ${rawBefore.agent.toFixed(0)} /s`);
   log(`end to end: ${EXECUTIONS} sample executions running \`true\` at concurrency ${CONCURRENCY}`);
-  const run = await e2e();
-  log(`  ${run.perSec.toFixed(0)} /s, callback p50 ${run.p50} ms p99 ${run.p99} ms, ${run.failed} failed`);
+  const run = await e2e(EXECUTIONS, CONCURRENCY);
+  log(`  ${run.perSec.toFixed(0)} /s, callback p50 ${run.p50} ms p99 ${run.p99} ms (queueing at full load included), ${run.failed} failed`);
+  log(`callback latency with one execution at a time: ${UNLOADED} sample executions`);
+  const unloaded = await e2e(UNLOADED, 1);
+  log(`  p50 ${unloaded.p50} ms p99 ${unloaded.p99} ms, ${unloaded.failed} failed`);
   log('raw spawn again');
   const rawAfter = await raw();
   log(`  ${rawAfter.sh.toFixed(0)} /s and ${rawAfter.agent.toFixed(0)} /s`);
@@ -234,6 +242,8 @@ export async function runE2eBench(log: (line: string) => void = (l) => process.s
     e2eFailedExecutions: run.failed,
     callbackP50Ms: run.p50,
     callbackP99Ms: run.p99,
+    callbackUnloadedP50Ms: unloaded.p50,
+    callbackUnloadedP99Ms: unloaded.p99,
     rssPerWaitingExecutionKiB: Number(memory.kib.toFixed(1)),
     waitingExecutions: memory.count,
     coldStartMs: Math.round(cold),

@@ -33,6 +33,8 @@ export interface ScriptExit {
   readonly stderr: string;
   /** Set when the script could not be written or its process could not start. */
   readonly error?: string;
+  /** Wall-clock ms (Date.now) at which the helper saw the script end; absent when the helper itself failed. */
+  readonly exitedAt?: number;
 }
 
 export interface SpawnedScript {

@@ -84,6 +84,8 @@ export async function runScript(input: PluginRunInput, flavour: ScriptFlavour): 
     }
     if (run.exitCode === REBOOT_EXIT_CODE && !run.timedOut && !run.cancelled && reboots < MAX_REBOOTS) continue;
     const outcome = exitOutcome(run.exitCode, run);
-    return { ...outcome, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, startedAt, endedAt: input.clock.now() };
+    // The agent stamps the end when the process ends, not when the result reaches the service.
+    const endedAt = Math.max(startedAt, input.clock.now() - run.endedMsAgo);
+    return { ...outcome, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, startedAt, endedAt };
   }
 }

@@ -24,6 +24,8 @@ export interface ScriptProcessResult {
   readonly cancelled: boolean;
   /** Set when the process could not start (e.g. the shell is missing). */
   readonly startError?: Error;
+  /** How long ago (ms) the process ended: the time its exit took to travel from the spawner helper. */
+  readonly endedMsAgo: number;
 }
 
 export async function runScriptProcess(input: ScriptProcessInput): Promise<ScriptProcessResult> {
@@ -56,6 +58,7 @@ export async function runScriptProcess(input: ScriptProcessInput): Promise<Scrip
     stderr: exit.stderr,
     timedOut: timedOut && !cancelled,
     cancelled,
+    endedMsAgo: exit.exitedAt === undefined ? 0 : Math.max(0, Date.now() - exit.exitedAt),
     ...(exit.error === undefined ? {} : { startError: new Error(exit.error) }),
   };
 }

@@ -82,7 +82,7 @@ function start(request) {
     if (done) return;
     done = true;
     running.delete(id);
-    send({ id, code, signal, stdout: out.text(), stderr: err.text(), ...(error === undefined ? {} : { error: error.message }) });
+    send({ id, code, signal, stdout: out.text(), stderr: err.text(), exitedAt: Date.now(), ...(error === undefined ? {} : { error: error.message }) });
   };
   child.on('error', (error) => finish(null, null, error));
   // 'close', not 'exit': like the agent's Go exec.Cmd.Wait with non-file writers, a script ends when its shell has

@@ -27,7 +27,8 @@ describe('process spawner', () => {
   it('should write the script with mode 0755 and return its exit code and both streams', async () => {
     const req = request('echo out; echo "$GREETING" >&2; exit 3\n', { GREETING: 'hello' });
     const exit = await spawnScript(req).exited;
-    expect(exit).toEqual({ code: 3, signal: null, stdout: 'out\n', stderr: 'hello\n' });
+    expect(exit).toEqual({ code: 3, signal: null, stdout: 'out\n', stderr: 'hello\n', exitedAt: expect.any(Number) });
+    expect(Math.abs(Date.now() - exit.exitedAt!)).toBeLessThan(5_000);
     expect(statSync(req.scriptPath).mode & 0o777).toBe(0o755);
   });
 
