@@ -101,6 +101,8 @@ class ProcessSpawner {
 
   #receive(text: string): void {
     this.#buffered += text;
+    // A large output arrives in many chunks of one line: look for its end only in what just arrived.
+    if (!text.includes('\n')) return;
     let newline: number;
     while ((newline = this.#buffered.indexOf('\n')) >= 0) {
       const message = JSON.parse(this.#buffered.slice(0, newline)) as HelperMessage;
