@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { RealClock, VirtualClock } from '../../src/engine/clock.js';
 
 describe('VirtualClock', () => {
@@ -74,6 +74,24 @@ describe('RealClock', () => {
     const start = Date.now();
     await clock.sleep(15);
     expect(Date.now() - start).toBeGreaterThanOrEqual(10);
+  });
+
+  test('should chain a timer longer than Node allows (24.8 days) and fire it on time, and cancel it', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const clock = new RealClock();
+      const long = 2_147_483_647 + 60_000;
+      let fired = 0;
+      clock.setTimer(long, () => fired++);
+      const cancel = clock.setTimer(long, () => fired++);
+      vi.advanceTimersByTime(2_147_483_647);
+      expect(fired).toBe(0);
+      cancel();
+      vi.advanceTimersByTime(60_000);
+      expect(fired).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
