@@ -510,7 +510,7 @@ export class RunCommandService {
   }
 
   #commandView(state: CommandState): Command {
-    return structuredClone(state.command);
+    return copyCommand(state.command);
   }
 
   #invocationView(state: CommandState, inv: InvocationState, details: boolean): CommandInvocation {
@@ -549,6 +549,24 @@ export class RunCommandService {
       CloudWatchOutputConfig: structuredClone(c.CloudWatchOutputConfig),
     };
   }
+}
+
+/**
+ * A caller's copy of a command record, nested values included, so that callers cannot change the service's state.
+ * Written out: structuredClone took about 5 µs a call here against under 1 µs (each SendCommand and each command end).
+ */
+function copyCommand(c: Command): Command {
+  const events = c.NotificationConfig.NotificationEvents;
+  return {
+    ...c,
+    ExpiresAfter: new Date(c.ExpiresAfter),
+    RequestedDateTime: new Date(c.RequestedDateTime),
+    Parameters: Object.fromEntries(Object.entries(c.Parameters).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])),
+    InstanceIds: [...c.InstanceIds],
+    Targets: c.Targets.map((t) => (t.Values === undefined ? { ...t } : { ...t, Values: [...t.Values] })),
+    NotificationConfig: events === undefined ? { ...c.NotificationConfig } : { ...c.NotificationConfig, NotificationEvents: [...events] },
+    CloudWatchOutputConfig: { ...c.CloudWatchOutputConfig },
+  };
 }
 
 export function isTerminalCommand(status: Command['Status']): boolean {

@@ -23,6 +23,23 @@ async function terminal(rig: RunCommandRig, commandId: string) {
 }
 
 describe('RunCommandService', () => {
+  test('should hand out copies of a command, so that changing one changes nothing in the service', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const { Command: sent } = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [node.instanceId], Parameters: { commands: ['true'] } });
+    sent.Parameters['commands']!.push('false');
+    sent.InstanceIds.push('i-00000000000000000');
+    sent.RequestedDateTime.setTime(0);
+    sent.CloudWatchOutputConfig.CloudWatchOutputEnabled = true;
+    const [listed] = (await rig.service.ListCommands({ CommandId: sent.CommandId })).Commands;
+    expect(listed!.Parameters['commands']).toEqual(['true']);
+    expect(listed!.InstanceIds).toEqual([node.instanceId]);
+    expect(listed!.RequestedDateTime.getTime()).not.toBe(0);
+    expect(listed!.CloudWatchOutputConfig.CloudWatchOutputEnabled).not.toBe(true);
+    expect(listed).not.toBe(sent);
+    await terminal(rig, sent.CommandId);
+  });
+
   test('should report Success with stdout and ResponseCode 0 when the script exits 0', async () => {
     const rig = runCommandRig();
     const node = rig.instances.add();
