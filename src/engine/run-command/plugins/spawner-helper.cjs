@@ -11,6 +11,9 @@ const fs = require('node:fs');
 // Far above what the API ever returns (24,000 characters ≤ 96,000 bytes).
 const CAPTURE_LIMIT_BYTES = 1024 * 1024;
 
+// This process's environment is the engine's, fixed at start; a plain copy spreads ~10× faster than process.env.
+const BASE_ENV = { ...process.env };
+
 /** Script id → process group id, while the script runs. @type {Map<number, number>} */
 const running = new Map();
 
@@ -61,7 +64,7 @@ function start(request) {
   let done = false;
   const child = spawn(request.command, [...request.args], {
     cwd: request.cwd,
-    env: { ...process.env, ...request.env },
+    env: { ...BASE_ENV, ...request.env },
     // Its own session and process group, so a timeout or cancel kills the whole tree (agent executers.go).
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
