@@ -64,6 +64,23 @@ interface StepRecord {
 
 const TERMINAL: ReadonlySet<AutomationExecutionStatus> = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
 
+/** A runbook's step names, built once per runbook (runbooks are immutable and shared by all their executions). */
+const STEP_NAMES = new WeakMap<Runbook, ReadonlySet<string>>();
+
+function stepNamesOf(runbook: Runbook): ReadonlySet<string> {
+  let names = STEP_NAMES.get(runbook);
+  if (names === undefined) STEP_NAMES.set(runbook, (names = new Set(runbook.mainSteps.map((s) => s.name))));
+  return names;
+}
+
+/**
+ * A flat copy of an id. Node's randomUUID() returns a chain of ~15 concatenated strings (~0.5 KiB) that would
+ * otherwise stay on the heap for as long as the execution is kept.
+ */
+export function flatId(id: string): string {
+  return JSON.parse(JSON.stringify(id)) as string;
+}
+
 export class AutomationExecutionRun {
   readonly id: string;
   readonly #deps: AutomationExecutionDeps;
@@ -85,7 +102,7 @@ export class AutomationExecutionRun {
     this.#deps = deps;
     this.#init = init;
     this.id = init.id;
-    this.#stepNames = new Set(init.runbook.mainSteps.map((s) => s.name));
+    this.#stepNames = stepNamesOf(init.runbook);
     this.#finished = new Promise((resolve) => (this.#resolveFinished = resolve));
   }
 
@@ -229,7 +246,7 @@ export class AutomationExecutionRun {
       MaxAttempts: maxAttempts,
       ExecutionStartTime: new Date(this.#deps.clock.now()),
       StepStatus: 'InProgress',
-      StepExecutionId: this.#deps.ids.uuid(),
+      StepExecutionId: flatId(this.#deps.ids.uuid()),
       IsEnd: step.isEnd ?? false,
       ...(step.nextStep === undefined ? {} : { NextStep: step.nextStep }),
       IsCritical: step.isCritical ?? step.onFailure !== 'Continue',
