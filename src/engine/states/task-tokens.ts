@@ -29,7 +29,7 @@ const ALPHABET = /^[A-Za-z0-9+/=_-]+$/;
 /** What a waiting Task receives when its token is completed. */
 export type TokenOutcome = { readonly ok: true; readonly output: JsonValue } | { readonly ok: false; readonly error: StatesError };
 
-interface Waiter {
+export interface TaskWaiter {
   settle(outcome: TokenOutcome): void;
   heartbeat(): void;
   /** The ARN of the state machine whose Task waits: the resource IAM checks SendTask* against. */
@@ -38,7 +38,7 @@ interface Waiter {
 
 /** Issues tokens and routes SendTask* calls to the Task that waits on them. */
 export class TaskTokens {
-  readonly #waiting = new Map<string, Waiter>();
+  readonly #waiting = new Map<string, TaskWaiter>();
   readonly #closed = new Set<string>();
   /** Unique part of each token → its state machine ARN, kept as long as the token is remembered. */
   readonly #owners = new Map<string, string>();
@@ -66,7 +66,7 @@ export class TaskTokens {
   }
 
   /** Registers a waiting task; returns the function that unregisters it (and marks the token closed). */
-  wait(token: string, waiter: Waiter): () => void {
+  wait(token: string, waiter: TaskWaiter): () => void {
     this.#waiting.set(token, waiter);
     if (waiter.stateMachineArn !== undefined) this.#owners.set(closedKey(token), waiter.stateMachineArn);
     return () => this.close(token);
@@ -149,7 +149,7 @@ export class TaskTokens {
     return token;
   }
 
-  #waiter(token: string): Waiter {
+  #waiter(token: string): TaskWaiter {
     const waiter = this.#waiting.get(token);
     if (waiter !== undefined) return waiter;
     if (this.#closed.has(closedKey(token))) {

@@ -12,8 +12,8 @@ import { applyPath, applyPayloadTemplate, evaluateDynamic } from '../io-processi
 import { evaluateTemplate } from '../jsonata.js';
 import { evaluateJsonataField, intrinsicEnv, jsonataScope, pathScope, resultOutcome } from '../query.js';
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
-import { parseResource, type ParsedResource } from '../integrations/index.js';
-import type { TokenOutcome } from '../task-tokens.js';
+import { parseResource, type ParsedResource, type TaskIntegration, type TaskInvocation } from '../integrations/index.js';
+import type { TaskWaiter, TokenOutcome } from '../task-tokens.js';
 
 /** "If not provided, the default value of TimeoutSeconds is 99999999" (state-task page); HeartbeatSeconds likewise. */
 export const DEFAULT_TIMEOUT_SECONDS = 99_999_999;
@@ -113,7 +113,7 @@ async function seconds(run: StateRun<TaskState>, field: 'TimeoutSeconds' | 'Hear
 }
 
 /** Calls the integration and, for `.waitForTaskToken`, waits for the callback, under both timers. */
-async function invoke(
+function invoke(
   run: StateRun<TaskState>,
   resource: ParsedResource | undefined,
   parameters: JsonValue,
@@ -122,76 +122,138 @@ async function invoke(
   credentialsRole: string | undefined,
 ): Promise<JsonValue> {
   if (resource === undefined) {
-    throw new StatesRuntimeError(`The resource '${run.state.Resource}' is not supported by the local engine (only service integrations such as arn:aws:states:::aws-sdk:<service>:<action> are).`);
+    return Promise.reject(new StatesRuntimeError(`The resource '${run.state.Resource}' is not supported by the local engine (only service integrations such as arn:aws:states:::aws-sdk:<service>:<action> are).`));
   }
   const integration = run.runtime.integrations[resource.family];
   if (integration === undefined) {
-    throw new StatesRuntimeError(`The service integration '${resource.family}' (resource '${resource.arn}') is not supported by the local engine.`);
+    return Promise.reject(new StatesRuntimeError(`The service integration '${resource.family}' (resource '${resource.arn}') is not supported by the local engine.`));
   }
-  const clock = run.runtime.clock;
-  const controller = new AbortController();
-  const parent = run.frame.signal;
-  const onParentAbort = (): void => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener('abort', onParentAbort, { once: true });
-  const cleanups: Array<() => void> = [() => parent.removeEventListener('abort', onParentAbort)];
-  try {
-    return await new Promise<JsonValue>((resolve, reject) => {
-      const fail = (error: unknown): void => {
-        controller.abort(error);
-        reject(error);
-      };
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-      // "If the task runs longer than the specified seconds, this state fails with a States.Timeout error."
-      // AWS records TaskTimedOut and ExecutionFailed with `error: States.Timeout` and no cause.
-      cleanups.push(clock.setTimer(timeoutSeconds * 1000, () => fail(new StatesTimeoutError())));
-      let cancelHeartbeat = (): void => undefined;
-      const armHeartbeat = (): void => {
-        cancelHeartbeat();
-        cancelHeartbeat = clock.setTimer(heartbeatSeconds * 1000, () => fail(heartbeatTimeout()));
-      };
-      cleanups.push(() => cancelHeartbeat());
-      const token = run.taskToken;
-      // A callback can arrive while the API call is still returning (an in-process service may call back at once);
-      // it is applied only after TaskSubmitted is recorded, so the history keeps AWS's order.
-      let submitted = false;
-      let early: TokenOutcome | undefined;
-      const apply = (outcome: TokenOutcome): void => (outcome.ok ? resolve(outcome.output) : fail(outcome.error));
-      if (resource.pattern === 'WAIT_FOR_TASK_TOKEN' && token !== undefined) {
-        // A heartbeat interval not shorter than the timeout can never fire first, so it needs no timer.
-        if (heartbeatSeconds < timeoutSeconds) armHeartbeat();
-        cleanups.push(
-          run.runtime.tokens.wait(token, {
-            stateMachineArn: run.runtime.stateMachineArn,
-            settle: (outcome: TokenOutcome) => {
-              if (submitted) apply(outcome);
-              else early ??= outcome;
-            },
-            heartbeat: () => {
-              if (heartbeatSeconds < timeoutSeconds) armHeartbeat();
-            },
-          }),
-        );
-      }
-      integration.invoke({ resource, parameters, run, signal: controller.signal, ...(credentialsRole === undefined ? {} : { roleArn: credentialsRole }) }).then((output) => {
-        if (resource.pattern !== 'WAIT_FOR_TASK_TOKEN') {
-          resolve(output);
-          return;
-        }
-        if (controller.signal.aborted) return;
-        // History: TaskScheduled → TaskStarted → TaskSubmitted (the API response) → TaskSucceeded (aws-semantics §7.2).
-        run.emit('TaskSubmitted', 'taskSubmittedEventDetails', {
-          resourceType: resource.resourceType,
-          resource: resource.resourceName,
-          output: eventData(output),
-          outputDetails: NOT_TRUNCATED,
-        });
-        submitted = true;
-        if (early !== undefined) apply(early);
-      }, fail);
+  return new Promise<JsonValue>((resolve, reject) => {
+    const call = new TaskCall(run, resource, heartbeatSeconds < timeoutSeconds ? heartbeatSeconds : undefined, resolve, reject);
+    call.start(integration, parameters, timeoutSeconds, credentialsRole);
+  });
+}
+
+/**
+ * One integration call and its wait: the timers, the token registration and the parent-signal listener in one
+ * object rather than a dozen closures and a second listener, as thousands of Tasks may wait at once.
+ */
+class TaskCall implements TaskWaiter {
+  /** Aborts the integration call; dropped once the call has returned, when nothing listens to it any more. */
+  #controller: AbortController | undefined = new AbortController();
+  #settled = false;
+  /** The API call returned and TaskSubmitted is recorded: a callback may be applied. */
+  #submitted = false;
+  /** A callback that arrived while the API call was still returning (an in-process service may call back at once). */
+  #early: TokenOutcome | undefined;
+  #cancelTimeout: (() => void) | undefined;
+  #cancelHeartbeat: (() => void) | undefined;
+  #token: string | undefined;
+
+  constructor(
+    readonly run: StateRun<TaskState>,
+    readonly resource: ParsedResource,
+    /** Undefined when the heartbeat interval is not shorter than the timeout: it can never fire first. */
+    readonly heartbeatSeconds: number | undefined,
+    readonly resolve: (output: JsonValue) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  get stateMachineArn(): string {
+    return this.run.runtime.stateMachineArn;
+  }
+
+  start(integration: TaskIntegration, parameters: JsonValue, timeoutSeconds: number, credentialsRole: string | undefined): void {
+    const run = this.run;
+    const resource = this.resource;
+    const signal = this.#controller!.signal;
+    const parent = run.frame.signal;
+    if (parent.aborted) this.#controller!.abort(parent.reason);
+    else parent.addEventListener('abort', this, { once: true });
+    // "If the task runs longer than the specified seconds, this state fails with a States.Timeout error."
+    // AWS records TaskTimedOut and ExecutionFailed with `error: States.Timeout` and no cause.
+    this.#cancelTimeout = run.runtime.clock.setTimer(timeoutSeconds * 1000, () => this.fail(new StatesTimeoutError()));
+    const token = run.taskToken;
+    if (resource.pattern === 'WAIT_FOR_TASK_TOKEN' && token !== undefined) {
+      this.#armHeartbeat();
+      this.#token = token;
+      run.runtime.tokens.wait(token, this);
+    }
+    const invocation: TaskInvocation = credentialsRole === undefined
+      ? { resource, parameters, run, signal }
+      : { resource, parameters, run, signal, roleArn: credentialsRole };
+    integration.invoke(invocation).then((output) => this.#returned(output), (error: unknown) => this.fail(error));
+  }
+
+  /** The parent frame's signal aborted (StopExecution, execution timeout, a failed sibling). */
+  handleEvent(): void {
+    this.fail(this.run.frame.signal.reason);
+  }
+
+  settle(outcome: TokenOutcome): void {
+    // Applied only after TaskSubmitted is recorded, so the history keeps AWS's order.
+    if (this.#submitted) this.#apply(outcome);
+    else this.#early ??= outcome;
+  }
+
+  heartbeat(): void {
+    this.#armHeartbeat();
+  }
+
+  fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#controller?.abort(error);
+    this.#finish();
+    this.reject(error);
+  }
+
+  #returned(output: JsonValue): void {
+    if (this.#settled) return;
+    if (this.resource.pattern !== 'WAIT_FOR_TASK_TOKEN') {
+      this.#finish();
+      this.resolve(output);
+      return;
+    }
+    if (this.#controller?.signal.aborted === true) return;
+    // The call is over: nothing listens to its signal any more.
+    this.#controller = undefined;
+    // History: TaskScheduled → TaskStarted → TaskSubmitted (the API response) → TaskSucceeded (aws-semantics §7.2).
+    this.run.emit('TaskSubmitted', 'taskSubmittedEventDetails', {
+      resourceType: this.resource.resourceType,
+      resource: this.resource.resourceName,
+      output: eventData(output),
+      outputDetails: NOT_TRUNCATED,
     });
-  } finally {
-    for (const cleanup of cleanups) cleanup();
+    this.#submitted = true;
+    const early = this.#early;
+    this.#early = undefined;
+    if (early !== undefined) this.#apply(early);
+  }
+
+  #apply(outcome: TokenOutcome): void {
+    if (!outcome.ok) {
+      this.fail(outcome.error);
+      return;
+    }
+    if (this.#settled) return;
+    this.#finish();
+    this.resolve(outcome.output);
+  }
+
+  #armHeartbeat(): void {
+    const seconds = this.heartbeatSeconds;
+    if (seconds === undefined || this.#settled) return;
+    this.#cancelHeartbeat?.();
+    this.#cancelHeartbeat = this.run.runtime.clock.setTimer(seconds * 1000, () => this.fail(heartbeatTimeout()));
+  }
+
+  /** Cancels the timers, closes the token and stops listening to the parent signal. */
+  #finish(): void {
+    this.#settled = true;
+    this.run.frame.signal.removeEventListener('abort', this);
+    this.#cancelTimeout?.();
+    this.#cancelHeartbeat?.();
+    if (this.#token !== undefined) this.run.runtime.tokens.close(this.#token);
   }
 }
 
