@@ -47,11 +47,28 @@ export interface ErrorHandlingOptions {
 type RetryableState = State & { readonly Retry?: readonly Retrier[]; readonly Catch?: readonly Catcher[] };
 
 /** Runs `attempt` under the state's Retry and Catch policy. */
-export async function withRetryAndCatch(
+export function withRetryAndCatch(
   run: StateRun<RetryableState>,
   input: JsonValue,
   attempt: () => Promise<StateOutcome>,
   options: ErrorHandlingOptions = {},
+): Promise<StateOutcome> {
+  if ((run.state.Retry ?? []).length > 0 || (run.state.Catch ?? []).length > 0) return retryAndCatch(run, input, attempt, options);
+  // Nothing to retry or catch: one attempt, without an async frame that would stay suspended while the state waits.
+  run.retryCount = 0;
+  return attempt().then(undefined, (thrown: unknown) => {
+    const error = toStatesError(thrown, run.frame.signal).locatedIn(run.name, run.enteredEventId);
+    recordEvaluationFailure(run, error);
+    if (options.failedEvent !== undefined && error.name !== 'States.Runtime') run.emit(options.failedEvent);
+    throw error;
+  });
+}
+
+async function retryAndCatch(
+  run: StateRun<RetryableState>,
+  input: JsonValue,
+  attempt: () => Promise<StateOutcome>,
+  options: ErrorHandlingOptions,
 ): Promise<StateOutcome> {
   const retriers = run.state.Retry ?? [];
   const attempts = new Array<number>(retriers.length).fill(0);

@@ -58,23 +58,25 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
   run.emit('TaskScheduled', 'taskScheduledEventDetails', scheduled);
   run.emit('TaskStarted', 'taskStartedEventDetails', { resourceType, resource: resourceName });
 
-  let result: JsonValue;
-  try {
-    result = await invoke(run, resource, parameters, timeoutSeconds, heartbeatSeconds, credentialsRole);
-  } catch (thrown) {
-    if (run.frame.signal.aborted) throw thrown;
-    if (run.taskToken !== undefined) run.runtime.tokens.close(run.taskToken);
-    const error = isStatesError(thrown) ? thrown : new StatesRuntimeError(thrown instanceof Error ? thrown.message : String(thrown));
-    // A SendTaskFailure without error or cause is recorded without them (recorded in AWS's callback suite).
-    const details: Record<string, unknown> = { resourceType, resource: resourceName };
-    if (error.name !== '') details['error'] = error.name;
-    if (error.cause !== undefined) details['cause'] = error.cause;
-    run.emit(error.name === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed', error.name === 'States.Timeout' ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
-    throw error;
-  }
-  run.emit('TaskSucceeded', 'taskSucceededEventDetails', { resourceType, resource: resourceName, output: eventData(result), outputDetails: NOT_TRUNCATED });
-
-  return resultOutcome(run, state, input, result, next);
+  // The wait continues in callbacks rather than in this frame: a suspended async frame keeps all its locals and
+  // temporaries (the parameters, the evaluation scopes) until it resumes, for as long as the Task waits.
+  return invoke(run, resource, parameters, timeoutSeconds, heartbeatSeconds, credentialsRole).then(
+    (result) => {
+      run.emit('TaskSucceeded', 'taskSucceededEventDetails', { resourceType, resource: resourceName, output: eventData(result), outputDetails: NOT_TRUNCATED });
+      return resultOutcome(run, state, input, result, next);
+    },
+    (thrown: unknown) => {
+      if (run.frame.signal.aborted) throw thrown;
+      if (run.taskToken !== undefined) run.runtime.tokens.close(run.taskToken);
+      const error = isStatesError(thrown) ? thrown : new StatesRuntimeError(thrown instanceof Error ? thrown.message : String(thrown));
+      // A SendTaskFailure without error or cause is recorded without them (recorded in AWS's callback suite).
+      const details: Record<string, unknown> = { resourceType, resource: resourceName };
+      if (error.name !== '') details['error'] = error.name;
+      if (error.cause !== undefined) details['cause'] = error.cause;
+      run.emit(error.name === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed', error.name === 'States.Timeout' ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
+      throw error;
+    },
+  );
 }
 
 /**
