@@ -28,8 +28,8 @@ export interface ActionContext {
   readonly roleArn?: string | undefined;
   /** IAM check for SSM calls made inside the service (SendCommand of aws:runCommand); absent: no check. */
   readonly authorizeSsm?: SsmAuthorizer | undefined;
-  /** Records an output as soon as it is known, so that it survives a later failure or timeout. */
-  setOutput(name: string, value: JsonValue): void;
+  /** Records an output as soon as it is known, so that it survives a later failure or timeout. Callable unbound. */
+  readonly setOutput: (name: string, value: JsonValue) => void;
 }
 
 export interface ActionResult {
@@ -79,10 +79,18 @@ export function checkKnownInputs(inputs: JsonObject, known: readonly string[], a
   if (unknown.length > 0) throw inputFailure(`${action} does not support input(s) ${unknown.join(', ')}.`);
 }
 
-/** Resolves when the signal aborts (never rejects). */
-export function whenAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+/** One promise per signal: the step runner and its action wait on the same one, with a single abort listener. */
+const ABORTED = new WeakMap<AbortSignal, Promise<undefined>>();
+
+/** Resolves (to undefined) when the signal aborts; never rejects. Calls with the same signal get the same promise. */
+export function whenAborted(signal: AbortSignal): Promise<undefined> {
+  let aborted = ABORTED.get(signal);
+  if (aborted === undefined) {
+    aborted = new Promise((resolve) => {
+      if (signal.aborted) resolve(undefined);
+      else signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    });
+    ABORTED.set(signal, aborted);
+  }
+  return aborted;
 }

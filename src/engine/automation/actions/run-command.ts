@@ -10,9 +10,12 @@
 import { isServiceError } from '../../../errors/service-error.js';
 import type { JsonObject, JsonValue } from '../../../model/json.js';
 import { isJsonObject } from '../../../model/json.js';
-import type { SendCommandRequest, Target } from '../../../model/ssm.js';
-import type { ActionHandler } from './action.js';
+import type { Command, SendCommandRequest, Target } from '../../../model/ssm.js';
+import type { RunCommandService } from '../../run-command/run-command-service.js';
+import type { ActionContext, ActionHandler, ActionResult } from './action.js';
 import { checkKnownInputs, inputFailure, StepFailure, stringInput, whenAborted } from './action.js';
+
+type SetOutput = ActionContext['setOutput'];
 
 const INPUTS = [
   'DocumentName',
@@ -117,21 +120,32 @@ export const runCommandAction: ActionHandler = async (ctx) => {
     throw error;
   }
   ctx.setOutput('CommandId', commandId);
-  const finished = ctx.runCommand.waitForCommand(commandId);
-  const outcome = await Promise.race([finished, whenAborted(ctx.signal).then(() => undefined)]);
-  if (outcome === undefined) {
-    // Step timeout or automation cancel: stop the command on the nodes too.
-    await ctx.runCommand.CancelCommand({ CommandId: commandId }).catch(() => undefined);
-    const now = (await ctx.runCommand.ListCommands({ CommandId: commandId })).Commands[0];
-    if (now !== undefined) ctx.setOutput('Status', now.Status);
-    return { status: 'Failed', failureMessage: `Command ${commandId} was cancelled because the step was stopped.` };
-  }
-  ctx.setOutput('Status', outcome.Status);
-  const first = ctx.runCommand.invocationsOf(commandId)[0];
+  // Returned, not awaited: while the command runs, only what untilDone needs stays on the heap, not this frame
+  // with the context, its inputs and the request.
+  return untilDone(ctx.runCommand, ctx.signal, ctx.setOutput, commandId);
+};
+
+function untilDone(service: RunCommandService, signal: AbortSignal, setOutput: SetOutput, commandId: string): Promise<ActionResult> {
+  return Promise.race([service.waitForCommand(commandId), whenAborted(signal)]).then((outcome) =>
+    outcome === undefined ? stopCommand(service, setOutput, commandId) : commandEnded(service, setOutput, commandId, outcome),
+  );
+}
+
+/** Step timeout or automation cancel: stop the command on the nodes too. */
+async function stopCommand(service: RunCommandService, setOutput: SetOutput, commandId: string): Promise<ActionResult> {
+  await service.CancelCommand({ CommandId: commandId }).catch(() => undefined);
+  const now = (await service.ListCommands({ CommandId: commandId })).Commands[0];
+  if (now !== undefined) setOutput('Status', now.Status);
+  return { status: 'Failed', failureMessage: `Command ${commandId} was cancelled because the step was stopped.` };
+}
+
+function commandEnded(service: RunCommandService, setOutput: SetOutput, commandId: string, outcome: Command): ActionResult {
+  setOutput('Status', outcome.Status);
+  const first = service.invocationsOf(commandId)[0];
   const plugin = first?.CommandPlugins[0];
   if (plugin !== undefined) {
-    ctx.setOutput('ResponseCode', String(plugin.ResponseCode));
-    ctx.setOutput('Output', plugin.Output);
+    setOutput('ResponseCode', String(plugin.ResponseCode));
+    setOutput('Output', plugin.Output);
   }
   if (outcome.Status === 'Success') return { status: 'Success', responseCode: String(plugin?.ResponseCode ?? '') };
   return {
@@ -139,4 +153,4 @@ export const runCommandAction: ActionHandler = async (ctx) => {
     failureMessage: `Command ${commandId} ended with status ${outcome.Status} (${outcome.StatusDetails}); ${outcome.ErrorCount} of ${outcome.TargetCount} target(s) failed or timed out.`,
     failureDetails: { FailureStage: 'Invocation', FailureType: 'Action', Details: { CommandId: [commandId], Status: [outcome.Status] } },
   };
-};
+}
