@@ -19,7 +19,7 @@ import type {
 } from '../../model/ssm.js';
 import type { RunCommandService } from '../run-command/run-command-service.js';
 import type { ActionContext, ActionResult, LocalSsmCall, SsmAuthorizer } from './actions/action.js';
-import { StepFailure, whenAborted } from './actions/action.js';
+import { StepFailure } from './actions/action.js';
 import { EXECUTE_AWS_API_MAX_SECONDS } from './actions/execute-aws-api.js';
 import { ACTIONS, isSupportedAction } from './actions/index.js';
 import { WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS } from './actions/wait-for-aws-resource-property.js';
@@ -58,9 +58,45 @@ type StopReason = 'timeout' | 'cancel';
 
 type StepOutcome = { status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled'; nextStep?: string };
 
+/**
+ * How an attempt is stopped (step timeout, automation cancel, end of the cancellation workflow). The AbortSignal
+ * of ActionContext is made only when an action asks for it (aws:sleep, aws:waitForAwsResourceProperty): an
+ * AbortController with its listener maps is ~0.6 KiB, which every waiting aws:runCommand step held before.
+ */
+class AttemptStop {
+  reason: StopReason | undefined;
+  readonly stopped: Promise<undefined>;
+  #resolve!: (value: undefined) => void;
+  #controller: AbortController | undefined;
+
+  constructor() {
+    this.stopped = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  get aborted(): boolean {
+    return this.reason !== undefined;
+  }
+
+  /** The first reason wins, as with AbortController.abort. */
+  stop(reason: StopReason): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.#resolve(undefined);
+    this.#controller?.abort(reason);
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.reason !== undefined) this.#controller.abort(this.reason);
+    }
+    return this.#controller.signal;
+  }
+}
+
 /** One attempt of a step's action while it runs. */
 interface RunningAttempt {
-  readonly abort: AbortController;
+  readonly stop: AttemptStop;
   readonly cancelTimer: () => void;
   readonly onOuter: (() => void) | undefined;
   /** The action's result; never rejects (errors become a StepFailure). */
@@ -107,7 +143,7 @@ export class AutomationExecutionRun {
   #end?: number;
   #failureMessage?: string | undefined;
   #current?: StepRecord | undefined;
-  #currentAbort?: AbortController | undefined;
+  #currentStop?: AttemptStop | undefined;
   #cancelRequested = false;
   #finished: Promise<void>;
   #resolveFinished!: () => void;
@@ -166,7 +202,7 @@ export class AutomationExecutionRun {
       return;
     }
     this.#status = 'Cancelling';
-    this.#currentAbort?.abort('cancel' satisfies StopReason);
+    this.#currentStop?.stop('cancel');
   }
 
   // ------------------------------------------------------------------ the loop
@@ -264,7 +300,7 @@ export class AutomationExecutionRun {
       // The action took what it needs; don't keep the inputs through a long wait ("Inputs" keeps their text).
       if (attempt === maxAttempts) inputs = undefined;
       // Awaited here rather than in a nested async function: one suspended frame fewer while the action waits.
-      const first = await Promise.race([running.result, whenAborted(running.abort.signal)]);
+      const first = await Promise.race([running.result, running.stop.stopped]);
       result = await this.#endAttempt(record, running, first, inCancellation, outer);
       if (result.status === 'Success' || result.status === 'Cancelled') break;
       if (outer?.aborted === true) break;
@@ -325,18 +361,21 @@ export class AutomationExecutionRun {
   /** Starts one attempt of the step's action, with its timeout and cancellation. */
   #startAttempt(record: StepRecord, inputs: JsonObject, inCancellation: boolean, outer: AbortSignal | undefined): RunningAttempt {
     const step = record.step;
-    const abort = new AbortController();
-    if (!inCancellation) this.#currentAbort = abort;
-    const onOuter = outer === undefined ? undefined : (): void => abort.abort('timeout' satisfies StopReason);
+    const stop = new AttemptStop();
+    if (!inCancellation) this.#currentStop = stop;
+    const onOuter = outer === undefined ? undefined : (): void => stop.stop('timeout');
     if (onOuter !== undefined) outer?.addEventListener('abort', onOuter, { once: true });
     const timeoutSeconds = effectiveTimeout(step);
-    const cancelTimer = timeoutSeconds === undefined ? noTimer : this.#deps.clock.setTimer(timeoutSeconds * 1000, () => abort.abort('timeout' satisfies StopReason));
-    if (this.#cancelRequested && !inCancellation) abort.abort('cancel' satisfies StopReason);
+    const cancelTimer = timeoutSeconds === undefined ? noTimer : this.#deps.clock.setTimer(timeoutSeconds * 1000, () => stop.stop('timeout'));
+    if (this.#cancelRequested && !inCancellation) stop.stop('cancel');
     const role = this.#scopeRole();
     const ctx: ActionContext = {
       step,
       inputs,
-      signal: abort.signal,
+      get signal() {
+        return stop.signal;
+      },
+      stopped: stop.stopped,
       clock: this.#deps.clock,
       awsApi: this.#deps.awsApi,
       ssm: this.#deps.ssm,
@@ -351,7 +390,7 @@ export class AutomationExecutionRun {
     const result = handler(ctx).catch((error: unknown) =>
       error instanceof StepFailure ? error : new StepFailure(`Step failed with an internal error: ${(error as Error).message}`, { FailureStage: 'Invocation', FailureType: 'Internal' }),
     );
-    return { abort, cancelTimer, onOuter, result, timeoutSeconds };
+    return { stop, cancelTimer, onOuter, result, timeoutSeconds };
   }
 
   /** Ends an attempt: `first` is the action's result, or undefined when the step was stopped first. */
@@ -363,17 +402,16 @@ export class AutomationExecutionRun {
     outer: AbortSignal | undefined,
   ): Promise<StepOutcome> {
     const { step, execution } = record;
-    const { abort, timeoutSeconds } = running;
+    const { stop, timeoutSeconds } = running;
     if (first === undefined) {
       // Let the action clean up (aws:runCommand cancels its command) without waiting on a call that cannot stop.
       await Promise.race([running.result, macrotasks(5)]);
     }
     running.cancelTimer();
     if (running.onOuter !== undefined) outer?.removeEventListener('abort', running.onOuter);
-    if (!inCancellation) this.#currentAbort = undefined;
-    if (first === undefined || abort.signal.aborted) {
-      const reason = abort.signal.reason as StopReason;
-      if (reason === 'cancel') {
+    if (!inCancellation) this.#currentStop = undefined;
+    if (first === undefined || stop.aborted) {
+      if (stop.reason === 'cancel') {
         execution.FailureMessage = 'Step cancelled because the automation execution was cancelled.';
         return { status: 'Cancelled' };
       }

@@ -21,6 +21,8 @@ export interface ActionContext {
   readonly inputs: JsonObject;
   /** Aborted when the step times out or the automation is cancelled; `signal.reason` says which. */
   readonly signal: AbortSignal;
+  /** Resolves (to undefined) when the step is stopped, as `signal` aborts; never rejects. */
+  readonly stopped: Promise<undefined>;
   readonly clock: Clock;
   readonly awsApi: AwsApi;
   readonly ssm: LocalSsmCall;
@@ -77,20 +79,4 @@ export function stringInput(inputs: JsonObject, name: string, required = false):
 export function checkKnownInputs(inputs: JsonObject, known: readonly string[], action: string): void {
   const unknown = Object.keys(inputs).filter((k) => !known.includes(k));
   if (unknown.length > 0) throw inputFailure(`${action} does not support input(s) ${unknown.join(', ')}.`);
-}
-
-/** One promise per signal: the step runner and its action wait on the same one, with a single abort listener. */
-const ABORTED = new WeakMap<AbortSignal, Promise<undefined>>();
-
-/** Resolves (to undefined) when the signal aborts; never rejects. Calls with the same signal get the same promise. */
-export function whenAborted(signal: AbortSignal): Promise<undefined> {
-  let aborted = ABORTED.get(signal);
-  if (aborted === undefined) {
-    aborted = new Promise((resolve) => {
-      if (signal.aborted) resolve(undefined);
-      else signal.addEventListener('abort', () => resolve(undefined), { once: true });
-    });
-    ABORTED.set(signal, aborted);
-  }
-  return aborted;
 }

@@ -13,7 +13,7 @@ import { isJsonObject } from '../../../model/json.js';
 import type { Command, SendCommandRequest, Target } from '../../../model/ssm.js';
 import type { RunCommandService } from '../../run-command/run-command-service.js';
 import type { ActionContext, ActionHandler, ActionResult } from './action.js';
-import { checkKnownInputs, inputFailure, StepFailure, stringInput, whenAborted } from './action.js';
+import { checkKnownInputs, inputFailure, StepFailure, stringInput } from './action.js';
 
 type SetOutput = ActionContext['setOutput'];
 
@@ -122,11 +122,11 @@ export const runCommandAction: ActionHandler = async (ctx) => {
   ctx.setOutput('CommandId', commandId);
   // Returned, not awaited: while the command runs, only what untilDone needs stays on the heap, not this frame
   // with the context, its inputs and the request.
-  return untilDone(ctx.runCommand, ctx.signal, ctx.setOutput, commandId);
+  return untilDone(ctx.runCommand, ctx.stopped, ctx.setOutput, commandId);
 };
 
-function untilDone(service: RunCommandService, signal: AbortSignal, setOutput: SetOutput, commandId: string): Promise<ActionResult> {
-  return Promise.race([service.waitForCommand(commandId), whenAborted(signal)]).then((outcome) =>
+function untilDone(service: RunCommandService, stopped: Promise<undefined>, setOutput: SetOutput, commandId: string): Promise<ActionResult> {
+  return Promise.race([service.waitForCommand(commandId), stopped]).then((outcome) =>
     outcome === undefined ? stopCommand(service, setOutput, commandId) : commandEnded(service, setOutput, commandId, outcome),
   );
 }
