@@ -135,21 +135,19 @@ export function startExecution(params: ExecutionParams): RunningExecution {
 
   // Late stop requests (after the workflow finished) must not change the result.
   let finished = false;
-  const result = (async (): Promise<ExecutionResult> => {
-    let outcome: ExecutionResult;
-    try {
-      const output = await runWorkflow(frame, params.input);
-      outcome = { status: 'SUCCEEDED', output };
-    } catch (error) {
-      outcome = failure(error, controller.signal);
-    } finally {
-      cancelTimeout();
-      params.signal?.removeEventListener('abort', onExternalAbort);
-    }
+  const outerSignal = params.signal;
+  const end = (outcome: ExecutionResult): ExecutionResult => {
+    cancelTimeout();
+    outerSignal?.removeEventListener('abort', onExternalAbort);
     finished = true;
     recordEnd(history, frame.lastEventId, outcome);
     return outcome;
-  })();
+  };
+  // Promise callbacks rather than an async frame, which would keep `params` and its temporaries while the execution waits.
+  const result = runWorkflow(frame, params.input).then(
+    (output): ExecutionResult => end({ status: 'SUCCEEDED', output }),
+    (error: unknown) => end(failure(error, controller.signal)),
+  );
 
   return {
     history,

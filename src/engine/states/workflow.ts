@@ -70,7 +70,11 @@ function emitIn(frame: Frame, type: HistoryEventType, detailsKey?: string, detai
   return id;
 }
 
-async function runState(
+/**
+ * Not an async function: a suspended async frame (its register file, generator and promise) would stay alive for as
+ * long as the state waits; promise callbacks cost less and take the same number of microtask turns.
+ */
+function runState(
   frame: Frame,
   name: string,
   state: State,
@@ -78,7 +82,7 @@ async function runState(
   inputText: string | undefined,
 ): Promise<StateOutcome & { outputText: string }> {
   const handler = STATE_TYPES[state.Type] as StateHandler | undefined;
-  if (handler === undefined) throw new StatesRuntimeError(`The state type '${String(state.Type)}' is not supported.`);
+  if (handler === undefined) return Promise.reject(new StatesRuntimeError(`The state type '${String(state.Type)}' is not supported.`));
   const runtime = frame.runtime;
   const enteredAt = runtime.clock.now();
   frame.activeState = state.Type;
@@ -88,14 +92,22 @@ async function runState(
     inputDetails: NOT_TRUNCATED,
   });
   const run = new StateRunImpl(frame, name, state, state.QueryLanguage ?? frame.queryLanguage, enteredEventId, enteredAt, handler.retries);
-  let outcome: StateOutcome;
-  try {
-    outcome = await handler.execute(run, input);
-  } catch (thrown) {
+  const failed = (thrown: unknown): never => {
     const error = toStatesError(thrown, frame.signal).locatedIn(name, enteredEventId);
     recordEvaluationFailure(run, error);
     throw error;
+  };
+  let pending: Promise<StateOutcome>;
+  try {
+    pending = handler.execute(run, input);
+  } catch (thrown) {
+    pending = Promise.reject(thrown as Error);
   }
+  return pending.then((outcome) => exitState(frame, name, handler, outcome), failed);
+}
+
+/** Records the exit of a state that completed: payload limit, variable assignments and the Exited event. */
+function exitState(frame: Frame, name: string, handler: StateHandler, outcome: StateOutcome): StateOutcome & { outputText: string } {
   // "The maximum input or output size for a task, state, or execution is 256 KiB" (service-quotas page).
   const outputText = eventData(outcome.output);
   if (exceedsPayloadLimit(outputText)) {

@@ -27,10 +27,22 @@ export const taskState: StateHandler<TaskState> = {
   },
 };
 
+/** Parsed once per Task state of a definition: every waiting Task keeps its ParsedResource (and its strings). */
+const parsedResources = new WeakMap<TaskState, ParsedResource | null>();
+
+function parsedResource(state: TaskState): ParsedResource | undefined {
+  let parsed = parsedResources.get(state);
+  if (parsed === undefined) {
+    parsed = parseResource(state.Resource) ?? null;
+    parsedResources.set(state, parsed);
+  }
+  return parsed ?? undefined;
+}
+
 async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<StateOutcome> {
   const state = run.state;
   const next = state.End === true ? undefined : state.Next;
-  const resource = parseResource(state.Resource);
+  const resource = parsedResource(state);
   const jsonata = run.queryLanguage === 'JSONata';
   if (resource?.pattern === 'WAIT_FOR_TASK_TOKEN') {
     // "If a Task state using the callback task token times out, a new random token is generated" (connect-to-resource page).
