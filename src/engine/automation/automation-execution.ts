@@ -328,7 +328,7 @@ export class AutomationExecutionRun {
       IsEnd: step.isEnd ?? false,
       ...(step.nextStep === undefined ? {} : { NextStep: step.nextStep }),
       IsCritical: step.isCritical ?? step.onFailure !== 'Continue',
-      ValidNextSteps: validNextSteps(step),
+      ValidNextSteps: validNextStepsOf(step),
     };
     const record: StepRecord = { step, execution, outputs: {} };
     this.#records.push(record);
@@ -560,6 +560,18 @@ function effectiveTimeout(step: RunbookStep): number | undefined {
   }
   if (step.action === 'aws:waitForAwsResourceProperty') return own ?? WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS;
   return own;
+}
+
+/**
+ * A step's ValidNextSteps, built once per step of a runbook and shared by its step executions (never changed;
+ * the API views are copies).
+ */
+const VALID_NEXT_STEPS = new WeakMap<RunbookStep, string[]>();
+
+function validNextStepsOf(step: RunbookStep): string[] {
+  let next = VALID_NEXT_STEPS.get(step);
+  if (next === undefined) VALID_NEXT_STEPS.set(step, (next = validNextSteps(step)));
+  return next;
 }
 
 function validNextSteps(step: RunbookStep): string[] {
