@@ -76,7 +76,7 @@ export interface RunningExecution {
 /** Starts an execution; it runs on the event loop until `result` settles. */
 export function startExecution(params: ExecutionParams): RunningExecution {
   const { clock } = params;
-  const history = new ExecutionHistory(() => clock.now());
+  const history = new ExecutionHistory(clock);
   const startTime = clock.now();
   const controller = new AbortController();
   const onExternalAbort = (): void => controller.abort(new ExecutionStop('ABORTED', undefined, undefined));

@@ -60,14 +60,15 @@ export class ExecutionHistory {
   readonly events: HistoryEvent[] = [];
   #listeners: Set<HistoryListener> | undefined;
 
-  constructor(private readonly now: () => number) {}
+  /** The clock itself rather than a `now` closure: one object fewer per execution. */
+  constructor(private readonly clock: { now(): number }) {}
 
   /** Appends an event after `previousEventId` and returns its id. */
   add(type: HistoryEventType, previousEventId: number, detailsKey?: string, details?: Record<string, unknown>): number {
     const id = this.events.length + 1;
     // Adding the details key after creation keeps the object in V8's fast mode (a computed key in the literal
     // does not), which matters with thousands of waiting executions.
-    const event: { -readonly [K in keyof HistoryEvent]: HistoryEvent[K] } = { timestamp: new Date(this.now()), type, id, previousEventId };
+    const event: { -readonly [K in keyof HistoryEvent]: HistoryEvent[K] } = { timestamp: new Date(this.clock.now()), type, id, previousEventId };
     if (detailsKey !== undefined) event[detailsKey] = details;
     this.events.push(event);
     if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(event);
@@ -87,7 +88,16 @@ export class ExecutionHistory {
 
 /** Compact JSON text for `input`/`output` members of event details. */
 export function eventData(value: JsonValue | undefined): string {
-  return value === undefined ? 'null' : JSON.stringify(value);
+  if (value === undefined) return 'null';
+  const text = JSON.stringify(value);
+  // V8 builds a long JSON text as a rope of parts; the history keeps it as long as the execution, so it is
+  // flattened now (converting it to a number makes V8 flatten it in place; the number itself is unused).
+  if (text.length > 64) flatten(text);
+  return text;
+}
+
+function flatten(text: string): void {
+  void Number(text);
 }
 
 export const NOT_TRUNCATED: DataDetails = Object.freeze({ truncated: false });
