@@ -174,20 +174,8 @@ export class AutomationExecutionRun {
     if (this.isTerminal) return Promise.resolve();
     this.#status = 'InProgress';
     this.#start = this.#deps.clock.now();
-    // Chained, not awaited: one suspended async frame fewer per execution while a step waits.
-    return this.#loop().then(
-      () => this.#ended(),
-      (error: unknown) => {
-        this.#failureMessage = `Internal error: ${(error as Error).message}`;
-        this.#status = 'Failed';
-        this.#ended();
-      },
-    );
-  }
-
-  #ended(): void {
-    this.#end = this.#deps.clock.now();
-    this.#resolveFinished();
+    // The loop's own promise, not awaited here: one suspended async frame fewer per execution while a step waits.
+    return this.#loop();
   }
 
   /** StopAutomationExecution Type Cancel. */
@@ -208,44 +196,53 @@ export class AutomationExecutionRun {
   // ------------------------------------------------------------------ the loop
 
   async #loop(): Promise<void> {
-    const steps = this.#init.runbook.mainSteps;
-    let index: number | undefined = 0;
-    let criticalFailure: 'Failed' | 'TimedOut' | undefined;
-    while (index !== undefined && index < steps.length) {
-      const step = steps[index]!;
-      if (this.#cancelRequested) {
-        await this.#runCancellation(step);
-        return;
-      }
-      const { status, nextStep } = await this.#runStep(step, false);
-      if (status === 'Cancelled') {
-        await this.#runCancellation(step);
-        return;
-      }
-      if (status === 'Success') {
+    // Ends the execution: engine errors become a Failed execution.
+    try {
+      const steps = this.#init.runbook.mainSteps;
+      let index: number | undefined = 0;
+      let criticalFailure: 'Failed' | 'TimedOut' | undefined;
+      while (index !== undefined && index < steps.length) {
+        const step = steps[index]!;
+        if (this.#cancelRequested) {
+          await this.#runCancellation(step);
+          return;
+        }
+        const { status, nextStep } = await this.#runStep(step, false);
+        if (status === 'Cancelled') {
+          await this.#runCancellation(step);
+          return;
+        }
+        if (status === 'Success') {
+          if (step.isEnd === true) break;
+          index = this.#indexAfter(step, index, nextStep);
+          continue;
+        }
+        // Failed or TimedOut. isCritical defaults to true, except false with onFailure: Continue (§2).
+        const critical = step.isCritical ?? step.onFailure !== 'Continue';
+        if (critical && criticalFailure === undefined) {
+          criticalFailure = status;
+          this.#failureMessage = this.#records.at(-1)?.execution.FailureMessage;
+        }
+        const onFailure = step.onFailure ?? 'Abort';
+        if (onFailure === 'Abort') break;
+        if (onFailure.startsWith('step:')) {
+          // An explicit step:X is followed even on an isEnd step (UNCONFIRMED precedence, docs/fidelity.md).
+          index = this.#indexOf(onFailure.slice(5));
+          continue;
+        }
         if (step.isEnd === true) break;
-        index = this.#indexAfter(step, index, nextStep);
-        continue;
+        index = this.#indexAfter(step, index, undefined);
       }
-      // Failed or TimedOut. isCritical defaults to true, except false with onFailure: Continue (§2).
-      const critical = step.isCritical ?? step.onFailure !== 'Continue';
-      if (critical && criticalFailure === undefined) {
-        criticalFailure = status;
-        this.#failureMessage = this.#records.at(-1)?.execution.FailureMessage;
-      }
-      const onFailure = step.onFailure ?? 'Abort';
-      if (onFailure === 'Abort') break;
-      if (onFailure.startsWith('step:')) {
-        // An explicit step:X is followed even on an isEnd step (UNCONFIRMED precedence, docs/fidelity.md).
-        index = this.#indexOf(onFailure.slice(5));
-        continue;
-      }
-      if (step.isEnd === true) break;
-      index = this.#indexAfter(step, index, undefined);
+      // "If a step with this designation fails, then Automation reports the final status of the Automation as Failed";
+      // a timed-out critical step makes it TimedOut (automation-handling-timeouts).
+      this.#status = criticalFailure ?? 'Success';
+    } catch (error) {
+      this.#failureMessage = `Internal error: ${(error as Error).message}`;
+      this.#status = 'Failed';
+    } finally {
+      this.#end = this.#deps.clock.now();
+      this.#resolveFinished();
     }
-    // "If a step with this designation fails, then Automation reports the final status of the Automation as Failed";
-    // a timed-out critical step makes it TimedOut (automation-handling-timeouts).
-    this.#status = criticalFailure ?? 'Success';
   }
 
   #indexOf(name: string): number {
