@@ -124,11 +124,11 @@ function stepNamesOf(runbook: Runbook): ReadonlySet<string> {
 }
 
 /**
- * A flat copy of an id. Node's randomUUID() returns a chain of ~15 concatenated strings (~0.5 KiB) that would
- * otherwise stay on the heap for as long as the execution is kept.
+ * A flat copy of a string kept as long as the execution: Node's randomUUID() returns a chain of ~15 concatenated
+ * strings (~0.5 KiB), and V8 builds a long JSON.stringify text as a rope of parts.
  */
-export function flatId(id: string): string {
-  return JSON.parse(JSON.stringify(id)) as string;
+export function flatString(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 export class AutomationExecutionRun {
@@ -321,7 +321,7 @@ export class AutomationExecutionRun {
       MaxAttempts: step.maxAttempts ?? 1,
       ExecutionStartTime: new Date(this.#deps.clock.now()),
       StepStatus: 'InProgress',
-      StepExecutionId: flatId(this.#deps.ids.uuid()),
+      StepExecutionId: flatString(this.#deps.ids.uuid()),
       IsEnd: step.isEnd ?? false,
       ...(step.nextStep === undefined ? {} : { NextStep: step.nextStep }),
       IsCritical: step.isCritical ?? step.onFailure !== 'Continue',
@@ -339,7 +339,7 @@ export class AutomationExecutionRun {
     let inputs: JsonObject;
     try {
       inputs = interpolate(step.inputs as JsonObject, this.#scope()) as JsonObject;
-      execution.Inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, JSON.stringify(v)]));
+      execution.Inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, jsonText(v)]));
     } catch (error) {
       if (!(error instanceof UnresolvedReferenceError)) throw error;
       this.#fail(execution, 'Failed', error.message, { FailureStage: 'InputValidation', FailureType: 'Verification' });
@@ -564,6 +564,11 @@ function effectiveTimeout(step: RunbookStep): number | undefined {
  * the API views are copies).
  */
 const VALID_NEXT_STEPS = new WeakMap<RunbookStep, string[]>();
+
+function jsonText(value: JsonValue): string {
+  const text = JSON.stringify(value);
+  return text.length > 64 ? flatString(text) : text;
+}
 
 function validNextStepsOf(step: RunbookStep): string[] {
   let next = VALID_NEXT_STEPS.get(step);
