@@ -1,5 +1,6 @@
 /** Injected id generation, so tests can predict ids and the engine can mint AWS-shaped ones. */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { flatString } from './flat-string.js';
 
 export interface IdGenerator {
   /** A UUID v4, the shape of CommandId and AutomationExecutionId. */
@@ -9,7 +10,8 @@ export interface IdGenerator {
 }
 
 export const randomIds: IdGenerator = {
-  uuid: () => randomUUID(),
+  // Flat: ids live as long as their records (see flat-string.ts).
+  uuid: () => flatString(randomUUID()),
   hex: (n) => randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n),
 };
 

@@ -14,7 +14,7 @@ import type {
 } from '../../model/ssm.js';
 import { paginate } from '../run-command/run-command-service.js';
 import type { AutomationExecutionDeps } from './automation-execution.js';
-import { AutomationExecutionRun, flatString } from './automation-execution.js';
+import { AutomationExecutionRun } from './automation-execution.js';
 import type { DocumentStore } from './document-store.js';
 import { checkParameterMapLimits, resolveAutomationParameters } from './parameters.js';
 
@@ -53,7 +53,7 @@ export class AutomationEngine {
       throw ssmError('AutomationExecutionLimitExceededException', `More than ${AUTOMATION_QUEUE_QUOTA} automation executions are queued.`);
     }
     const run = new AutomationExecutionRun(this.#options, {
-      id: flatString(this.#options.ids.uuid()),
+      id: this.#options.ids.uuid(),
       documentName: resolved.name,
       documentVersion: resolved.version,
       runbook: resolved.runbook,

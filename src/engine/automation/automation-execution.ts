@@ -26,6 +26,7 @@ import { WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS } from './actions/wait-for-aw
 import type { InterpolationScope } from './interpolate.js';
 import { interpolate, UnresolvedReferenceError } from './interpolate.js';
 import { selectOutput } from './outputs.js';
+import { flatString } from '../flat-string.js';
 import { toStringList } from './parameters.js';
 
 /** "Automation runs the cancellation workflow for a maximum of two minutes." */
@@ -121,14 +122,6 @@ function stepNamesOf(runbook: Runbook): ReadonlySet<string> {
   let names = STEP_NAMES.get(runbook);
   if (names === undefined) STEP_NAMES.set(runbook, (names = new Set(runbook.mainSteps.map((s) => s.name))));
   return names;
-}
-
-/**
- * A flat copy of a string kept as long as the execution: Node's randomUUID() returns a chain of ~15 concatenated
- * strings (~0.5 KiB), and V8 builds a long JSON.stringify text as a rope of parts.
- */
-export function flatString(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 export class AutomationExecutionRun {
@@ -321,7 +314,7 @@ export class AutomationExecutionRun {
       MaxAttempts: step.maxAttempts ?? 1,
       ExecutionStartTime: new Date(this.#deps.clock.now()),
       StepStatus: 'InProgress',
-      StepExecutionId: flatString(this.#deps.ids.uuid()),
+      StepExecutionId: this.#deps.ids.uuid(),
       IsEnd: step.isEnd ?? false,
       ...(step.nextStep === undefined ? {} : { NextStep: step.nextStep }),
       IsCritical: step.isCritical ?? step.onFailure !== 'Continue',
