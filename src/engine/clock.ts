@@ -27,19 +27,10 @@ export class RealClock implements Clock {
 
   setTimer(ms: number, fn: () => void): () => void {
     assertDelay(ms);
-    if (ms <= MAX_NODE_DELAY) {
-      // The common case without the chaining closures: a waiting execution holds several timers at once.
-      const timeout = setTimeout(fn, Math.max(0, ms));
-      return () => clearTimeout(timeout);
-    }
-    let handle: NodeJS.Timeout | undefined;
-    const due = Date.now() + ms;
-    const arm = (): void => {
-      const left = due - Date.now();
-      handle = setTimeout(left > MAX_NODE_DELAY ? arm : fn, Math.min(Math.max(0, left), MAX_NODE_DELAY));
-    };
-    arm();
-    return () => clearTimeout(handle);
+    // The common case is one setTimeout, with no closure context beyond it: a waiting execution holds several timers.
+    if (ms > MAX_NODE_DELAY) return chainedTimer(Date.now() + ms, fn);
+    const timeout = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(timeout);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -211,6 +202,17 @@ export class VirtualClock implements Clock {
       }),
     );
   }
+}
+
+/** A timer past Node's longest delay, re-armed until `due`. */
+function chainedTimer(due: number, fn: () => void): () => void {
+  let handle: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const left = due - Date.now();
+    handle = setTimeout(left > MAX_NODE_DELAY ? arm : fn, Math.min(Math.max(0, left), MAX_NODE_DELAY));
+  };
+  arm();
+  return () => clearTimeout(handle);
 }
 
 function assertDelay(ms: number): void {
