@@ -28,39 +28,40 @@ export interface ScriptProcessResult {
   readonly endedMsAgo: number;
 }
 
-export async function runScriptProcess(input: ScriptProcessInput): Promise<ScriptProcessResult> {
+export function runScriptProcess(input: ScriptProcessInput): Promise<ScriptProcessResult> {
   const release = input.clock.hold();
-  let timedOut = false;
-  let cancelled = false;
   const { clock, signal, timeoutSeconds, track, ...request } = input;
   const child = spawnScript(request);
+  // Plain callbacks, not an async frame: while the script runs, only these few values stay alive (not the request).
+  const stop = { timedOut: false, cancelled: false };
   const untrack = track(child.kill);
   const cancelTimer = clock.setTimer(timeoutSeconds * 1000, () => {
-    timedOut = true;
+    stop.timedOut = true;
     child.kill();
   });
   const onAbort = (): void => {
-    cancelled = true;
+    stop.cancelled = true;
     child.kill();
   };
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
-  const exit = await child.exited;
-  cancelTimer();
-  untrack();
-  signal.removeEventListener('abort', onAbort);
-  release();
-  const stopped = timedOut || cancelled;
-  const exitCode = exit.code ?? (exit.signal === null ? 1 : 128 + signalNumber(exit.signal));
-  return {
-    exitCode: exit.error !== undefined ? 1 : stopped ? STOPPED_PREEMPTIVELY_EXIT_CODE : exitCode,
-    stdout: exit.stdout,
-    stderr: exit.stderr,
-    timedOut: timedOut && !cancelled,
-    cancelled,
-    endedMsAgo: exit.exitedAt === undefined ? 0 : Math.max(0, Date.now() - exit.exitedAt),
-    ...(exit.error === undefined ? {} : { startError: new Error(exit.error) }),
-  };
+  return child.exited.then((exit) => {
+    cancelTimer();
+    untrack();
+    signal.removeEventListener('abort', onAbort);
+    release();
+    const stopped = stop.timedOut || stop.cancelled;
+    const exitCode = exit.code ?? (exit.signal === null ? 1 : 128 + signalNumber(exit.signal));
+    return {
+      exitCode: exit.error !== undefined ? 1 : stopped ? STOPPED_PREEMPTIVELY_EXIT_CODE : exitCode,
+      stdout: exit.stdout,
+      stderr: exit.stderr,
+      timedOut: stop.timedOut && !stop.cancelled,
+      cancelled: stop.cancelled,
+      endedMsAgo: exit.exitedAt === undefined ? 0 : Math.max(0, Date.now() - exit.exitedAt),
+      ...(exit.error === undefined ? {} : { startError: new Error(exit.error) }),
+    };
+  });
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
