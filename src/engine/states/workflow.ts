@@ -19,31 +19,76 @@ export const MAX_HISTORY_EVENTS = 25_000;
 const TRANSITIONS_PER_YIELD = 256;
 
 /** Runs a workflow from its StartAt to an end state and returns its output. */
-export async function runWorkflow(frame: Frame, input: JsonValue): Promise<JsonValue> {
-  let name = frame.definition.StartAt;
-  let current = input;
+export function runWorkflow(frame: Frame, input: JsonValue): Promise<JsonValue> {
+  return new Promise<JsonValue>((resolve, reject) => new WorkflowRun(frame, input, resolve, reject).step());
+}
+
+/**
+ * The state loop of one scope, driven by promise callbacks: a suspended async frame (generator, register file)
+ * would stay alive for as long as a state waits. Each step takes the same microtask turns as an `await` would.
+ */
+class WorkflowRun {
+  #name: string;
+  #current: JsonValue;
   // The JSON text of the current value, reused from the previous state's exit (serializing is the hot path).
-  let currentText: string | undefined;
-  let transitions = 0;
-  for (;;) {
-    if (frame.signal.aborted) throw frame.signal.reason;
-    if (++transitions % TRANSITIONS_PER_YIELD === 0) {
-      // Busy, not idle: a fast-forwarding clock must not jump over this loop while it yields.
-      const release = frame.runtime.clock.hold();
-      await new Promise((resolve) => setImmediate(resolve));
-      release();
+  #currentText: string | undefined = undefined;
+  #transitions = 0;
+
+  constructor(
+    readonly frame: Frame,
+    input: JsonValue,
+    readonly resolve: (output: JsonValue) => void,
+    readonly reject: (error: unknown) => void,
+  ) {
+    this.#name = frame.definition.StartAt;
+    this.#current = input;
+  }
+
+  /** Starts the next state (after yielding to the event loop every TRANSITIONS_PER_YIELD transitions). */
+  step(): void {
+    try {
+      const frame = this.frame;
+      if (frame.signal.aborted) throw frame.signal.reason;
+      if (++this.#transitions % TRANSITIONS_PER_YIELD === 0) {
+        // Busy, not idle: a fast-forwarding clock must not jump over this loop while it yields.
+        const release = frame.runtime.clock.hold();
+        new Promise((resolve) => setImmediate(resolve)).then(() => {
+          release();
+          this.#enter();
+        }, this.reject);
+        return;
+      }
+      this.#enter();
+    } catch (error) {
+      this.reject(error);
     }
-    if (frame.runtime.history.events.length >= MAX_HISTORY_EVENTS) {
-      // UNCONFIRMED error name and cause (docs/fidelity.md): the quota page says only that the execution fails.
-      throw new StatesRuntimeError(`The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`);
+  }
+
+  #enter(): void {
+    try {
+      const frame = this.frame;
+      if (frame.runtime.history.events.length >= MAX_HISTORY_EVENTS) {
+        // UNCONFIRMED error name and cause (docs/fidelity.md): the quota page says only that the execution fails.
+        throw new StatesRuntimeError(`The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`);
+      }
+      const name = this.#name;
+      const state = frame.definition.States[name];
+      if (state === undefined) throw new StatesRuntimeError(`The state '${name}' is not defined.`);
+      runState(frame, name, state, this.#current, this.#currentText).then((outcome) => this.#exited(outcome), this.reject);
+    } catch (error) {
+      this.reject(error);
     }
-    const state = frame.definition.States[name];
-    if (state === undefined) throw new StatesRuntimeError(`The state '${name}' is not defined.`);
-    const outcome = await runState(frame, name, state, current, currentText);
-    current = outcome.output;
-    currentText = outcome.outputText;
-    if (outcome.next === undefined) return current;
-    name = outcome.next;
+  }
+
+  #exited(outcome: StateOutcome & { outputText: string }): void {
+    this.#current = outcome.output;
+    this.#currentText = outcome.outputText;
+    if (outcome.next === undefined) {
+      this.resolve(this.#current);
+      return;
+    }
+    this.#name = outcome.next;
+    this.step();
   }
 }
 
