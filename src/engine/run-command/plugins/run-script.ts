@@ -35,7 +35,16 @@ export interface ScriptFlavour {
   readonly args: (scriptPath: string) => readonly string[];
 }
 
-export async function runScript(input: PluginRunInput, flavour: ScriptFlavour): Promise<PluginResult> {
+export function runScript(input: PluginRunInput, flavour: ScriptFlavour): Promise<PluginResult> {
+  // A plugin reports failure through its promise, never by throwing (the service turns a rejection into Failed).
+  try {
+    return startScript(input, flavour);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+function startScript(input: PluginRunInput, flavour: ScriptFlavour): Promise<PluginResult> {
   const startedAt = input.clock.now();
   const commands = input.parameters['commands'];
   const lines = typeof commands === 'string' ? [commands] : [...(commands ?? [])];
@@ -44,7 +53,7 @@ export async function runScript(input: PluginRunInput, flavour: ScriptFlavour): 
   const cwd = resolveWorkingDirectory(typeof wd === 'string' ? wd : (wd?.[0] ?? ''), input.orchestrationDir, input.instance.rootDir);
   if (!cwd.ok) {
     // pluginOutput.MarkAsFailed: exit code 1, the error appended to stderr.
-    return { status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: cwd.error, startedAt, endedAt: input.clock.now() };
+    return Promise.resolve({ status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: cwd.error, startedAt, endedAt: input.clock.now() });
   }
   const timeoutSeconds = agentExecutionTimeout(input.parameters['executionTimeout']);
   // Added to the agent's environment (the engine process's).
@@ -55,37 +64,40 @@ export async function runScript(input: PluginRunInput, flavour: ScriptFlavour): 
     AWS_SSM_INSTANCE_ID: input.instance.instanceId,
     AWS_SSM_REGION_NAME: input.region,
   };
-  for (let reboots = 0; ; reboots++) {
-    const run = await runScriptProcess({
-      // The spawner writes the script (mode 0755) into the orchestration folder before it starts it; a reboot
-      // writes the same script again.
-      scriptDir: input.orchestrationDir,
-      scriptPath,
-      script: lines.join('\n') + '\n',
-      command: flavour.command,
-      args: flavour.args(scriptPath),
-      cwd: cwd.dir,
-      env,
-      timeoutSeconds,
-      clock: input.clock,
-      signal: input.signal,
-      track: (kill) => input.instance.track(kill),
+  const request = {
+    // The spawner writes the script (mode 0755) into the orchestration folder before it starts it; a reboot
+    // writes the same script again.
+    scriptDir: input.orchestrationDir,
+    scriptPath,
+    script: lines.join('\n') + '\n',
+    command: flavour.command,
+    args: flavour.args(scriptPath),
+    cwd: cwd.dir,
+    env,
+    timeoutSeconds,
+    clock: input.clock,
+    signal: input.signal,
+    track: (kill: () => void) => input.instance.track(kill),
+  };
+  // Promise callbacks rather than an async frame, which would stay suspended for as long as the script runs.
+  const attempt = (reboots: number): Promise<PluginResult> =>
+    runScriptProcess(request).then((run) => {
+      if (run.startError !== undefined) {
+        return {
+          status: 'Failed',
+          statusDetails: 'Failed',
+          exitCode: 1,
+          stdout: run.stdout,
+          stderr: `${run.stderr}failed to run commands: ${run.startError.message}`,
+          startedAt,
+          endedAt: input.clock.now(),
+        };
+      }
+      if (run.exitCode === REBOOT_EXIT_CODE && !run.timedOut && !run.cancelled && reboots < MAX_REBOOTS) return attempt(reboots + 1);
+      const outcome = exitOutcome(run.exitCode, run);
+      // The agent stamps the end when the process ends, not when the result reaches the service.
+      const endedAt = Math.max(startedAt, input.clock.now() - run.endedMsAgo);
+      return { ...outcome, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, startedAt, endedAt };
     });
-    if (run.startError !== undefined) {
-      return {
-        status: 'Failed',
-        statusDetails: 'Failed',
-        exitCode: 1,
-        stdout: run.stdout,
-        stderr: `${run.stderr}failed to run commands: ${run.startError.message}`,
-        startedAt,
-        endedAt: input.clock.now(),
-      };
-    }
-    if (run.exitCode === REBOOT_EXIT_CODE && !run.timedOut && !run.cancelled && reboots < MAX_REBOOTS) continue;
-    const outcome = exitOutcome(run.exitCode, run);
-    // The agent stamps the end when the process ends, not when the result reaches the service.
-    const endedAt = Math.max(startedAt, input.clock.now() - run.endedMsAgo);
-    return { ...outcome, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, startedAt, endedAt };
-  }
+  return attempt(0);
 }
