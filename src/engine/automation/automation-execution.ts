@@ -26,7 +26,7 @@ import { WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS } from './actions/wait-for-aw
 import type { InterpolationScope } from './interpolate.js';
 import { interpolate, UnresolvedReferenceError } from './interpolate.js';
 import { selectOutput } from './outputs.js';
-import { flatString } from '../flat-string.js';
+import { keptJson } from '../flat-string.js';
 import { toStringList } from './parameters.js';
 
 /** "Automation runs the cancellation workflow for a maximum of two minutes." */
@@ -332,7 +332,7 @@ export class AutomationExecutionRun {
     let inputs: JsonObject;
     try {
       inputs = interpolate(step.inputs as JsonObject, this.#scope()) as JsonObject;
-      execution.Inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, jsonText(v)]));
+      execution.Inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, keptJson(v)]));
     } catch (error) {
       if (!(error instanceof UnresolvedReferenceError)) throw error;
       this.#fail(execution, 'Failed', error.message, { FailureStage: 'InputValidation', FailureType: 'Verification' });
@@ -557,11 +557,6 @@ function effectiveTimeout(step: RunbookStep): number | undefined {
  * the API views are copies).
  */
 const VALID_NEXT_STEPS = new WeakMap<RunbookStep, string[]>();
-
-function jsonText(value: JsonValue): string {
-  const text = JSON.stringify(value);
-  return text.length > 64 ? flatString(text) : text;
-}
 
 function validNextStepsOf(step: RunbookStep): string[] {
   let next = VALID_NEXT_STEPS.get(step);

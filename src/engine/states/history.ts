@@ -3,6 +3,7 @@
  * `GetExecutionHistory` returns (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
  */
 import type { JsonValue } from '../../model/json.js';
+import { keptJson } from '../flat-string.js';
 
 /** The `HistoryEventType` values the local interpreter emits (API_HistoryEvent.html, "type"). */
 export type HistoryEventType =
@@ -86,18 +87,9 @@ export class ExecutionHistory {
   }
 }
 
-/** Compact JSON text for `input`/`output` members of event details. */
+/** Compact JSON text for `input`/`output` members of event details (kept flat: see flat-string.ts). */
 export function eventData(value: JsonValue | undefined): string {
-  if (value === undefined) return 'null';
-  const text = JSON.stringify(value);
-  // V8 builds a long JSON text as a rope of parts; the history keeps it as long as the execution, so it is
-  // flattened now (converting it to a number makes V8 flatten it in place; the number itself is unused).
-  if (text.length > 64) flatten(text);
-  return text;
-}
-
-function flatten(text: string): void {
-  void Number(text);
+  return value === undefined ? 'null' : keptJson(value);
 }
 
 export const NOT_TRUNCATED: DataDetails = Object.freeze({ truncated: false });
