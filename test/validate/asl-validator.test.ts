@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { jsonEdit, withEdits } from '../helpers/json-edits.js';
 import type { JsonObject, JsonValue } from '../../src/model/json.js';
 import { aslValidator } from '../../src/validate/asl-validator.js';
 import { loadCases } from '../conformance/asl-cases.js';
@@ -71,19 +72,10 @@ const broken: JsonObject[] = [
 const corpus = [...definitionFiles, ...sampledCases, ...broken];
 
 /** Every object in a definition (states, branches, payload templates…), the places an edit can land. */
-function objectsOf(value: JsonValue, found: JsonObject[] = []): JsonObject[] {
-  if (Array.isArray(value)) for (const v of value) objectsOf(v, found);
-  else if (value !== null && typeof value === 'object') {
-    found.push(value);
-    for (const v of Object.values(value)) objectsOf(v, found);
-  }
-  return found;
-}
-
 const KEYS = ['Type', 'Next', 'End', 'StartAt', 'States', 'Default', 'Comment', 'QueryLanguage', 'InputPath', 'OutputPath', 'ResultPath', 'Parameters', 'ResultSelector', 'Resource', 'TimeoutSeconds', 'TimeoutSecondsPath', 'HeartbeatSeconds', 'Seconds', 'Timestamp', 'TimestampPath', 'ItemsPath', 'ItemProcessor', 'Iterator', 'MaxConcurrency', 'ToleratedFailurePercentage', 'Output', 'Assign', 'Arguments', 'Condition', 'Variable', 'StringEquals', 'ErrorEquals', 'Error', 'Cause', 'Unknown', 'a.$'];
 const VALUES: JsonValue[] = [null, true, 0, -1, 1.5, 'x', '', 'Nowhere', 'Pass', 'Succeed', 'Task', 'Map', 'JSONata', 'JSONPath', '$', '$.a', '$.a[', '$$.Execution.Id', '$.a.length()', 'States.Format($.a)', '$x', '{% $states.input %}', '{% $$$ ( %}', '2024-01-01T00:00:00Z', 'not-a-date', 'arn:aws:lambda:us-east-1:123456789012:function:f', 'arn:aws:nope', {}, [], { 'a.$': '$.a', a: 1 }, ['States.ALL']];
 
-const edit = fc.record({ at: fc.nat(), key: fc.constantFrom(...KEYS), value: fc.option(fc.constantFrom(...VALUES), { nil: undefined }) });
+const edit = jsonEdit(KEYS, VALUES);
 
 describe('aslValidator', () => {
   test.each(corpus.map((definition, i) => [i, definition] as const))('should answer as asl-validator on corpus definition %i', (_, definition) => {
@@ -93,13 +85,7 @@ describe('aslValidator', () => {
   test('should answer as asl-validator on broken variants of the corpus', () => {
     fc.assert(
       fc.property(fc.constantFrom(...corpus), fc.array(edit, { minLength: 1, maxLength: 3 }), (base, edits) => {
-        const definition = structuredClone(base);
-        for (const { at, key, value } of edits) {
-          const objects = objectsOf(definition);
-          const target = objects[at % objects.length]!;
-          if (value === undefined) delete target[key];
-          else target[key] = structuredClone(value);
-        }
+        const definition = withEdits(base, edits);
         expectSameAsAslValidator(definition);
       }),
       { numRuns: 120, seed: 20240715, interruptAfterTimeLimit: 15_000 },

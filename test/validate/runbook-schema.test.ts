@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { jsonEdit, objectsOf, withEdits } from '../helpers/json-edits.js';
 import type { ErrorObject } from 'ajv';
 import { RUNBOOK_AJV_OPTIONS, runbookSchema } from '../../scripts/generate-runbook-schema.js';
 import { buildRunbook } from '../../src/definitions/runbooks.js';
@@ -77,15 +78,6 @@ const corpus: JsonValue[] = [
 ];
 
 /** Every object in a document (steps, inputs, parameters, outputs…), the places an edit can land. */
-function objectsOf(value: JsonValue, found: JsonObject[] = []): JsonObject[] {
-  if (Array.isArray(value)) for (const v of value) objectsOf(v, found);
-  else if (value !== null && typeof value === 'object') {
-    found.push(value);
-    for (const v of Object.values(value)) objectsOf(v, found);
-  }
-  return found;
-}
-
 const KEYS = [
   ...['schemaVersion', 'description', 'assumeRole', 'parameters', 'mainSteps', 'outputs', 'files', 'Unknown'],
   ...['name', 'action', 'inputs', 'onFailure', 'onCancel', 'isEnd', 'isCritical', 'nextStep', 'maxAttempts', 'timeoutSeconds'],
@@ -101,7 +93,7 @@ const VALUES: JsonValue[] = [
   ...[{}, [], ['a'], [{}], [1], { Name: 'o', Selector: '$.x', Type: 'String' }, { Key: 'k', Values: ['v'] }],
 ];
 
-const edit = fc.record({ at: fc.nat(), key: fc.constantFrom(...KEYS), value: fc.option(fc.constantFrom(...VALUES), { nil: undefined }) });
+const edit = jsonEdit(KEYS, VALUES);
 
 describe('the precompiled runbook schema', () => {
   test.each(corpus.map((doc, i) => [i, doc] as const))('should answer as the runtime-compiled schema on corpus document %i', (_, doc) => {
@@ -113,13 +105,7 @@ describe('the precompiled runbook schema', () => {
     const documents = corpus.filter((doc) => objectsOf(doc).length > 0);
     fc.assert(
       fc.property(fc.constantFrom(...documents), fc.array(edit, { minLength: 1, maxLength: 4 }), (base, edits) => {
-        const doc = structuredClone(base);
-        for (const { at, key, value } of edits) {
-          const objects = objectsOf(doc);
-          const target = objects[at % objects.length]!;
-          if (value === undefined) delete target[key];
-          else target[key] = structuredClone(value);
-        }
+        const doc = withEdits(base, edits);
         expectSameAsRuntimeAjv(doc);
       }),
       { numRuns: 400, seed: 20250218 },
