@@ -75,8 +75,14 @@ interface InvocationState {
   stopDelivery?: (() => void) | undefined;
 }
 
+/**
+ * The service's record of a command: the API's `Command` with its two times as epoch ms, not Dates (a Date costs
+ * ~96 bytes and every waiting command keeps both); `copyCommand` makes the API's Dates.
+ */
+type CommandRecord = Omit<Command, 'ExpiresAfter' | 'RequestedDateTime'> & { ExpiresAfter: number; RequestedDateTime: number };
+
 interface CommandState {
-  readonly command: Command;
+  readonly command: CommandRecord;
   readonly doc: CommandDocument;
   readonly parameters: Record<string, string | string[]>;
   readonly invocations: InvocationState[];
@@ -160,17 +166,17 @@ export class RunCommandService {
     const targetCount = instanceIds.length + undeliverable.length;
     const maxConcurrencyText = input.MaxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     const maxErrorsText = input.MaxErrors ?? DEFAULT_MAX_ERRORS;
-    const command: Command = {
+    const command: CommandRecord = {
       CommandId: commandId,
       DocumentName: input.DocumentName,
       DocumentVersion: version,
       Comment: input.Comment ?? '',
       // `ExpiresAfter` is computed from the total timeout, TimeoutSeconds + executionTimeout (§6.4).
-      ExpiresAfter: new Date(now + (timeoutSeconds + executionTimeout) * 1000),
+      ExpiresAfter: now + (timeoutSeconds + executionTimeout) * 1000,
       Parameters: structuredClone(input.Parameters ?? {}),
       InstanceIds: hasIds ? [...instanceIds] : [],
       Targets: structuredClone(input.Targets ?? []),
-      RequestedDateTime: new Date(now),
+      RequestedDateTime: now,
       Status: 'Pending',
       StatusDetails: 'Pending',
       OutputS3Region: input.OutputS3Region ?? this.#region,
@@ -257,7 +263,7 @@ export class RunCommandService {
     }
     if (input.InstanceId !== undefined) states = states.filter((s) => s.invocations.some((i) => i.instanceId === input.InstanceId));
     states = states.filter((s) => matchesFilters(s.command.RequestedDateTime, s.command.Status, s.command.DocumentName, input.Filters));
-    states.sort((a, b) => b.command.RequestedDateTime.getTime() - a.command.RequestedDateTime.getTime());
+    states.sort((a, b) => b.command.RequestedDateTime - a.command.RequestedDateTime);
     const page = paginate(states, input.MaxResults, input.NextToken, 50);
     return { Commands: page.items.map((s) => this.#commandView(s)), ...(page.next === undefined ? {} : { NextToken: page.next }) };
   }
@@ -555,7 +561,7 @@ export class RunCommandService {
  * A caller's copy of a command record, nested values included, so that callers cannot change the service's state.
  * Written out: structuredClone took about 5 µs a call here against under 1 µs (each SendCommand and each command end).
  */
-function copyCommand(c: Command): Command {
+function copyCommand(c: CommandRecord): Command {
   const events = c.NotificationConfig.NotificationEvents;
   return {
     ...c,
@@ -585,7 +591,7 @@ function elapsed(ms: number): string {
 }
 
 function matchesFilters(
-  requested: Date,
+  requested: number,
   status: string,
   documentName: string,
   filters: readonly { key: string; value: string }[] | undefined,
@@ -593,10 +599,10 @@ function matchesFilters(
   for (const f of filters ?? []) {
     switch (f.key) {
       case 'InvokedAfter':
-        if (requested.getTime() < Date.parse(f.value)) return false;
+        if (requested < Date.parse(f.value)) return false;
         break;
       case 'InvokedBefore':
-        if (requested.getTime() > Date.parse(f.value)) return false;
+        if (requested > Date.parse(f.value)) return false;
         break;
       case 'Status':
         if (status !== f.value) return false;
