@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { AwsApi } from '../src/engine/aws-api.js';
+import type { Clock } from '../src/engine/clock.js';
 import type { JsonValue } from '../src/model/json.js';
 import type { StateMachineDefinition } from '../src/model/state-machine.js';
 import { built } from './built.js';
@@ -100,7 +101,7 @@ const noServices: AwsApi = { call: () => Promise.reject(new Error('no services i
 const clock = new RealClock();
 const tokens = new TaskTokens(randomIds);
 
-async function runOurs(definition: StateMachineDefinition, input: JsonValue, clk = clock): Promise<void> {
+async function runOurs(definition: StateMachineDefinition, input: JsonValue, clk: Clock = clock): Promise<void> {
   const execution = startExecution({
     definition,
     input,

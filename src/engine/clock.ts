@@ -17,20 +17,21 @@ export interface Clock {
   hold(): () => void;
 }
 
-// Node clamps longer delays to 1 ms, so long timers are chained (Task timeouts default to 99999999 s).
+// Node clamps longer delays to 1 ms, so long timers wake up at this and re-arm (Task timeouts default to 99999999 s).
 const MAX_NODE_DELAY = 2_147_483_647;
 
 export class RealClock implements Clock {
+  // One queue and one Node timeout for all of this clock's timers: a waiting execution holds about six (execution,
+  // Task, step, delivery and command timeouts), and a queued timer costs a third of a Node Timeout and its closure.
+  readonly #timers = new TimerQueue();
+
   now(): number {
     return Date.now();
   }
 
   setTimer(ms: number, fn: () => void): () => void {
     assertDelay(ms);
-    // The common case is one setTimeout, with no closure context beyond it: a waiting execution holds several timers.
-    if (ms > MAX_NODE_DELAY) return chainedTimer(Date.now() + ms, fn);
-    const timeout = setTimeout(fn, Math.max(0, ms));
-    return () => clearTimeout(timeout);
+    return this.#timers.add(ms, fn);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -40,6 +41,150 @@ export class RealClock implements Clock {
   hold(): () => void {
     return () => undefined;
   }
+}
+
+/** A RealClock timer. `fn` is cleared once it fires or is cancelled, so the queue never keeps its closure alive. */
+class QueuedTimer {
+  constructor(
+    readonly due: number,
+    readonly seq: number,
+    public fn: (() => void) | undefined,
+    readonly queue: TimerQueue,
+  ) {}
+
+  cancel(): void {
+    this.queue.cancel(this);
+  }
+}
+
+/**
+ * Timers in a binary heap ordered by (due, seq), on the monotonic clock like Node's own timers, with one Node timeout
+ * armed for the earliest. Cancelling is lazy; the heap is rebuilt once cancelled entries outnumber live ones. Like
+ * Node's timers it keeps the process alive exactly while a live timer is pending, and lets promise callbacks run
+ * between two timers that fall due together.
+ */
+class TimerQueue {
+  #heap: QueuedTimer[] = [];
+  #live = 0;
+  #seq = 0;
+  #timeout: NodeJS.Timeout | undefined;
+  #timeoutDue = Number.POSITIVE_INFINITY;
+  #immediate: NodeJS.Immediate | undefined;
+  readonly #onTimeout = (): void => {
+    this.#timeout = undefined;
+    this.#timeoutDue = Number.POSITIVE_INFINITY;
+    this.#fireNext();
+  };
+  readonly #onImmediate = (): void => {
+    this.#immediate = undefined;
+    this.#fireNext();
+  };
+
+  add(ms: number, fn: () => void): () => void {
+    // Whole milliseconds, rounded up: never early, and Node keeps one timer list per distinct delay.
+    const timer = new QueuedTimer(Math.ceil(performance.now() + Math.max(0, ms)), this.#seq++, fn, this);
+    this.#live++;
+    this.#push(timer);
+    if (this.#heap[0] === timer) this.#arm();
+    // A bound method, not a closure: no context object per timer.
+    return QueuedTimer.prototype.cancel.bind(timer);
+  }
+
+  cancel(timer: QueuedTimer): void {
+    if (timer.fn === undefined) return;
+    timer.fn = undefined;
+    this.#live--;
+    if (this.#live === 0) {
+      this.#heap = [];
+      this.#disarm();
+    } else if (this.#heap.length > 64 && this.#live * 2 < this.#heap.length) {
+      this.#heap = this.#heap.filter((t) => t.fn !== undefined);
+      for (let i = (this.#heap.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
+    }
+  }
+
+  /** Fires the earliest timer if it is due, after scheduling the next wake-up, so that a throwing timer cannot stall the rest. */
+  #fireNext(): void {
+    const head = this.#liveHead();
+    if (head === undefined) return;
+    const now = performance.now();
+    if (head.due > now) {
+      this.#arm();
+      return;
+    }
+    this.#pop();
+    const fn = head.fn!;
+    head.fn = undefined;
+    this.#live--;
+    const next = this.#liveHead();
+    if (next !== undefined) {
+      if (next.due <= now) this.#immediate ??= setImmediate(this.#onImmediate);
+      else this.#arm();
+    }
+    fn();
+  }
+
+  #arm(): void {
+    const head = this.#liveHead();
+    if (head === undefined) return this.#disarm();
+    if (this.#timeout !== undefined && this.#timeoutDue <= head.due) return;
+    clearTimeout(this.#timeout);
+    this.#timeoutDue = head.due;
+    // A delay past Node's longest wakes up at the longest and re-arms.
+    this.#timeout = setTimeout(this.#onTimeout, Math.min(Math.max(1, Math.ceil(head.due - performance.now())), MAX_NODE_DELAY));
+  }
+
+  #disarm(): void {
+    clearTimeout(this.#timeout);
+    this.#timeout = undefined;
+    this.#timeoutDue = Number.POSITIVE_INFINITY;
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
+  }
+
+  #liveHead(): QueuedTimer | undefined {
+    while (this.#heap.length > 0 && this.#heap[0]!.fn === undefined) this.#pop();
+    return this.#heap[0];
+  }
+
+  #push(timer: QueuedTimer): void {
+    const heap = this.#heap;
+    let i = heap.push(timer) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(timer, heap[parent]!)) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = timer;
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    heap[0] = last;
+    this.#siftDown(0);
+  }
+
+  #siftDown(start: number): void {
+    const heap = this.#heap;
+    const timer = heap[start]!;
+    let i = start;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= heap.length) break;
+      if (child + 1 < heap.length && earlier(heap[child + 1]!, heap[child]!)) child++;
+      if (!earlier(heap[child]!, timer)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = timer;
+  }
+}
+
+function earlier(a: QueuedTimer, b: QueuedTimer): boolean {
+  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
 }
 
 interface PendingTimer {
@@ -202,17 +347,6 @@ export class VirtualClock implements Clock {
       }),
     );
   }
-}
-
-/** A timer past Node's longest delay, re-armed until `due`. */
-function chainedTimer(due: number, fn: () => void): () => void {
-  let handle: NodeJS.Timeout | undefined;
-  const arm = (): void => {
-    const left = due - Date.now();
-    handle = setTimeout(left > MAX_NODE_DELAY ? arm : fn, Math.min(Math.max(0, left), MAX_NODE_DELAY));
-  };
-  arm();
-  return () => clearTimeout(handle);
 }
 
 function assertDelay(ms: number): void {

@@ -76,8 +76,8 @@ describe('RealClock', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(10);
   });
 
-  test('should chain a timer longer than Node allows (24.8 days) and fire it on time, and cancel it', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  test('should fire a timer longer than Node allows (24.8 days) on time, and cancel it', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance', 'Date'] });
     try {
       const clock = new RealClock();
       const long = 2_147_483_647 + 60_000;
@@ -92,6 +92,74 @@ describe('RealClock', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  test('should fire timers in due order, first set first among equals, never early, and skip cancelled ones', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance', 'Date'] });
+    try {
+      const clock = new RealClock();
+      const fired: string[] = [];
+      // A random mix of delays exercises the heap; the expected order is a stable sort by delay.
+      const delays = Array.from({ length: 300 }, (_, i) => ((i * 7919) % 97) * 10);
+      const cancels = delays.map((ms, i) => clock.setTimer(ms, () => fired.push(`${ms}:${i}`)));
+      for (let i = 0; i < delays.length; i += 3) cancels[i]!();
+      vi.advanceTimersByTime(5);
+      expect(fired).toEqual(delays.flatMap((ms, i) => (ms === 0 && i % 3 !== 0 ? [`${ms}:${i}`] : [])));
+      vi.advanceTimersByTime(2000);
+      const expected = delays
+        .map((ms, i) => ({ ms, i }))
+        .filter(({ i }) => i % 3 !== 0)
+        .sort((a, b) => a.ms - b.ms || a.i - b.i)
+        .map(({ ms, i }) => `${ms}:${i}`);
+      expect(fired).toEqual(expected);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('should let promise callbacks of one due timer run before the next due timer fires, like Node timers', async () => {
+    const clock = new RealClock();
+    const fired: string[] = [];
+    let cancelSecond = (): void => undefined;
+    clock.setTimer(5, () => {
+      fired.push('first');
+      void Promise.resolve().then(() => cancelSecond());
+    });
+    cancelSecond = clock.setTimer(5, () => fired.push('second'));
+    clock.setTimer(6, () => fired.push('third'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fired).toEqual(['first', 'third']);
+  });
+
+  test('should keep going after a timer throws', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance', 'Date'] });
+    try {
+      const clock = new RealClock();
+      const fired: number[] = [];
+      clock.setTimer(10, () => {
+        throw new Error('boom');
+      });
+      clock.setTimer(20, () => fired.push(20));
+      expect(() => vi.advanceTimersByTime(10)).toThrow('boom');
+      vi.advanceTimersByTime(10);
+      expect(fired).toEqual([20]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('should hold the process open only while a live timer is pending', () => {
+    const clock = new RealClock();
+    const nodeTimeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = nodeTimeouts();
+    const cancels = Array.from({ length: 200 }, (_, i) => clock.setTimer(60_000 + i, () => undefined));
+    // One Node timeout for all of them.
+    expect(nodeTimeouts()).toBe(before + 1);
+    const last = clock.setTimer(3_600_000, () => undefined);
+    for (const cancel of cancels) cancel();
+    expect(nodeTimeouts()).toBe(before + 1);
+    last();
+    expect(nodeTimeouts()).toBe(before);
   });
 });
 
