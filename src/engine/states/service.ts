@@ -2,7 +2,9 @@
  * The local AWS Step Functions service: state machines, executions, history and task callbacks, with the API's
  * operation names, request/response members and error names
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html).
- * Timestamps are `Date` objects, as the AWS SDK v3 surfaces them; a JSON protocol layer writes epoch seconds.
+ * Timestamps are `Date` objects, as the AWS SDK v3 surfaces them; a JSON protocol layer writes epoch seconds. The
+ * records keep them as epoch ms (a Date costs ~96 bytes, and a waiting execution would keep several) and the
+ * responses make the Dates.
  */
 import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { StateMachineDefinition } from '../../model/state-machine.js';
@@ -14,7 +16,7 @@ import { RealClock, type Clock } from '../clock.js';
 import { randomIds, type IdGenerator } from '../ids.js';
 import { executionArn as makeExecutionArn, isExecutionArn, isValidName, isValidRoleArn, parseStateMachineArn, stateMachineArn as makeStateMachineArn } from './arns.js';
 import { startExecution, type ExecutionResult, type ExecutionStatus, type RunningExecution } from './execution.js';
-import type { HistoryEvent, HistoryListener } from './history.js';
+import { historyEvent, type HistoryEvent, type HistoryListener } from './history.js';
 import { DEFAULT_INTEGRATIONS, type IntegrationRegistry } from './integrations/index.js';
 import { MAX_PAYLOAD_BYTES } from './json-utils.js';
 import { TaskTokens } from './task-tokens.js';
@@ -42,8 +44,9 @@ interface StateMachineRecord {
   definition: StateMachineDefinition;
   roleArn: string;
   readonly type: StateMachineType;
-  readonly creationDate: Date;
-  updateDate: Date | undefined;
+  /** Epoch ms. */
+  readonly creationDate: number;
+  updateDate: number | undefined;
   /** Set by UpdateStateMachine (DescribeStateMachine shows it from then on). */
   revisionId: string | undefined;
   readonly executions: ExecutionRecord[];
@@ -56,7 +59,8 @@ interface ExecutionRecord {
   readonly inputText: string;
   readonly running: RunningExecution;
   status: ExecutionStatus;
-  stopDate: Date | undefined;
+  /** Epoch ms. */
+  stopDate: number | undefined;
   result: ExecutionResult | undefined;
 }
 
@@ -112,7 +116,7 @@ export class StepFunctionsService {
     if (existing !== undefined) {
       // "Idempotent: if the same name, definition and role are given, the existing state machine is returned."
       if (existing.definitionText === definitionText && existing.roleArn === roleArn && existing.type === type) {
-        return { stateMachineArn: arn, creationDate: existing.creationDate };
+        return { stateMachineArn: arn, creationDate: new Date(existing.creationDate) };
       }
       throw new ServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
@@ -123,13 +127,13 @@ export class StepFunctionsService {
       definition,
       roleArn,
       type,
-      creationDate: new Date(this.#clock.now()),
+      creationDate: this.#clock.now(),
       updateDate: undefined,
       revisionId: undefined,
       executions: [],
     };
     this.#machines.set(arn, record);
-    return { stateMachineArn: arn, creationDate: record.creationDate };
+    return { stateMachineArn: arn, creationDate: new Date(record.creationDate) };
   }
 
   async UpdateStateMachine(input: { stateMachineArn?: string; definition?: string; roleArn?: string; [member: string]: unknown }): Promise<{ updateDate: Date; revisionId: string }> {
@@ -144,9 +148,9 @@ export class StepFunctionsService {
       machine.definitionText = input.definition;
     }
     if (roleArn !== undefined) machine.roleArn = roleArn;
-    machine.updateDate = new Date(this.#clock.now());
+    machine.updateDate = this.#clock.now();
     machine.revisionId = this.#ids.uuid();
-    return { updateDate: machine.updateDate, revisionId: machine.revisionId };
+    return { updateDate: new Date(machine.updateDate), revisionId: machine.revisionId };
   }
 
   async DescribeStateMachine(input: { stateMachineArn?: string }): Promise<{
@@ -169,7 +173,7 @@ export class StepFunctionsService {
       definition: m.definitionText,
       roleArn: m.roleArn,
       type: m.type,
-      creationDate: m.creationDate,
+      creationDate: new Date(m.creationDate),
       loggingConfiguration: { level: 'OFF', includeExecutionData: false },
       tracingConfiguration: { enabled: false },
       ...(m.revisionId === undefined ? {} : { revisionId: m.revisionId }),
@@ -180,7 +184,7 @@ export class StepFunctionsService {
     stateMachines: { stateMachineArn: string; name: string; type: StateMachineType; creationDate: Date }[];
     nextToken?: string;
   }> {
-    const all = [...this.#machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: m.creationDate }));
+    const all = [...this.#machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: new Date(m.creationDate) }));
     const { items, nextToken } = page(all, input.maxResults, input.nextToken);
     return nextToken === undefined ? { stateMachines: items } : { stateMachines: items, nextToken };
   }
@@ -200,7 +204,7 @@ export class StepFunctionsService {
     options: { signal?: AbortSignal; context?: { Execution?: JsonObject; StateMachine?: JsonObject } } = {},
   ): Promise<{ executionArn: string; startDate: Date }> {
     const record = this.#start(input, options);
-    return { executionArn: record.arn, startDate: record.running.startDate };
+    return { executionArn: record.arn, startDate: new Date(record.running.startTime) };
   }
 
   /** StartSyncExecution (Express only): runs to the end and returns the result. */
@@ -224,8 +228,8 @@ export class StepFunctionsService {
       executionArn: record.arn,
       stateMachineArn: machine.arn,
       name: record.name,
-      startDate: record.running.startDate,
-      stopDate: record.stopDate ?? new Date(this.#clock.now()),
+      startDate: new Date(record.running.startTime),
+      stopDate: new Date(record.stopDate ?? this.#clock.now()),
       status: result.status === 'ABORTED' ? ('FAILED' as const) : result.status,
       input: record.inputText,
     };
@@ -255,7 +259,7 @@ export class StepFunctionsService {
       stateMachineArn: e.stateMachine.arn,
       name: e.name,
       status: e.status,
-      startDate: e.running.startDate,
+      startDate: new Date(e.running.startTime),
       input: e.inputText,
       inputDetails: { included: true },
       redriveCount: 0,
@@ -267,7 +271,7 @@ export class StepFunctionsService {
     const members = resultMembers(e.result);
     return {
       ...base,
-      ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate }),
+      ...(e.stopDate === undefined ? {} : { stopDate: new Date(e.stopDate) }),
       ...members,
       ...(members.output === undefined ? {} : { outputDetails: { included: true } }),
     };
@@ -291,8 +295,8 @@ export class StepFunctionsService {
         stateMachineArn: machine.arn,
         name: e.name,
         status: e.status,
-        startDate: e.running.startDate,
-        ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate }),
+        startDate: new Date(e.running.startTime),
+        ...(e.stopDate === undefined ? {} : { stopDate: new Date(e.stopDate) }),
       }));
     const { items, nextToken } = page(all, input.maxResults, input.nextToken);
     return nextToken === undefined ? { executions: items } : { executions: items, nextToken };
@@ -306,7 +310,7 @@ export class StepFunctionsService {
       e.running.stop(input.error, input.cause);
       await e.running.result;
     }
-    return { stopDate: e.stopDate ?? new Date(this.#clock.now()) };
+    return { stopDate: new Date(e.stopDate ?? this.#clock.now()) };
   }
 
   async GetExecutionHistory(input: { executionArn?: string; maxResults?: number; reverseOrder?: boolean; nextToken?: string; includeExecutionData?: boolean }): Promise<{
@@ -314,11 +318,11 @@ export class StepFunctionsService {
     nextToken?: string;
   }> {
     const e = this.#execution(input.executionArn);
-    let events = e.running.history.events.slice();
-    if (input.reverseOrder === true) events.reverse();
-    if (input.includeExecutionData === false) events = events.map(withoutData);
-    const { items, nextToken } = page(events, input.maxResults, input.nextToken);
-    return nextToken === undefined ? { events: items } : { events: items, nextToken };
+    const recorded = e.running.history.events.slice();
+    if (input.reverseOrder === true) recorded.reverse();
+    const { items, nextToken } = page(recorded, input.maxResults, input.nextToken);
+    const events = items.map(input.includeExecutionData === false ? (event) => withoutData(historyEvent(event)) : historyEvent);
+    return nextToken === undefined ? { events } : { events, nextToken };
   }
 
   // ------------------------------------------------------------------ callbacks
@@ -346,8 +350,8 @@ export class StepFunctionsService {
    */
   subscribeToHistory(executionArn: string, listener: HistoryListener, options: { replay?: boolean } = {}): () => void {
     const e = this.#execution(executionArn, true);
-    if (options.replay === true) for (const event of e.running.history.events) listener(event);
-    return e.running.history.subscribe(listener);
+    if (options.replay === true) for (const event of e.running.history.events) listener(historyEvent(event));
+    return e.running.history.subscribe((event) => listener(historyEvent(event)));
   }
 
   /** Resolves when the execution ends. */
@@ -416,7 +420,7 @@ export class StepFunctionsService {
     void running.result.then((result) => {
       record.result = result;
       record.status = result.status;
-      record.stopDate = new Date(this.#clock.now());
+      record.stopDate = this.#clock.now();
     });
     return record;
   }
