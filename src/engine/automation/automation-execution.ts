@@ -107,9 +107,17 @@ interface RunningAttempt {
 
 const noTimer = (): void => undefined;
 
+type StepTimes<T> = { ExecutionStartTime: T; ExecutionEndTime?: T };
+
+/**
+ * A step execution as the run keeps it: the API's `StepExecution` with its times as epoch ms, not Dates (a Date costs
+ * ~96 bytes and a waiting automation keeps a few); `stepView` makes the API's copy.
+ */
+type RecordedStep = Omit<StepExecution, keyof StepTimes<Date>> & StepTimes<number>;
+
 interface StepRecord {
   readonly step: RunbookStep;
-  readonly execution: StepExecution;
+  readonly execution: RecordedStep;
   outputs: Record<string, JsonValue>;
 }
 
@@ -297,7 +305,7 @@ export class AutomationExecutionRun {
     }
     const execution = record.execution;
     execution.StepStatus = result.status;
-    execution.ExecutionEndTime = new Date(this.#deps.clock.now());
+    execution.ExecutionEndTime = this.#deps.clock.now();
     execution.Outputs = this.#renderOutputs(record.outputs);
     this.#stepOutputs.set(step.name, record.outputs);
     this.#current = undefined;
@@ -306,13 +314,13 @@ export class AutomationExecutionRun {
 
   /** Records the step as started and current. */
   #beginStep(step: RunbookStep): StepRecord {
-    const execution: StepExecution = {
+    const execution: RecordedStep = {
       StepName: step.name,
       Action: step.action,
       ...(step.timeoutSeconds === undefined ? {} : { TimeoutSeconds: step.timeoutSeconds }),
       OnFailure: step.onFailure ?? 'Abort',
       MaxAttempts: step.maxAttempts ?? 1,
-      ExecutionStartTime: new Date(this.#deps.clock.now()),
+      ExecutionStartTime: this.#deps.clock.now(),
       StepStatus: 'InProgress',
       StepExecutionId: this.#deps.ids.uuid(),
       IsEnd: step.isEnd ?? false,
@@ -435,11 +443,11 @@ export class AutomationExecutionRun {
     return result.nextStep === undefined ? { status: 'Success' } : { status: 'Success', nextStep: result.nextStep };
   }
 
-  #fail(execution: StepExecution, status: 'Failed' | 'TimedOut', message: string, details: FailureDetails): void {
+  #fail(execution: RecordedStep, status: 'Failed' | 'TimedOut', message: string, details: FailureDetails): void {
     execution.StepStatus = status;
     execution.FailureMessage = message;
     execution.FailureDetails = details;
-    execution.ExecutionEndTime ??= new Date(this.#deps.clock.now());
+    execution.ExecutionEndTime ??= this.#deps.clock.now();
   }
 
   #scopeRole(): string | undefined {
@@ -491,7 +499,7 @@ export class AutomationExecutionRun {
 
   stepExecutions(): StepExecution[] {
     return this.#records.map((r) => {
-      const view = structuredClone(r.execution);
+      const view = stepView(r.execution);
       if (r === this.#current) view.Outputs = this.#renderOutputs(r.outputs);
       return view;
     });
@@ -534,6 +542,14 @@ export class AutomationExecutionRun {
       AutomationType: 'Local',
     };
   }
+}
+
+/** The API's copy of a recorded step: the same members in the same order, deep-copied, with the times as Dates. */
+function stepView(step: RecordedStep): StepExecution {
+  const view: Omit<StepExecution, keyof StepTimes<Date>> & StepTimes<number | Date> = structuredClone(step);
+  view.ExecutionStartTime = new Date(step.ExecutionStartTime);
+  if (step.ExecutionEndTime !== undefined) view.ExecutionEndTime = new Date(step.ExecutionEndTime);
+  return view as StepExecution;
 }
 
 /**
