@@ -26,7 +26,7 @@ import { WAIT_FOR_PROPERTY_DEFAULT_TIMEOUT_SECONDS } from './actions/wait-for-aw
 import type { InterpolationScope } from './interpolate.js';
 import { interpolate, UnresolvedReferenceError } from './interpolate.js';
 import { selectOutput } from './outputs.js';
-import { keptJson } from '../flat-string.js';
+import { sharedJson } from '../flat-string.js';
 import { toStringList } from './parameters.js';
 
 /** "Automation runs the cancellation workflow for a maximum of two minutes." */
@@ -340,7 +340,7 @@ export class AutomationExecutionRun {
     let inputs: JsonObject;
     try {
       inputs = interpolate(step.inputs as JsonObject, this.#scope()) as JsonObject;
-      execution.Inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, keptJson(v)]));
+      execution.Inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, sharedJson(v)]));
     } catch (error) {
       if (!(error instanceof UnresolvedReferenceError)) throw error;
       this.#fail(execution, 'Failed', error.message, { FailureStage: 'InputValidation', FailureType: 'Verification' });
