@@ -10,7 +10,7 @@
  * - STRICT reading of an unresolvable reference (a step that did not run, or has no such output): the referring
  *   step fails input validation (UNCONFIRMED on AWS, sample defect D13; docs/fidelity.md).
  */
-import type { JsonValue } from '../../model/json.js';
+import { copyJson, type JsonValue } from '../../model/json.js';
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const WHOLE_PLACEHOLDER = /^\{\{\s*([^{}]*?)\s*\}\}$/;
@@ -65,7 +65,7 @@ export function resolveReference(reference: string, scope: InterpolationScope): 
 export function interpolate(value: JsonValue, scope: InterpolationScope): JsonValue {
   if (typeof value === 'string') {
     const whole = WHOLE_PLACEHOLDER.exec(value);
-    if (whole !== null) return structuredClone(resolveReference(whole[1]!, scope));
+    if (whole !== null) return copyJson(resolveReference(whole[1]!, scope));
     return value.replace(PLACEHOLDER, (_match, ref: string) => {
       const resolved = resolveReference(ref, scope);
       return typeof resolved === 'string' ? resolved : JSON.stringify(resolved);

@@ -8,7 +8,7 @@
  */
 import { ssmError } from '../../errors/ssm-errors.js';
 import type { JsonObject, JsonValue } from '../../model/json.js';
-import { isJsonObject } from '../../model/json.js';
+import { copyJson, isJsonObject } from '../../model/json.js';
 import type { Runbook, RunbookParameter } from '../../model/runbook.js';
 import type { AutomationParameterMap } from '../../model/ssm.js';
 
@@ -63,7 +63,7 @@ export function resolveAutomationParameters(runbook: Runbook, given: AutomationP
       if (typeof spec.default === 'string' && /^\{\{\s*ssm:/.test(spec.default)) {
         throw invalid(`Parameter ${name} defaults to a Parameter Store value (${spec.default}), which the local engine does not support.`);
       }
-      value = structuredClone(spec.default);
+      value = copyJson(spec.default);
     } else {
       value = fromStrings(name, spec, values);
     }
