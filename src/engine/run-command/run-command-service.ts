@@ -14,6 +14,7 @@ import type { IdGenerator } from '../ids.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
 import { INSTANCE_ID_PATTERN } from '../instances/instance-registry.js';
 import { ssmError } from '../../errors/ssm-errors.js';
+import { copyJson, type JsonValue } from '../../model/json.js';
 import type {
   CancelCommandRequest,
   Command,
@@ -173,9 +174,9 @@ export class RunCommandService {
       Comment: input.Comment ?? '',
       // `ExpiresAfter` is computed from the total timeout, TimeoutSeconds + executionTimeout (§6.4).
       ExpiresAfter: now + (timeoutSeconds + executionTimeout) * 1000,
-      Parameters: structuredClone(input.Parameters ?? {}),
+      Parameters: copyMember(input.Parameters ?? {}),
       InstanceIds: hasIds ? [...instanceIds] : [],
-      Targets: structuredClone(input.Targets ?? []),
+      Targets: copyMember(input.Targets ?? []),
       RequestedDateTime: now,
       Status: 'Pending',
       StatusDetails: 'Pending',
@@ -189,8 +190,8 @@ export class RunCommandService {
       ErrorCount: 0,
       DeliveryTimedOutCount: 0,
       ServiceRole: input.ServiceRoleArn ?? '',
-      NotificationConfig: structuredClone(input.NotificationConfig ?? {}),
-      CloudWatchOutputConfig: structuredClone(input.CloudWatchOutputConfig ?? {}),
+      NotificationConfig: copyMember(input.NotificationConfig ?? {}),
+      CloudWatchOutputConfig: copyMember(input.CloudWatchOutputConfig ?? {}),
       TimeoutSeconds: timeoutSeconds,
     };
     const state: CommandState = {
@@ -573,6 +574,11 @@ function copyCommand(c: CommandRecord): Command {
     NotificationConfig: events === undefined ? { ...c.NotificationConfig } : { ...c.NotificationConfig, NotificationEvents: [...events] },
     CloudWatchOutputConfig: { ...c.CloudWatchOutputConfig },
   };
+}
+
+/** The record's copy of a JSON-shaped request member, sharing its strings (see copyJson). */
+function copyMember<T>(value: T): T {
+  return copyJson(value as JsonValue) as T;
 }
 
 export function isTerminalCommand(status: Command['Status']): boolean {
