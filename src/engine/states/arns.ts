@@ -2,17 +2,23 @@
  * Step Functions ARNs and names (https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html,
  * "name": 1..80 characters, no whitespace, brackets, wildcards or special characters).
  */
+import { flatString } from '../flat-string.js';
 
 /** `arn:aws:states:<region>:<account>:stateMachine:<name>`. */
 export function stateMachineArn(region: string, accountId: string, name: string): string {
   return `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
 }
 
-/** Standard: `...:execution:<machine>:<name>`; Express: `...:express:<machine>:<name>:<uuid>`. */
+/**
+ * Standard: `...:execution:<machine>:<name>`; Express: `...:express:<machine>:<name>:<uuid>`. Flat, as it lives as long
+ * as the execution: the template makes a rope of about seven pieces (~220 bytes, against ~110 flat).
+ */
 export function executionArn(region: string, accountId: string, machine: string, name: string, express?: { uuid: string }): string {
-  return express === undefined
-    ? `arn:aws:states:${region}:${accountId}:execution:${machine}:${name}`
-    : `arn:aws:states:${region}:${accountId}:express:${machine}:${name}:${express.uuid}`;
+  return flatString(
+    express === undefined
+      ? `arn:aws:states:${region}:${accountId}:execution:${machine}:${name}`
+      : `arn:aws:states:${region}:${accountId}:express:${machine}:${name}:${express.uuid}`,
+  );
 }
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:([^:]+)$/;
