@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { exitOutcome, REBOOT_EXIT_CODE } from '../exit-status.js';
 import type { PluginResult, PluginRunInput } from './plugin.js';
-import { runScriptProcess } from './script-process.js';
+import { runScriptProcess, type ScriptProcessInput } from './script-process.js';
 import { resolveWorkingDirectory } from './working-directory.js';
 
 /** Agent default when `executionTimeout` is missing or outside 5..172800 (`pluginutil.ValidateExecutionTimeout`). */
@@ -38,33 +38,52 @@ export interface ScriptFlavour {
 export function runScript(input: PluginRunInput, flavour: ScriptFlavour): Promise<PluginResult> {
   // A plugin reports failure through its promise, never by throwing (the service turns a rejection into Failed).
   try {
-    return startScript(input, flavour);
+    return runOnce(input, flavour, input.clock.now(), 0);
   } catch (error) {
     return Promise.reject(error as Error);
   }
 }
 
-function startScript(input: PluginRunInput, flavour: ScriptFlavour): Promise<PluginResult> {
-  const startedAt = input.clock.now();
+/**
+ * One run of the script; exit 194 runs it again, as the agent does after its reboot. Promise callbacks rather than an
+ * async frame, and the spawn request is rebuilt for a rerun rather than kept: while the script runs, only `input`,
+ * `flavour` and two numbers stay alive, not the script text, paths and environment.
+ */
+function runOnce(input: PluginRunInput, flavour: ScriptFlavour, startedAt: number, reboots: number): Promise<PluginResult> {
+  const request = spawnRequest(input, flavour);
+  if (typeof request === 'string') {
+    // pluginOutput.MarkAsFailed: exit code 1, the error appended to stderr.
+    return Promise.resolve({ status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: request, startedAt, endedAt: input.clock.now() });
+  }
+  return runScriptProcess(request).then((run) => {
+    if (run.startError !== undefined) {
+      return {
+        status: 'Failed',
+        statusDetails: 'Failed',
+        exitCode: 1,
+        stdout: run.stdout,
+        stderr: `${run.stderr}failed to run commands: ${run.startError.message}`,
+        startedAt,
+        endedAt: input.clock.now(),
+      };
+    }
+    if (run.exitCode === REBOOT_EXIT_CODE && !run.timedOut && !run.cancelled && reboots < MAX_REBOOTS) return runOnce(input, flavour, startedAt, reboots + 1);
+    const outcome = exitOutcome(run.exitCode, run);
+    // The agent stamps the end when the process ends, not when the result reaches the service.
+    const endedAt = Math.max(startedAt, input.clock.now() - run.endedMsAgo);
+    return { ...outcome, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, startedAt, endedAt };
+  });
+}
+
+/** What the spawner needs to write and start the script, or the working-directory error. */
+function spawnRequest(input: PluginRunInput, flavour: ScriptFlavour): ScriptProcessInput | string {
   const commands = input.parameters['commands'];
   const lines = typeof commands === 'string' ? [commands] : [...(commands ?? [])];
   const scriptPath = join(input.orchestrationDir, flavour.scriptName);
   const wd = input.parameters['workingDirectory'];
   const cwd = resolveWorkingDirectory(typeof wd === 'string' ? wd : (wd?.[0] ?? ''), input.orchestrationDir, input.instance.rootDir);
-  if (!cwd.ok) {
-    // pluginOutput.MarkAsFailed: exit code 1, the error appended to stderr.
-    return Promise.resolve({ status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: cwd.error, startedAt, endedAt: input.clock.now() });
-  }
-  const timeoutSeconds = agentExecutionTimeout(input.parameters['executionTimeout']);
-  // Added to the agent's environment (the engine process's).
-  const env = {
-    // Agent 3.0.284.0 release notes: "Added SSM_COMMAND_ID environment variable to runShellScript plugin".
-    SSM_COMMAND_ID: input.commandId,
-    // Set by newer agents for run-script plugins (UNCONFIRMED, docs/fidelity.md).
-    AWS_SSM_INSTANCE_ID: input.instance.instanceId,
-    AWS_SSM_REGION_NAME: input.region,
-  };
-  const request = {
+  if (!cwd.ok) return cwd.error;
+  return {
     // The spawner writes the script (mode 0755) into the orchestration folder before it starts it; a reboot
     // writes the same script again.
     scriptDir: input.orchestrationDir,
@@ -73,31 +92,17 @@ function startScript(input: PluginRunInput, flavour: ScriptFlavour): Promise<Plu
     command: flavour.command,
     args: flavour.args(scriptPath),
     cwd: cwd.dir,
-    env,
-    timeoutSeconds,
+    // Added to the agent's environment (the engine process's).
+    env: {
+      // Agent 3.0.284.0 release notes: "Added SSM_COMMAND_ID environment variable to runShellScript plugin".
+      SSM_COMMAND_ID: input.commandId,
+      // Set by newer agents for run-script plugins (UNCONFIRMED, docs/fidelity.md).
+      AWS_SSM_INSTANCE_ID: input.instance.instanceId,
+      AWS_SSM_REGION_NAME: input.region,
+    },
+    timeoutSeconds: agentExecutionTimeout(input.parameters['executionTimeout']),
     clock: input.clock,
     signal: input.signal,
     track: (kill: () => void) => input.instance.track(kill),
   };
-  // Promise callbacks rather than an async frame, which would stay suspended for as long as the script runs.
-  const attempt = (reboots: number): Promise<PluginResult> =>
-    runScriptProcess(request).then((run) => {
-      if (run.startError !== undefined) {
-        return {
-          status: 'Failed',
-          statusDetails: 'Failed',
-          exitCode: 1,
-          stdout: run.stdout,
-          stderr: `${run.stderr}failed to run commands: ${run.startError.message}`,
-          startedAt,
-          endedAt: input.clock.now(),
-        };
-      }
-      if (run.exitCode === REBOOT_EXIT_CODE && !run.timedOut && !run.cancelled && reboots < MAX_REBOOTS) return attempt(reboots + 1);
-      const outcome = exitOutcome(run.exitCode, run);
-      // The agent stamps the end when the process ends, not when the result reaches the service.
-      const endedAt = Math.max(startedAt, input.clock.now() - run.endedMsAgo);
-      return { ...outcome, exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, startedAt, endedAt };
-    });
-  return attempt(0);
 }
