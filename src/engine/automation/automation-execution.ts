@@ -175,8 +175,12 @@ export class AutomationExecutionRun {
     if (this.isTerminal) return Promise.resolve();
     this.#status = 'InProgress';
     this.#start = this.#deps.clock.now();
-    // The loop's own promise, not awaited here: one suspended async frame fewer per execution while a step waits.
-    return this.#loop();
+    try {
+      this.#loop(0, undefined);
+    } catch (error) {
+      this.#internalError(error);
+    }
+    return this.#finished;
   }
 
   /** StopAutomationExecution Type Cancel. */
@@ -196,54 +200,63 @@ export class AutomationExecutionRun {
 
   // ------------------------------------------------------------------ the loop
 
-  async #loop(): Promise<void> {
-    // Ends the execution: engine errors become a Failed execution.
-    try {
-      const steps = this.#init.runbook.mainSteps;
-      let index: number | undefined = 0;
-      let criticalFailure: 'Failed' | 'TimedOut' | undefined;
-      while (index !== undefined && index < steps.length) {
-        const step = steps[index]!;
-        if (this.#cancelRequested) {
-          await this.#runCancellation(step);
-          return;
+  /**
+   * Runs mainSteps from `index`. A step's end continues in a promise callback, and nothing is returned up a chain:
+   * a suspended async frame, or a promise adopting the next step's, would stay alive for as long as a step waits.
+   */
+  #loop(index: number | undefined, criticalFailure: 'Failed' | 'TimedOut' | undefined): void {
+    const steps = this.#init.runbook.mainSteps;
+    // "If a step with this designation fails, then Automation reports the final status of the Automation as Failed";
+    // a timed-out critical step makes it TimedOut (automation-handling-timeouts).
+    if (index === undefined || index >= steps.length) return this.#finish(criticalFailure ?? 'Success');
+    const step = steps[index]!;
+    if (this.#cancelRequested) return this.#cancelAt(step);
+    this.#runStep(step, false).then(
+      ({ status, nextStep }) => {
+        try {
+          this.#afterStep(step, index, status, nextStep, criticalFailure);
+        } catch (error) {
+          this.#internalError(error);
         }
-        const { status, nextStep } = await this.#runStep(step, false);
-        if (status === 'Cancelled') {
-          await this.#runCancellation(step);
-          return;
-        }
-        if (status === 'Success') {
-          if (step.isEnd === true) break;
-          index = this.#indexAfter(step, index, nextStep);
-          continue;
-        }
-        // Failed or TimedOut. isCritical defaults to true, except false with onFailure: Continue (§2).
-        const critical = step.isCritical ?? step.onFailure !== 'Continue';
-        if (critical && criticalFailure === undefined) {
-          criticalFailure = status;
-          this.#failureMessage = this.#records.at(-1)?.execution.FailureMessage;
-        }
-        const onFailure = step.onFailure ?? 'Abort';
-        if (onFailure === 'Abort') break;
-        if (onFailure.startsWith('step:')) {
-          // An explicit step:X is followed even on an isEnd step (UNCONFIRMED precedence, docs/fidelity.md).
-          index = this.#indexOf(onFailure.slice(5));
-          continue;
-        }
-        if (step.isEnd === true) break;
-        index = this.#indexAfter(step, index, undefined);
-      }
-      // "If a step with this designation fails, then Automation reports the final status of the Automation as Failed";
-      // a timed-out critical step makes it TimedOut (automation-handling-timeouts).
-      this.#status = criticalFailure ?? 'Success';
-    } catch (error) {
-      this.#failureMessage = `Internal error: ${(error as Error).message}`;
-      this.#status = 'Failed';
-    } finally {
-      this.#end = this.#deps.clock.now();
-      this.#resolveFinished();
+      },
+      (error: unknown) => this.#internalError(error),
+    );
+  }
+
+  #afterStep(step: RunbookStep, index: number, status: StepOutcome['status'], nextStep: string | undefined, criticalFailure: 'Failed' | 'TimedOut' | undefined): void {
+    if (status === 'Cancelled') return this.#cancelAt(step);
+    if (status === 'Success') return this.#loop(step.isEnd === true ? undefined : this.#indexAfter(step, index, nextStep), criticalFailure);
+    // Failed or TimedOut. isCritical defaults to true, except false with onFailure: Continue (§2).
+    const critical = step.isCritical ?? step.onFailure !== 'Continue';
+    if (critical && criticalFailure === undefined) {
+      criticalFailure = status;
+      this.#failureMessage = this.#records.at(-1)?.execution.FailureMessage;
     }
+    const onFailure = step.onFailure ?? 'Abort';
+    if (onFailure === 'Abort') return this.#finish(criticalFailure ?? 'Success');
+    // An explicit step:X is followed even on an isEnd step (UNCONFIRMED precedence, docs/fidelity.md).
+    if (onFailure.startsWith('step:')) return this.#loop(this.#indexOf(onFailure.slice(5)), criticalFailure);
+    return this.#loop(step.isEnd === true ? undefined : this.#indexAfter(step, index, undefined), criticalFailure);
+  }
+
+  /** Runs the cancellation workflow for the interrupted step, then ends the execution Cancelled. */
+  #cancelAt(step: RunbookStep): void {
+    this.#runCancellation(step).then(
+      () => this.#finish('Cancelled'),
+      (error: unknown) => this.#internalError(error),
+    );
+  }
+
+  /** Engine errors (a missing step, a throwing action wrapper) end the execution Failed, never a rejection. */
+  #internalError(error: unknown): void {
+    this.#failureMessage = `Internal error: ${(error as Error).message}`;
+    this.#finish('Failed');
+  }
+
+  #finish(status: AutomationExecutionStatus): void {
+    this.#status = status;
+    this.#end = this.#deps.clock.now();
+    this.#resolveFinished();
   }
 
   #indexOf(name: string): number {
@@ -281,33 +294,38 @@ export class AutomationExecutionRun {
       }
       cancelTimer();
     }
-    this.#status = 'Cancelled';
   }
 
   // ------------------------------------------------------------------ one step
 
-  async #runStep(step: RunbookStep, inCancellation: boolean, outer?: AbortSignal): Promise<StepOutcome> {
+  #runStep(step: RunbookStep, inCancellation: boolean, outer?: AbortSignal): Promise<StepOutcome> {
     const record = this.#beginStep(step);
-    let inputs = this.#resolveInputs(record);
-    if (inputs === undefined) return { status: 'Failed' };
-    const maxAttempts = step.maxAttempts ?? 1;
-    let result: StepOutcome = { status: 'Failed' };
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      // Defined here: only cleared below, after the last attempt has started.
-      const running = this.#startAttempt(record, inputs!, inCancellation, outer);
-      // The action took what it needs; don't keep the inputs through a long wait ("Inputs" keeps their text).
-      if (attempt === maxAttempts) inputs = undefined;
-      // Awaited here rather than in a nested async function: one suspended frame fewer while the action waits.
-      const first = await Promise.race([running.result, running.stop.stopped]);
-      result = await this.#endAttempt(record, running, first, inCancellation, outer);
-      if (result.status === 'Success' || result.status === 'Cancelled') break;
-      if (outer?.aborted === true) break;
-    }
+    const inputs = this.#resolveInputs(record);
+    if (inputs === undefined) return Promise.resolve({ status: 'Failed' });
+    return this.#attempt(record, inputs, 1, inCancellation, outer);
+  }
+
+  /** Runs attempt number `attempt` of the step, and the next ones while it fails (maxAttempts). */
+  #attempt(record: StepRecord, inputs: JsonObject, attempt: number, inCancellation: boolean, outer: AbortSignal | undefined): Promise<StepOutcome> {
+    const running = this.#startAttempt(record, inputs, inCancellation, outer);
+    // The action took what it needs: only a retry needs the inputs, so a last attempt does not keep them while it
+    // waits ("Inputs" keeps their text).
+    const retryInputs = attempt < (record.step.maxAttempts ?? 1) ? inputs : undefined;
+    // Promise callbacks rather than async frames, which would keep every local alive while the action waits.
+    return Promise.race([running.result, running.stop.stopped]).then((first) =>
+      this.#endAttempt(record, running, first, inCancellation, outer).then((result) => {
+        if (retryInputs === undefined || result.status === 'Success' || result.status === 'Cancelled' || outer?.aborted === true) return this.#endStep(record, result);
+        return this.#attempt(record, retryInputs, attempt + 1, inCancellation, outer);
+      }),
+    );
+  }
+
+  #endStep(record: StepRecord, result: StepOutcome): StepOutcome {
     const execution = record.execution;
     execution.StepStatus = result.status;
     execution.ExecutionEndTime = this.#deps.clock.now();
     execution.Outputs = this.#renderOutputs(record.outputs);
-    this.#stepOutputs.set(step.name, record.outputs);
+    this.#stepOutputs.set(record.step.name, record.outputs);
     this.#current = undefined;
     return result;
   }
