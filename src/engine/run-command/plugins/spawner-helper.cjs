@@ -48,7 +48,9 @@ function capture() {
   };
 }
 
-/** @param {import('./process-spawner.js').ScriptSpawnRequest & { id: number }} request */
+/** @typedef {import('./process-spawner.js').ScriptSpawnRequest & { id: number }} StartRequest */
+
+/** @param {StartRequest} request */
 function start(request) {
   const { id } = request;
   try {
@@ -94,21 +96,41 @@ function start(request) {
   child.on('close', (code, signal) => finish(code, signal));
 }
 
+/** Requests read and not handled yet, oldest first. @type {(StartRequest | { kill: number })[]} */
+const queue = [];
+let draining = false;
+
+/**
+ * Handles the queued requests but starts at most one script per turn of the event loop. A spawn blocks this process
+ * for about a millisecond; starting a whole chunk of requests in one turn held back the exits of every script that
+ * ended meanwhile, so that under load they reached the engine dozens at a time and each waited for the others' work
+ * there. Kills stay behind the start they follow.
+ */
+function drain() {
+  let message;
+  while ((message = queue.shift()) !== undefined) {
+    if ('kill' in message) {
+      const pid = running.get(message.kill);
+      if (pid !== undefined) killGroup(pid);
+    } else {
+      start(message);
+      break;
+    }
+  }
+  draining = queue.length > 0;
+  if (draining) setImmediate(drain);
+}
+
 let buffered = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (/** @type {string} */ text) => {
   buffered += text;
   let newline;
   while ((newline = buffered.indexOf('\n')) >= 0) {
-    const message = JSON.parse(buffered.slice(0, newline));
+    queue.push(JSON.parse(buffered.slice(0, newline)));
     buffered = buffered.slice(newline + 1);
-    if (typeof message.kill === 'number') {
-      const pid = running.get(message.kill);
-      if (pid !== undefined) killGroup(pid);
-    } else {
-      start(message);
-    }
   }
+  if (!draining) drain();
 });
 /** Nothing this helper started may outlive it. */
 function killAllAndExit(code = 0) {
