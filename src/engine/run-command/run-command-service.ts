@@ -33,7 +33,7 @@ import type { CommandDocument } from './command-documents.js';
 import { findCommandDocument, resolveCommandParameters } from './command-documents.js';
 import { countsAsError, isTerminalInvocation, rollupCommand } from './command-status.js';
 import { NO_RESPONSE_CODE, pluginOutput, standardErrorContent, standardOutputContent } from './exit-status.js';
-import type { PluginResult } from './plugins/plugin.js';
+import { AgentCancel, type PluginResult } from './plugins/plugin.js';
 import { agentExecutionTimeout } from './plugins/run-script.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, maxConcurrencyCount, maxErrorsCount } from './rate-control.js';
 import { resolveTargets } from './targets.js';
@@ -71,7 +71,7 @@ interface InvocationState {
   startedAt?: number;
   endedAt?: number;
   /** Set when the agent accepted a CancelCommand. */
-  readonly abort: AbortController;
+  readonly cancel: AgentCancel;
   cancelRequested: boolean;
   stopDelivery?: (() => void) | undefined;
 }
@@ -207,7 +207,7 @@ export class RunCommandService {
         responseCode: NO_RESPONSE_CODE,
         stdout: '',
         stderr: '',
-        abort: new AbortController(),
+        cancel: new AgentCancel(),
         cancelRequested: false,
       })),
       maxConcurrency: maxConcurrencyCount(maxConcurrencyText, targetCount),
@@ -348,7 +348,7 @@ export class RunCommandService {
         inv.cancelRequested = true;
         inv.status = 'Cancelling';
         inv.details = 'Cancelling';
-        this.#whenAgentReachable(inv.instanceId, () => inv.abort.abort());
+        this.#whenAgentReachable(inv.instanceId, () => inv.cancel.cancel());
       } else {
         inv.stopDelivery?.();
         this.#finish(state, inv, 'Cancelled', 'Cancelled');
@@ -440,7 +440,7 @@ export class RunCommandService {
         parameters: state.parameters,
         orchestrationDir,
         clock: this.#clock,
-        signal: inv.abort.signal,
+        cancel: inv.cancel,
       })
       .then(
         (result) => this.#report(state, inv, result, generation),

@@ -102,7 +102,7 @@ function spawnRequest(input: PluginRunInput, flavour: ScriptFlavour): ScriptProc
     },
     timeoutSeconds: agentExecutionTimeout(input.parameters['executionTimeout']),
     clock: input.clock,
-    signal: input.signal,
+    cancel: input.cancel,
     track: (kill: () => void) => input.instance.track(kill),
   };
 }

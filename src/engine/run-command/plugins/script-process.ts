@@ -6,12 +6,13 @@
  */
 import type { Clock } from '../../clock.js';
 import { STOPPED_PREEMPTIVELY_EXIT_CODE } from '../exit-status.js';
+import type { AgentCancel } from './plugin.js';
 import { spawnScript, type ScriptSpawnRequest } from './process-spawner.js';
 
 export interface ScriptProcessInput extends ScriptSpawnRequest {
   readonly timeoutSeconds: number;
   readonly clock: Clock;
-  readonly signal: AbortSignal;
+  readonly cancel: AgentCancel;
   /** Registers the kill function with the node (agent killed → process tree killed). */
   readonly track: (kill: () => void) => () => void;
 }
@@ -30,7 +31,7 @@ export interface ScriptProcessResult {
 
 export function runScriptProcess(input: ScriptProcessInput): Promise<ScriptProcessResult> {
   const release = input.clock.hold();
-  const { clock, signal, timeoutSeconds, track, ...request } = input;
+  const { clock, cancel, timeoutSeconds, track, ...request } = input;
   const child = spawnScript(request);
   // Plain callbacks, not an async frame: while the script runs, only these few values stay alive (not the request).
   const stop = { timedOut: false, cancelled: false };
@@ -39,16 +40,14 @@ export function runScriptProcess(input: ScriptProcessInput): Promise<ScriptProce
     stop.timedOut = true;
     child.kill();
   });
-  const onAbort = (): void => {
+  const stopListening = cancel.onCancel(() => {
     stop.cancelled = true;
     child.kill();
-  };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
+  });
   return child.exited.then((exit) => {
     cancelTimer();
     untrack();
-    signal.removeEventListener('abort', onAbort);
+    stopListening();
     release();
     const stopped = stop.timedOut || stop.cancelled;
     const exitCode = exit.code ?? (exit.signal === null ? 1 : 128 + signalNumber(exit.signal));
