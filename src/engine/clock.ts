@@ -2,6 +2,7 @@
  * Injected time. Every engine component takes a `Clock` so that tests and `--clock fast` can run
  * hour-long timeouts instantly, while `RealClock` is the default (ARCHITECTURE.md, principle 4).
  */
+import type { StopSignal } from './stop-signal.js';
 
 export interface Clock {
   /** Milliseconds since the epoch, in this clock's time. */
@@ -9,7 +10,7 @@ export interface Clock {
   /** Runs `fn` after `ms` of this clock's time. Returns a function that cancels the timer. */
   setTimer(ms: number, fn: () => void): () => void;
   /** Resolves after `ms`; rejects with the signal's reason if the signal aborts first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: StopSignal): Promise<void>;
   /**
    * Declares real-world work in flight (a live process, a network call) so that a virtual clock does not
    * jump past it. Returns the release function; releasing twice is harmless.
@@ -34,7 +35,7 @@ export class RealClock implements Clock {
     return this.#timers.add(ms, fn);
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: StopSignal): Promise<void> {
     return sleepOn(this, ms, signal);
   }
 
@@ -252,7 +253,7 @@ export class VirtualClock implements Clock {
     };
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: StopSignal): Promise<void> {
     return sleepOn(this, ms, signal);
   }
 
@@ -358,7 +359,7 @@ function settle(): Promise<void> {
 }
 
 /** `Clock.sleep` for any clock, in terms of its `setTimer`. */
-export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+export function sleepOn(clock: Clock, ms: number, signal?: StopSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

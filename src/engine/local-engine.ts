@@ -3,7 +3,6 @@
  * and CloudFormation, joined by one `AwsApi` dispatch that enforces the IAM roles loaded from templates.
  * The demo, `serve`, the CLI and the end-to-end tests all build on it.
  */
-import { setMaxListeners } from 'node:events';
 import { ServiceError } from '../errors/service-error.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
 import type { AwsApi, AwsCallContext, ServiceHandlers } from './aws-api.js';
@@ -77,8 +76,6 @@ export class LocalEngine {
     this.accountId = options.accountId ?? '123456789012';
     this.partition = options.partition ?? 'aws';
     this.enforceIam = options.enforceIam ?? true;
-    // Every running execution listens for engine shutdown; thousands may run at once.
-    setMaxListeners(0, this.#abort.signal);
     this.api = { call: (service, operation, input, context) => this.#dispatch(service, operation, input, context ?? {}) };
     this.instances = new InstanceRegistry({ clock: this.clock, ids: this.ids, ...(options.instancesDir === undefined ? {} : { baseDir: options.instancesDir }) });
     const common = { clock: this.clock, ids: this.ids, awsApi: this.api, region: this.region, accountId: this.accountId };

@@ -4,6 +4,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  */
 import type { JsonValue } from '../../model/json.js';
+import type { StopSignal } from '../stop-signal.js';
 import type { Catcher, Retrier, State } from '../../model/state-machine.js';
 import { StatesError, StatesRuntimeError, errorEqualsMatches, isStatesError } from '../../errors/states-errors.js';
 import type { HistoryEventType } from './history.js';
@@ -32,7 +33,7 @@ export function recordEvaluationFailure(run: StateRun, error: StatesError): void
  * Normalizes anything thrown inside a state. ASL errors pass through; an abort (StopExecution, timeout, a
  * failed sibling) is rethrown untouched; anything else is an interpreter fault, reported as States.Runtime.
  */
-export function toStatesError(error: unknown, signal: AbortSignal): StatesError {
+export function toStatesError(error: unknown, signal: StopSignal): StatesError {
   if (signal.aborted) throw signal.reason;
   if (isStatesError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);

@@ -9,6 +9,7 @@ import { isStatesError } from '../../errors/states-errors.js';
 import type { Clock } from '../clock.js';
 import type { IdGenerator } from '../ids.js';
 import type { AwsApi } from '../aws-api.js';
+import { Stopper, type StopSignal } from '../stop-signal.js';
 import { ExecutionHistory, NOT_TRUNCATED, eventData } from './history.js';
 import type { IntegrationRegistry } from './integrations/index.js';
 import type { ExecutionRuntime, Frame } from './runtime.js';
@@ -79,8 +80,8 @@ export function startExecution(params: ExecutionParams): RunningExecution {
   const { clock } = params;
   const history = new ExecutionHistory(clock);
   const startTime = clock.now();
-  const controller = new AbortController();
-  const onExternalAbort = (): void => controller.abort(new ExecutionStop('ABORTED', undefined, undefined));
+  const stopper = new Stopper();
+  const onExternalAbort = (): void => stopper.stop(new ExecutionStop('ABORTED', undefined, undefined));
   params.signal?.addEventListener('abort', onExternalAbort, { once: true });
 
   const execution: JsonObject = {
@@ -110,7 +111,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     roleArn: params.roleArn,
     express: params.express === true,
     base,
-    signal: controller.signal,
+    signal: stopper,
   };
   const started: Record<string, unknown> = { input: eventData(params.input), inputDetails: NOT_TRUNCATED };
   if (params.roleArn !== undefined) started['roleArn'] = params.roleArn;
@@ -121,7 +122,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     queryLanguage: params.definition.QueryLanguage ?? 'JSONPath',
     variables: new Variables(),
     recordEvents: true,
-    signal: controller.signal,
+    signal: stopper,
     lastEventId: startedId,
   };
 
@@ -131,7 +132,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
   const maxSeconds = params.express === true ? MAX_EXPRESS_SECONDS : MAX_STANDARD_SECONDS;
   const timeoutSeconds = Math.min(params.definition.TimeoutSeconds ?? maxSeconds, maxSeconds);
   const cancelTimeout = clock.setTimer(timeoutSeconds * 1000, () =>
-    controller.abort(new ExecutionStop('TIMED_OUT', 'States.Timeout', undefined)),
+    stopper.stop(new ExecutionStop('TIMED_OUT', 'States.Timeout', undefined)),
   );
 
   // Late stop requests (after the workflow finished) must not change the result.
@@ -147,7 +148,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
   // Promise callbacks rather than an async frame, which would keep `params` and its temporaries while the execution waits.
   const result = runWorkflow(frame, params.input).then(
     (output): ExecutionResult => end({ status: 'SUCCEEDED', output }),
-    (error: unknown) => end(failure(error, controller.signal)),
+    (error: unknown) => end(failure(error, stopper)),
   );
 
   return {
@@ -155,12 +156,12 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     startTime,
     result,
     stop(error?: string, cause?: string): void {
-      if (!finished && !controller.signal.aborted) controller.abort(new ExecutionStop('ABORTED', error, cause));
+      if (!finished && !stopper.aborted) stopper.stop(new ExecutionStop('ABORTED', error, cause));
     },
   };
 }
 
-function failure(error: unknown, signal: AbortSignal): ExecutionResult {
+function failure(error: unknown, signal: StopSignal): ExecutionResult {
   const reason: unknown = signal.aborted ? signal.reason : undefined;
   if (reason instanceof ExecutionStop) return withErrorCause(reason.status, reason.error, reason.stopCause);
   if (error instanceof FailStateError) return withErrorCause('FAILED', error.hasError ? error.name : undefined, error.cause);

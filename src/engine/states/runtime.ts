@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.js';
 import type { IdGenerator } from '../ids.js';
 import type { AwsApi } from '../aws-api.js';
+import type { StopSignal } from '../stop-signal.js';
 import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { QueryLanguage, State, StateMachineDefinition, StateType } from '../../model/state-machine.js';
 import type { ExecutionHistory, HistoryEventType } from './history.js';
@@ -29,7 +30,7 @@ export interface ExecutionRuntime {
   readonly express: boolean;
   readonly base: ExecutionContextBase;
   /** Aborted by StopExecution or the execution timeout; every wait listens to it. */
-  readonly signal: AbortSignal;
+  readonly signal: StopSignal;
 }
 
 /** One workflow scope: the machine, a Parallel branch or a Map iteration. */
@@ -43,7 +44,7 @@ export interface Frame {
   /** Whether this frame's events are recorded (a Distributed Map's child workflows are not in the parent history). */
   readonly recordEvents: boolean;
   /** Aborted when the execution stops or a sibling branch/iteration fails; every wait listens to it. */
-  readonly signal: AbortSignal;
+  readonly signal: StopSignal;
   /** The id of the last event recorded in this scope, the next event's `previousEventId`. */
   lastEventId: number;
   /** The type of the state running in this scope, until it exits normally (for `<Type>StateAborted` events). */

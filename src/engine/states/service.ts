@@ -78,7 +78,6 @@ export class StepFunctionsService {
   readonly #integrations: IntegrationRegistry;
   readonly #machines = new Map<string, StateMachineRecord>();
   readonly #executions = new Map<string, ExecutionRecord>();
-  readonly #signal: AbortSignal | undefined;
 
   constructor(options: StepFunctionsServiceOptions) {
     this.#clock = options.clock ?? new RealClock();
@@ -88,7 +87,15 @@ export class StepFunctionsService {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.tokens = new TaskTokens(this.#ids, options.taskTokenLength);
-    this.#signal = options.signal;
+    // One listener stops them all, rather than one per execution on the shared signal: thousands may run at once,
+    // and removing a listener from an EventTarget walks its list.
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        for (const record of this.#executions.values()) if (record.status === 'RUNNING') record.running.stop();
+      },
+      { once: true },
+    );
   }
 
   // ------------------------------------------------------------------ state machines
@@ -394,7 +401,6 @@ export class StepFunctionsService {
       if (existing.status === 'RUNNING' && existing.inputText === inputText) return existing;
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
-    const signals = [options.signal, this.#signal].filter((s): s is AbortSignal => s !== undefined);
     const running = startExecution({
       definition: machine.definition,
       input: parsed,
@@ -412,7 +418,7 @@ export class StepFunctionsService {
       roleArn: machine.roleArn,
       express,
       ...(options.context === undefined ? {} : { context: options.context }),
-      ...(signals.length === 0 ? {} : { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const record: ExecutionRecord = { arn, name, stateMachine: machine, inputText, running, status: 'RUNNING', stopDate: undefined, result: undefined };
     this.#executions.set(arn, record);

@@ -3,6 +3,7 @@
  * signal) and the bounded-concurrency runner that fails fast and aborts siblings.
  */
 import type { StateMachineDefinition } from '../../model/state-machine.js';
+import type { StopSignal } from '../stop-signal.js';
 import type { MapItemContext } from './context-object.js';
 import type { Frame, StateRun } from './runtime.js';
 import { Variables } from './variables.js';
@@ -16,7 +17,7 @@ export class SiblingFailed extends Error {
 
 export interface ChildFrameOptions {
   readonly definition: StateMachineDefinition;
-  readonly signal: AbortSignal;
+  readonly signal: StopSignal;
   readonly startEventId: number;
   readonly mapItem?: MapItemContext;
   /** Distributed Map children see no outer variables and are not recorded in the parent history. */
@@ -38,7 +39,7 @@ export function childFrame(run: StateRun, options: ChildFrameOptions): Frame {
 }
 
 /** A controller aborted when `parent` aborts; `dispose` unlinks it. */
-export function linkedController(parent: AbortSignal): { controller: AbortController; dispose: () => void } {
+export function linkedController(parent: StopSignal): { controller: AbortController; dispose: () => void } {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(parent.reason);
   if (parent.aborted) controller.abort(parent.reason);

@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/state-map.html
  */
 import type { JsonObject, JsonValue } from '../../../model/json.js';
+import type { StopSignal } from '../../stop-signal.js';
 import type { ItemProcessor, MapState, StateMachineDefinition } from '../../../model/state-machine.js';
 import {
   StatesError,
@@ -113,7 +114,7 @@ async function runIteration(
   index: number,
   effective: JsonValue,
   input: JsonValue,
-  signal: AbortSignal,
+  signal: StopSignal,
   startedId: number,
   distributed: boolean,
 ): Promise<JsonValue> {
