@@ -43,7 +43,7 @@ describe('Stopper', () => {
     const seen: string[][] = [[], []];
     const listeners = [0, 1].map((i) => () => seen[i]!.push('called'));
     controller.signal.addEventListener('abort', listeners[0]!, { once: true });
-    stopper.addEventListener('abort', listeners[1]!, { once: true });
+    stopper.addEventListener('abort', listeners[1]!);
     controller.abort('why');
     stopper.stop('why');
     controller.abort('again');

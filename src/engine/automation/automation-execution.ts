@@ -27,6 +27,7 @@ import type { InterpolationScope } from './interpolate.js';
 import { interpolate, UnresolvedReferenceError } from './interpolate.js';
 import { selectOutput } from './outputs.js';
 import { sharedJson } from '../flat-string.js';
+import { Stopper } from '../stop-signal.js';
 import { toStringList } from './parameters.js';
 
 /** "Automation runs the cancellation workflow for a maximum of two minutes." */
@@ -60,38 +61,16 @@ type StopReason = 'timeout' | 'cancel';
 type StepOutcome = { status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled'; nextStep?: string };
 
 /**
- * How an attempt is stopped (step timeout, automation cancel, end of the cancellation workflow). The AbortSignal
- * of ActionContext is made only when an action asks for it (aws:sleep, aws:waitForAwsResourceProperty): an
- * AbortController with its listener maps is ~0.6 KiB, which every waiting aws:runCommand step held before.
+ * How an attempt is stopped (step timeout, automation cancel, end of the cancellation workflow): the ActionContext's
+ * signal. A Stopper, not an AbortController with its listener maps (~0.8 KiB, which every waiting step held).
  */
-class AttemptStop {
-  reason: StopReason | undefined;
-  readonly stopped: Promise<undefined>;
-  #resolve!: (value: undefined) => void;
-  #controller: AbortController | undefined;
-
-  constructor() {
-    this.stopped = new Promise((resolve) => (this.#resolve = resolve));
+class AttemptStop extends Stopper {
+  override get reason(): StopReason | undefined {
+    return super.reason as StopReason | undefined;
   }
 
-  get aborted(): boolean {
-    return this.reason !== undefined;
-  }
-
-  /** The first reason wins, as with AbortController.abort. */
-  stop(reason: StopReason): void {
-    if (this.reason !== undefined) return;
-    this.reason = reason;
-    this.#resolve(undefined);
-    this.#controller?.abort(reason);
-  }
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.reason !== undefined) this.#controller.abort(this.reason);
-    }
-    return this.#controller.signal;
+  override stop(reason: StopReason): void {
+    super.stop(reason);
   }
 }
 
@@ -102,6 +81,8 @@ interface RunningAttempt {
   readonly onOuter: (() => void) | undefined;
   /** The action's result; never rejects (errors become a StepFailure). */
   readonly result: Promise<ActionResult | StepFailure>;
+  /** The action's result, or undefined when the step was stopped first; never rejects. */
+  readonly first: Promise<ActionResult | StepFailure | undefined>;
   readonly timeoutSeconds: number | undefined;
 }
 
@@ -312,7 +293,7 @@ export class AutomationExecutionRun {
     // waits ("Inputs" keeps their text).
     const retryInputs = attempt < (record.step.maxAttempts ?? 1) ? inputs : undefined;
     // Promise callbacks rather than async frames, which would keep every local alive while the action waits.
-    return Promise.race([running.result, running.stop.stopped]).then((first) =>
+    return running.first.then((first) =>
       this.#endAttempt(record, running, first, inCancellation, outer).then((result) => {
         if (retryInputs === undefined || result.status === 'Success' || result.status === 'Cancelled' || outer?.aborted === true) return this.#endStep(record, result);
         return this.#attempt(record, retryInputs, attempt + 1, inCancellation, outer);
@@ -388,10 +369,7 @@ export class AutomationExecutionRun {
     const ctx: ActionContext = {
       step,
       inputs,
-      get signal() {
-        return stop.signal;
-      },
-      stopped: stop.stopped,
+      signal: stop,
       clock: this.#deps.clock,
       awsApi: this.#deps.awsApi,
       ssm: this.#deps.ssm,
@@ -403,10 +381,28 @@ export class AutomationExecutionRun {
       },
     };
     const handler = ACTIONS[step.action as keyof typeof ACTIONS];
-    const result = handler(ctx).catch((error: unknown) =>
-      error instanceof StepFailure ? error : new StepFailure(`Step failed with an internal error: ${(error as Error).message}`, { FailureStage: 'Invocation', FailureType: 'Internal' }),
+    // One promise settled by whichever comes first, the action's result or the stop: Promise.race would keep a
+    // derived promise and a reaction per contender for as long as the action waits.
+    let settleFirst!: (value: ActionResult | StepFailure | undefined) => void;
+    const first = new Promise<ActionResult | StepFailure | undefined>((resolve) => (settleFirst = resolve));
+    const onStop = (): void => settleFirst(undefined);
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop);
+    const result = handler(ctx).then(
+      (value) => {
+        stop.removeEventListener('abort', onStop);
+        settleFirst(value);
+        return value;
+      },
+      (error: unknown) => {
+        stop.removeEventListener('abort', onStop);
+        const failure =
+          error instanceof StepFailure ? error : new StepFailure(`Step failed with an internal error: ${(error as Error).message}`, { FailureStage: 'Invocation', FailureType: 'Internal' });
+        settleFirst(failure);
+        return failure;
+      },
     );
-    return { stop, cancelTimer, onOuter, result, timeoutSeconds };
+    return { stop, cancelTimer, onOuter, result, first, timeoutSeconds };
   }
 
   /** Ends an attempt: `first` is the action's result, or undefined when the step was stopped first. */

@@ -94,6 +94,8 @@ interface CommandState {
   readonly waiters: ((command: Command) => void)[];
 }
 
+const noop = (): void => undefined;
+
 export class RunCommandService {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
@@ -360,12 +362,28 @@ export class RunCommandService {
 
   // ------------------------------------------------------------------ engine-facing helpers
 
-  /** Resolves with the command once it is terminal (used by `aws:runCommand`). */
+  /** Resolves with the command once it is terminal. */
   waitForCommand(commandId: string): Promise<Command> {
+    if (!this.#commands.has(commandId)) return Promise.reject(ssmError('InvalidCommandId', `Command ${commandId} does not exist.`));
+    return new Promise((resolve) => this.onCommandDone(commandId, resolve));
+  }
+
+  /**
+   * Calls `listener` with the command once it is terminal (at once if it is; never for an unknown command), and
+   * returns what stops listening. A callback, not a promise, for `aws:runCommand`, which waits on thousands at once.
+   */
+  onCommandDone(commandId: string, listener: (command: Command) => void): () => void {
     const state = this.#commands.get(commandId);
-    if (state === undefined) return Promise.reject(ssmError('InvalidCommandId', `Command ${commandId} does not exist.`));
-    if (isTerminalCommand(state.command.Status)) return Promise.resolve(this.#commandView(state));
-    return new Promise((resolve) => state.waiters.push(resolve));
+    if (state === undefined) return noop;
+    if (isTerminalCommand(state.command.Status)) {
+      listener(this.#commandView(state));
+      return noop;
+    }
+    state.waiters.push(listener);
+    return () => {
+      const i = state.waiters.indexOf(listener);
+      if (i >= 0) state.waiters.splice(i, 1);
+    };
   }
 
   /** The command's invocations with plugin details (for the `aws:runCommand` outputs). */

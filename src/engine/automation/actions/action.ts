@@ -5,6 +5,7 @@ import type { JsonObject, JsonValue } from '../../../model/json.js';
 import type { RunbookStep } from '../../../model/runbook.js';
 import type { FailureDetails } from '../../../model/ssm.js';
 import type { RunCommandService } from '../../run-command/run-command-service.js';
+import type { StopSignal } from '../../stop-signal.js';
 
 /** Calls an SSM operation on the local SSM service (for `aws:executeAwsApi` with `Service: ssm`). */
 export type LocalSsmCall = (operation: string, input: JsonObject) => Promise<JsonValue>;
@@ -20,9 +21,7 @@ export interface ActionContext {
   /** Inputs with every `{{ }}` resolved. */
   readonly inputs: JsonObject;
   /** Aborted when the step times out or the automation is cancelled; `signal.reason` says which. */
-  readonly signal: AbortSignal;
-  /** Resolves (to undefined) when the step is stopped, as `signal` aborts; never rejects. */
-  readonly stopped: Promise<undefined>;
+  readonly signal: StopSignal;
   readonly clock: Clock;
   readonly awsApi: AwsApi;
   readonly ssm: LocalSsmCall;

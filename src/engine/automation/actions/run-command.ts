@@ -12,6 +12,7 @@ import type { JsonObject, JsonValue } from '../../../model/json.js';
 import { isJsonObject } from '../../../model/json.js';
 import type { Command, SendCommandRequest, Target } from '../../../model/ssm.js';
 import type { RunCommandService } from '../../run-command/run-command-service.js';
+import type { StopSignal } from '../../stop-signal.js';
 import type { ActionContext, ActionHandler, ActionResult } from './action.js';
 import { checkKnownInputs, inputFailure, StepFailure, stringInput } from './action.js';
 
@@ -122,13 +123,30 @@ export const runCommandAction: ActionHandler = async (ctx) => {
   ctx.setOutput('CommandId', commandId);
   // Returned, not awaited: while the command runs, only what untilDone needs stays on the heap, not this frame
   // with the context, its inputs and the request.
-  return untilDone(ctx.runCommand, ctx.stopped, ctx.setOutput, commandId);
+  return untilDone(ctx.runCommand, ctx.signal, ctx.setOutput, commandId);
 };
 
-function untilDone(service: RunCommandService, stopped: Promise<undefined>, setOutput: SetOutput, commandId: string): Promise<ActionResult> {
-  return Promise.race([service.waitForCommand(commandId), stopped]).then((outcome) =>
-    outcome === undefined ? stopCommand(service, setOutput, commandId) : commandEnded(service, setOutput, commandId, outcome),
-  );
+/**
+ * One promise, settled by whichever comes first, the command's end or the step's stop: Promise.race would keep a
+ * derived promise and a reaction per contender for as long as the command runs.
+ */
+function untilDone(service: RunCommandService, signal: StopSignal, setOutput: SetOutput, commandId: string): Promise<ActionResult> {
+  return new Promise<ActionResult>((resolve, reject) => {
+    const onStop = (): void => {
+      stopWaiting();
+      resolve(stopCommand(service, setOutput, commandId));
+    };
+    const stopWaiting = service.onCommandDone(commandId, (command) => {
+      signal.removeEventListener('abort', onStop);
+      try {
+        resolve(commandEnded(service, setOutput, commandId, command));
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+    if (signal.aborted) onStop();
+    else signal.addEventListener('abort', onStop);
+  });
 }
 
 /** Step timeout or automation cancel: stop the command on the nodes too. */

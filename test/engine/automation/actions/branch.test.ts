@@ -11,7 +11,6 @@ function ctx(inputs: JsonObject): ActionContext {
     step: { name: 'B', action: 'aws:branch', inputs },
     inputs,
     signal: new AbortController().signal,
-    stopped: new Promise<undefined>(() => undefined),
     clock: new VirtualClock({ start: 0 }),
     awsApi: new RecordingAwsApi(),
     ssm: () => Promise.resolve({}),
