@@ -81,8 +81,9 @@ export function startExecution(params: ExecutionParams): RunningExecution {
   const history = new ExecutionHistory(clock);
   const startTime = clock.now();
   const stopper = new Stopper();
-  const onExternalAbort = (): void => stopper.stop(new ExecutionStop('ABORTED', undefined, undefined));
-  params.signal?.addEventListener('abort', onExternalAbort, { once: true });
+  const outerSignal = params.signal;
+  const onExternalAbort = outerSignal === undefined ? undefined : (): void => stopper.stop(new ExecutionStop('ABORTED', undefined, undefined));
+  if (onExternalAbort !== undefined) outerSignal?.addEventListener('abort', onExternalAbort, { once: true });
 
   const execution: JsonObject = {
     Id: params.executionArn,
@@ -135,30 +136,45 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     stopper.stop(new ExecutionStop('TIMED_OUT', 'States.Timeout', undefined)),
   );
 
-  // Late stop requests (after the workflow finished) must not change the result.
-  let finished = false;
-  const outerSignal = params.signal;
+  const handle = new ExecutionHandle(history, startTime, stopper);
   const end = (outcome: ExecutionResult): ExecutionResult => {
     cancelTimeout();
-    outerSignal?.removeEventListener('abort', onExternalAbort);
-    finished = true;
+    if (onExternalAbort !== undefined) outerSignal?.removeEventListener('abort', onExternalAbort);
+    handle.finished = true;
     recordEnd(history, frame.lastEventId, outcome);
     return outcome;
   };
   // Promise callbacks rather than an async frame, which would keep `params` and its temporaries while the execution waits.
-  const result = runWorkflow(frame, params.input).then(
+  handle.result = runWorkflow(frame, params.input).then(
     (output): ExecutionResult => end({ status: 'SUCCEEDED', output }),
     (error: unknown) => end(failure(error, stopper)),
   );
+  return handle;
+}
 
-  return {
-    history,
-    startTime,
-    result,
-    stop(error?: string, cause?: string): void {
-      if (!finished && !stopper.aborted) stopper.stop(new ExecutionStop('ABORTED', error, cause));
-    },
-  };
+/**
+ * What the service keeps of an execution for as long as it keeps the execution. An object rather than closures: a
+ * `stop` closure made in startExecution would share its context, and so keep the frame, the runtime and the
+ * timers of every finished execution.
+ */
+class ExecutionHandle implements RunningExecution {
+  result!: Promise<ExecutionResult>;
+  /** Late stop requests (after the workflow finished) must not change the result. */
+  finished = false;
+
+  readonly #stopper: Stopper;
+
+  constructor(
+    readonly history: ExecutionHistory,
+    readonly startTime: number,
+    stopper: Stopper,
+  ) {
+    this.#stopper = stopper;
+  }
+
+  stop(error?: string, cause?: string): void {
+    if (!this.finished && !this.#stopper.aborted) this.#stopper.stop(new ExecutionStop('ABORTED', error, cause));
+  }
 }
 
 function failure(error: unknown, signal: StopSignal): ExecutionResult {
