@@ -93,7 +93,7 @@ export const awsSdkIntegration: TaskIntegration = {
  */
 export function toApiMembers(input: JsonObject, model: SdkOperation | undefined): JsonObject {
   if (model === undefined) return input;
-  const byLower = new Map(model.members.map((member) => [member.toLowerCase(), member]));
+  const { byLower } = memberIndex(model);
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(input)) out[byLower.get(key.toLowerCase()) ?? key] = value;
   return out;
@@ -104,7 +104,7 @@ export function toApiMembers(input: JsonObject, model: SdkOperation | undefined)
  * PascalCase as in AWS's recorded results (`ExecutionArn`, `InputDetails.Included`); PascalCase APIs are unchanged.
  */
 export function toSdkOutput(output: JsonValue, model: SdkOperation | undefined): JsonValue {
-  if (model === undefined || !model.members.some((member) => /^[a-z]/.test(member))) return output;
+  if (model === undefined || !memberIndex(model).camelCase) return output;
   const pascal = (value: JsonValue): JsonValue => {
     if (value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map(pascal);
@@ -132,4 +132,23 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
       },
     );
   });
+}
+
+/** What the mapping needs of an operation's members, built once per SDK model (models are immutable). */
+interface MemberIndex {
+  /** Member names by their lower-case spelling. */
+  readonly byLower: ReadonlyMap<string, string>;
+  /** Whether the API spells its members in camelCase (Step Functions). */
+  readonly camelCase: boolean;
+}
+
+const MEMBER_INDEX = new WeakMap<SdkOperation, MemberIndex>();
+
+function memberIndex(model: SdkOperation): MemberIndex {
+  let index = MEMBER_INDEX.get(model);
+  if (index === undefined) {
+    index = { byLower: new Map(model.members.map((member) => [member.toLowerCase(), member])), camelCase: model.members.some((member) => /^[a-z]/.test(member)) };
+    MEMBER_INDEX.set(model, index);
+  }
+  return index;
 }
