@@ -18,6 +18,7 @@ import { StepFunctionsService } from './states/service.js';
 import { stepFunctionsHandlers } from './states/api-handlers.js';
 import { checkRequestShape, withoutNullMembers } from '../validate/request-shape.js';
 import { findSdkService } from '../validate/aws-sdk-models.js';
+import type { Runbook } from '../model/runbook.js';
 
 /** The SDK model of each service id, for request checks. */
 const SDK_MODELS: Readonly<Record<string, string>> = { ssm: 'ssm', sfn: 'stepfunctions' };
@@ -84,7 +85,7 @@ export class LocalEngine {
       partition: this.partition,
       instances: this.instances,
       authorizeSsm: async (operation, input, roleArn) => {
-        if (this.enforceIam && roleArn !== undefined) await this.#authorize('ssm', operation, input, roleArn);
+        if (this.enforceIam && roleArn !== undefined) this.#authorize('ssm', operation, input, roleArn);
       },
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
     });
@@ -151,42 +152,42 @@ export class LocalEngine {
     const model = findSdkService(SDK_MODELS[service] ?? service);
     if (model !== undefined) checkRequestShape(model, operation, input);
     const request = withoutNullMembers(input) as JsonObject;
-    if (this.enforceIam && context.roleArn !== undefined) await this.#authorize(service, operation, request, context.roleArn);
+    if (this.enforceIam && context.roleArn !== undefined) this.#authorize(service, operation, request, context.roleArn);
     return handler(request, context);
   }
 
-  async #authorize(service: string, operation: string, input: JsonObject, roleArn: string): Promise<void> {
+  #authorize(service: string, operation: string, input: JsonObject, roleArn: string): void {
     // A role no loaded template defines has no policies to evaluate (RoleRegistry.authorize); skip the work.
     if (this.roles.get(roleArn) === undefined) return;
     const scope = { partition: this.partition, region: this.region, accountId: this.accountId };
     this.roles.authorize(roleArn, iamRequestFor(service, operation, input, scope, (token) => this.sfn.tokens.stateMachineArnOf(token)));
     if (service === 'ssm' && operation === 'StartAutomationExecution') {
-      const assumeRole = await this.#automationRole(input);
+      const assumeRole = this.#automationRole(input);
       // Starting an automation that assumes a role passes that role to SSM (automation-troubleshooting, §8.2).
       if (assumeRole !== undefined) this.roles.authorize(roleArn, passRoleRequest(assumeRole));
     }
   }
 
-  /** The role an automation would assume: the document's `assumeRole`, with `{{ param }}` resolved. */
-  async #automationRole(input: JsonObject): Promise<string | undefined> {
-    const document = await this.ssm
-      .GetDocument({ Name: String(input['DocumentName'] ?? ''), ...(typeof input['DocumentVersion'] === 'string' ? { DocumentVersion: input['DocumentVersion'] } : {}) })
-      .catch(() => undefined);
-    if (document === undefined) return undefined;
-    let content: unknown;
+  /**
+   * The role an automation would assume: the runbook's `assumeRole`, with a whole `{{ param }}` resolved. Read from
+   * the stored, parsed runbook (YAML or JSON), not by parsing the document's content on every start.
+   */
+  #automationRole(input: JsonObject): string | undefined {
+    let runbook: Runbook;
     try {
-      content = JSON.parse(String((document as unknown as JsonObject)['Content'] ?? ''));
+      const version = input['DocumentVersion'];
+      runbook = this.ssm.documents.resolveForExecution(String(input['DocumentName'] ?? ''), typeof version === 'string' ? version : undefined).runbook;
     } catch {
+      // StartAutomationExecution itself reports the missing document or version.
       return undefined;
     }
-    if (!isJsonObject(content) || typeof content['assumeRole'] !== 'string') return undefined;
-    const role = content['assumeRole'];
+    const role = runbook.assumeRole;
+    if (typeof role !== 'string') return undefined;
     const match = /^\{\{\s*(\w+)\s*\}\}$/.exec(role);
     if (match === null) return role.startsWith('arn:') ? role : undefined;
     const given = isJsonObject(input['Parameters']) ? input['Parameters'][match[1]!] : undefined;
     const value = Array.isArray(given) ? given[0] : undefined;
-    const declared = isJsonObject(content['parameters']) ? content['parameters'][match[1]!] : undefined;
-    const fallback = isJsonObject(declared) ? declared['default'] : undefined;
+    const fallback = runbook.parameters?.[match[1]!]?.default;
     const resolved = typeof value === 'string' ? value : typeof fallback === 'string' ? fallback : undefined;
     return resolved !== undefined && resolved.startsWith('arn:') ? resolved : undefined;
   }
