@@ -10,6 +10,7 @@
  * anything else is rejected with an error naming it, never silently allowed or denied.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../model/json.js';
+import { BoundedCache } from '../bounded-cache.js';
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
@@ -50,18 +51,36 @@ function strings(value: JsonValue | undefined, element: string): string[] {
 }
 
 /** IAM wildcards: `*` any run of characters, `?` one character. */
+function wildcardSource(pattern: string): string {
+  return `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
+}
+
+/**
+ * Compiled wildcards, one cache per case rule: every API call evaluates the same few role patterns again.
+ * Bounded, since policies are user input.
+ */
+export const MAX_CACHED_WILDCARDS = 1000;
+const caseSensitiveWildcards = new BoundedCache(MAX_CACHED_WILDCARDS, (pattern: string) => new RegExp(wildcardSource(pattern), 's'));
+const caseInsensitiveWildcards = new BoundedCache(MAX_CACHED_WILDCARDS, (pattern: string) => new RegExp(wildcardSource(pattern), 'is'));
+
+/** The number of compiled wildcards cached (for tests). */
+export function cachedWildcardCount(): number {
+  return caseSensitiveWildcards.size + caseInsensitiveWildcards.size;
+}
+
 function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
-  return new RegExp(source, ignoreCase ? 'is' : 's').test(value);
+  return (ignoreCase ? caseInsensitiveWildcards : caseSensitiveWildcards).get(pattern).test(value);
 }
 
 /** Actions are case-insensitive (`ssm:sendcommand` matches); resources are case-sensitive. */
-function actionMatches(patterns: string[], action: string): boolean {
-  return patterns.some((p) => p === '*' || wildcard(p, action, true));
+function actionMatches(patterns: readonly string[], action: string): boolean {
+  for (const p of patterns) if (p === '*' || wildcard(p, action, true)) return true;
+  return false;
 }
 
-function resourceMatches(patterns: string[], resource: string): boolean {
-  return patterns.some((p) => p === '*' || wildcard(p, resource, false));
+function resourceMatches(patterns: readonly string[], resource: string): boolean {
+  for (const p of patterns) if (p === '*' || wildcard(p, resource, false)) return true;
+  return false;
 }
 
 type Comparator = (actual: string, expected: string) => boolean;
@@ -97,7 +116,9 @@ function arnLike(actual: string, pattern: string): boolean {
   return ph.every((part, i) => wildcard(part, ah[i] ?? '', false));
 }
 
-function conditionHolds(condition: JsonValue | undefined, context: AuthorizationRequest['context'] = {}): boolean {
+const NO_CONTEXT: NonNullable<AuthorizationRequest['context']> = {};
+
+function conditionHolds(condition: JsonValue | undefined, context: AuthorizationRequest['context'] = NO_CONTEXT): boolean {
   if (condition === undefined) return true;
   if (!isJsonObject(condition)) throw new UnsupportedPolicyError('Condition must be an object.');
   for (const [rawOperator, block] of Object.entries(condition)) {
@@ -142,23 +163,50 @@ function conditionHolds(condition: JsonValue | undefined, context: Authorization
 
 const KNOWN_ELEMENTS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition', 'Principal', 'NotPrincipal']);
 
-function statementsOf(policy: PolicyDocument): JsonObject[] {
-  return list(policy.Statement).map((s) => {
+/*
+ * Policy documents never change once loaded (a stack update loads new ones) and every API call evaluates them, so
+ * their checked statements and element values are kept with them. A check that throws keeps nothing and throws
+ * again on the next call, as before.
+ */
+const checkedStatements = new WeakMap<PolicyDocument, readonly JsonObject[]>();
+const elementValues = new WeakMap<JsonObject, Map<string, readonly string[]>>();
+
+function statementsOf(policy: PolicyDocument): readonly JsonObject[] {
+  const checked = checkedStatements.get(policy);
+  if (checked !== undefined) return checked;
+  const statements = list(policy.Statement).map((s) => {
     if (!isJsonObject(s)) throw new UnsupportedPolicyError('Each Statement must be an object.');
     for (const key of Object.keys(s)) if (!KNOWN_ELEMENTS.has(key)) throw new UnsupportedPolicyError(`Unknown policy element '${key}'.`);
     return s;
   });
+  checkedStatements.set(policy, statements);
+  return statements;
+}
+
+/** `strings(statement[element])`, kept with the statement. */
+function elementStrings(statement: JsonObject, element: string): readonly string[] {
+  let values = elementValues.get(statement);
+  if (values === undefined) {
+    values = new Map();
+    elementValues.set(statement, values);
+  }
+  let value = values.get(element);
+  if (value === undefined) {
+    value = strings(statement[element], element);
+    values.set(element, value);
+  }
+  return value;
 }
 
 /** Whether `statement` applies to one action on one resource. */
 function applies(statement: JsonObject, request: AuthorizationRequest, resource: string): boolean {
   const action = statement['Action'] !== undefined
-    ? actionMatches(strings(statement['Action'], 'Action'), request.action)
-    : statement['NotAction'] !== undefined && !actionMatches(strings(statement['NotAction'], 'NotAction'), request.action);
+    ? actionMatches(elementStrings(statement, 'Action'), request.action)
+    : statement['NotAction'] !== undefined && !actionMatches(elementStrings(statement, 'NotAction'), request.action);
   if (!action) return false;
   const res = statement['Resource'] !== undefined
-    ? resourceMatches(strings(statement['Resource'], 'Resource'), resource)
-    : statement['NotResource'] !== undefined && !resourceMatches(strings(statement['NotResource'], 'NotResource'), resource);
+    ? resourceMatches(elementStrings(statement, 'Resource'), resource)
+    : statement['NotResource'] !== undefined && !resourceMatches(elementStrings(statement, 'NotResource'), resource);
   return res && conditionHolds(statement['Condition'], request.context);
 }
 
@@ -203,7 +251,7 @@ export function trusts(trustPolicy: PolicyDocument, service: string, context: Au
     const principal = statement['Principal'];
     const services = isJsonObject(principal) ? strings(principal['Service'], 'Principal.Service') : [];
     const matchesPrincipal = principal === '*' || services.includes(service);
-    if (!matchesPrincipal || !actionMatches(strings(statement['Action'], 'Action'), 'sts:AssumeRole')) continue;
+    if (!matchesPrincipal || !actionMatches(elementStrings(statement, 'Action'), 'sts:AssumeRole')) continue;
     if (!conditionHolds(statement['Condition'], context)) continue;
     if (statement['Effect'] === 'Deny') return false;
     if (statement['Effect'] === 'Allow') allowed = true;

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { evaluate, trusts, UnsupportedPolicyError, type PolicyDocument } from '../../../src/engine/iam/policy-evaluation.js';
+import {
+  cachedWildcardCount,
+  evaluate,
+  MAX_CACHED_WILDCARDS,
+  trusts,
+  UnsupportedPolicyError,
+  type PolicyDocument,
+} from '../../../src/engine/iam/policy-evaluation.js';
 
 const allow = (Action: unknown, Resource: unknown, Condition?: unknown): PolicyDocument =>
   ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource, ...(Condition === undefined ? {} : { Condition }) }] }) as PolicyDocument;
@@ -86,5 +93,56 @@ describe('trust policies', () => {
   test('should refuse another service or another account', () => {
     expect(trusts(trust, 'states.amazonaws.com', { 'aws:SourceAccount': '123456789012' })).toBe(false);
     expect(trusts(trust, 'ssm.amazonaws.com', { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': 'arn:aws:ssm:us-east-1:999999999999:automation-execution/abc' })).toBe(false);
+  });
+});
+
+describe('cached policy evaluation', () => {
+  test('should keep the case rules of a wildcard used both as an action and as a resource pattern', () => {
+    // The same text is compiled once case-insensitively (actions) and once case-sensitively (resources).
+    const policy = allow('abc:Def*', 'abc:Def*');
+    expect(evaluate({ action: 'ABC:defX', resources: ['abc:DefX'] }, [policy]).decision).toBe('Allow');
+    expect(evaluate({ action: 'ABC:defX', resources: ['ABC:defX'] }, [policy]).decision).toBe('ImplicitDeny');
+    expect(evaluate({ action: 'abc:DefX', resources: ['abc:DefX'] }, [policy]).decision).toBe('Allow');
+  });
+
+  test('should not confuse distinct patterns', () => {
+    const first = allow('ssm:Get?', 'arn:aws:ssm:*:*:document/A*');
+    const second = allow('ssm:Get*', 'arn:aws:ssm:*:*:document/A?');
+    const request = { action: 'ssm:GetXY', resources: ['arn:aws:ssm:us-east-1:1:document/ABC'] };
+    for (let i = 0; i < 3; i++) {
+      expect(evaluate(request, [first]).decision).toBe('ImplicitDeny');
+      expect(evaluate(request, [second]).decision).toBe('ImplicitDeny');
+      expect(evaluate({ ...request, action: 'ssm:GetX' }, [first]).decision).toBe('Allow');
+      expect(evaluate({ ...request, resources: ['arn:aws:ssm:us-east-1:1:document/AB'] }, [second]).decision).toBe('Allow');
+    }
+  });
+
+  test('should bound the compiled wildcards however many distinct patterns pass by', () => {
+    for (let i = 0; i < MAX_CACHED_WILDCARDS * 3; i++) {
+      const policy = allow(`svc:Action${i}*`, `arn:aws:svc:::thing/${i}/*`);
+      expect(evaluate({ action: `svc:action${i}x`, resources: [`arn:aws:svc:::thing/${i}/y`] }, [policy]).decision).toBe('Allow');
+    }
+    expect(cachedWildcardCount()).toBeLessThanOrEqual(2 * MAX_CACHED_WILDCARDS);
+    // Evicted patterns compile again.
+    expect(evaluate({ action: 'svc:action0x', resources: ['arn:aws:svc:::thing/0/y'] }, [allow('svc:Action0*', 'arn:aws:svc:::thing/0/*')]).decision).toBe('Allow');
+  });
+
+  test('should give the same decisions when the same policy object is evaluated again', () => {
+    const policy = allow(['ssm:SendCommand', 'ssm:List*'], [doc]);
+    for (let i = 0; i < 3; i++) {
+      expect(evaluate({ action: 'ssm:SendCommand', resources: [doc] }, [policy]).decision).toBe('Allow');
+      expect(evaluate({ action: 'ssm:ListCommands', resources: [instance] }, [policy])).toEqual({ decision: 'ImplicitDeny', deniedResource: instance });
+    }
+  });
+
+  test('should keep rejecting an unsupported policy on every evaluation', () => {
+    const badElement = { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Bogus: 1 }] } as PolicyDocument;
+    const badResource = allow('ssm:SendCommand', [{ 'Fn::Sub': 'x' }]);
+    for (let i = 0; i < 2; i++) {
+      expect(() => evaluate({ action: 'ssm:SendCommand', resources: ['*'] }, [badElement])).toThrow("Unknown policy element 'Bogus'");
+      expect(() => evaluate({ action: 'ssm:SendCommand', resources: ['*'] }, [badResource])).toThrow('Resource values must be strings');
+      // The Resource element is only read when the action matches, as before.
+      expect(evaluate({ action: 'ssm:ListCommands', resources: ['*'] }, [badResource]).decision).toBe('ImplicitDeny');
+    }
   });
 });
