@@ -11,9 +11,29 @@
  *   step fails input validation (UNCONFIRMED on AWS, sample defect D13; docs/fidelity.md).
  */
 import { copyJson, type JsonValue } from '../../model/json.js';
+import { BoundedCache } from '../bounded-cache.js';
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const WHOLE_PLACEHOLDER = /^\{\{\s*([^{}]*?)\s*\}\}$/;
+
+/**
+ * Parsed whole placeholders (`{{ Name }}` → `Name`): every execution of a runbook interpolates the same step inputs.
+ * Bounded in number and length, since runbooks are user input.
+ */
+export const MAX_CACHED_PLACEHOLDERS = 1000;
+export const MAX_CACHED_PLACEHOLDER_LENGTH = 200;
+const wholePlaceholders = new BoundedCache(MAX_CACHED_PLACEHOLDERS, (text: string) => WHOLE_PLACEHOLDER.exec(text)?.[1]);
+
+/** The number of parsed placeholders cached (for tests). */
+export function cachedPlaceholderCount(): number {
+  return wholePlaceholders.size;
+}
+
+/** The reference of a string that is exactly one placeholder, else undefined. */
+function wholeReference(text: string): string | undefined {
+  if (!text.startsWith('{{') || !text.endsWith('}}')) return undefined;
+  return text.length <= MAX_CACHED_PLACEHOLDER_LENGTH ? wholePlaceholders.get(text) : WHOLE_PLACEHOLDER.exec(text)?.[1];
+}
 
 export interface InterpolationScope {
   readonly parameters: Readonly<Record<string, JsonValue>>;
@@ -64,8 +84,9 @@ export function resolveReference(reference: string, scope: InterpolationScope): 
 /** Resolves every placeholder in `value`; throws `UnresolvedReferenceError` on the first one it cannot resolve. */
 export function interpolate(value: JsonValue, scope: InterpolationScope): JsonValue {
   if (typeof value === 'string') {
-    const whole = WHOLE_PLACEHOLDER.exec(value);
-    if (whole !== null) return copyJson(resolveReference(whole[1]!, scope));
+    const reference = wholeReference(value);
+    if (reference !== undefined) return copyJson(resolveReference(reference, scope));
+    if (!value.includes('{{')) return value;
     return value.replace(PLACEHOLDER, (_match, ref: string) => {
       const resolved = resolveReference(ref, scope);
       return typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
@@ -75,14 +96,15 @@ export function interpolate(value: JsonValue, scope: InterpolationScope): JsonVa
     const out: JsonValue[] = [];
     for (const item of value) {
       const resolved = interpolate(item, scope);
-      if (typeof item === 'string' && WHOLE_PLACEHOLDER.test(item) && Array.isArray(resolved)) out.push(...resolved);
+      if (typeof item === 'string' && Array.isArray(resolved) && wholeReference(item) !== undefined) out.push(...resolved);
       else out.push(resolved);
     }
     return out;
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, scope);
+    // for…in reads V8's cached key list; Object.keys would copy it.
+    for (const k in value) if (Object.hasOwn(value, k)) out[k] = interpolate(value[k]!, scope);
     return out;
   }
   return value;

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import type { InterpolationScope } from '../../../src/engine/automation/interpolate.js';
-import { interpolate, UnresolvedReferenceError } from '../../../src/engine/automation/interpolate.js';
+import {
+  cachedPlaceholderCount,
+  interpolate,
+  MAX_CACHED_PLACEHOLDER_LENGTH,
+  MAX_CACHED_PLACEHOLDERS,
+  UnresolvedReferenceError,
+} from '../../../src/engine/automation/interpolate.js';
 
 const scope: InterpolationScope = {
   parameters: { Ids: ['i-1', 'i-2'], Count: 3, Name: 'web', Flag: false, Targets: [{ Key: 'tag:a', Values: ['b'] }] },
@@ -53,5 +59,33 @@ describe('interpolate', () => {
         expect(interpolate(text, scope)).toBe(text);
       }),
     );
+  });
+
+  test('should give the same results when the same strings are interpolated again (cached parsing)', () => {
+    const inputs = { a: '{{ Name }}', b: ['{{Ids}}', '{{ Count }}'], c: '{{Name}}x', d: '{{ Name }} ', e: ' {{Name}}' };
+    for (let i = 0; i < 3; i++) {
+      expect(interpolate(inputs, scope)).toEqual({ a: 'web', b: ['i-1', 'i-2', 3], c: 'webx', d: 'web ', e: ' web' });
+      expect(interpolate('{{Name}}{{Name}}', scope)).toBe('webweb');
+      expect(interpolate('{{ {{Name}} }}', scope)).toBe('{{ web }}');
+      expect(interpolate('{{\u00a0Name\n}}', scope)).toBe('web');
+    }
+  });
+
+  test('should parse a whole placeholder longer than the cached ones', () => {
+    const name = `P${'x'.repeat(MAX_CACHED_PLACEHOLDER_LENGTH)}`;
+    const s: InterpolationScope = { ...scope, parameters: { [name]: ['a', 'b'] } };
+    const before = cachedPlaceholderCount();
+    expect(interpolate(`{{ ${name} }}`, s)).toEqual(['a', 'b']);
+    expect(interpolate([`{{${name}}}`, 'c'], s)).toEqual(['a', 'b', 'c']);
+    expect(cachedPlaceholderCount()).toBe(before);
+  });
+
+  test('should bound the cached placeholders however many distinct ones pass by', () => {
+    const parameters: Record<string, string> = {};
+    for (let i = 0; i < MAX_CACHED_PLACEHOLDERS * 2; i++) parameters[`P${i}`] = `v${i}`;
+    const s: InterpolationScope = { ...scope, parameters };
+    for (let i = 0; i < MAX_CACHED_PLACEHOLDERS * 2; i++) expect(interpolate(`{{ P${i} }}`, s)).toBe(`v${i}`);
+    expect(cachedPlaceholderCount()).toBeLessThanOrEqual(MAX_CACHED_PLACEHOLDERS);
+    expect(interpolate('{{ P0 }}', s)).toBe('v0');
   });
 });
