@@ -11,6 +11,7 @@ import type { JsonObject, JsonValue } from '../../model/json.js';
 import { copyJson, isJsonObject } from '../../model/json.js';
 import type { Runbook, RunbookParameter } from '../../model/runbook.js';
 import type { AutomationParameterMap } from '../../model/ssm.js';
+import { BoundedCache } from '../bounded-cache.js';
 
 /** `AutomationParameterMap` ≤ 200 entries (botocore). */
 export const MAX_PARAMETER_KEYS = 200;
@@ -20,6 +21,21 @@ export const MAX_PARAMETER_KEY_LENGTH = 50;
 export const MAX_PARAMETER_VALUES = 50;
 /** `AutomationParameterValue` 1..512 characters: a longer task token is rejected at start (sample defect D11e). */
 export const MAX_PARAMETER_VALUE_LENGTH = 512;
+
+const PARAMETER_STORE_DEFAULT = /^\{\{\s*ssm:/;
+const INTEGER = /^-?\d+$/;
+
+/**
+ * Compiled allowedPattern regexes: every execution of a runbook checks the same patterns. Bounded, since runbooks
+ * are user input. The whole value must match (Java `matches()` semantics; UNCONFIRMED, docs/fidelity.md).
+ */
+export const MAX_CACHED_PATTERNS = 1000;
+const allowedPatterns = new BoundedCache(MAX_CACHED_PATTERNS, (pattern: string) => new RegExp(`^(?:${pattern})$`));
+
+/** The number of compiled allowedPattern regexes cached (for tests). */
+export function cachedPatternCount(): number {
+  return allowedPatterns.size;
+}
 
 function invalid(message: string): Error {
   return ssmError('InvalidAutomationExecutionParametersException', message);
@@ -55,12 +71,13 @@ export function resolveAutomationParameters(runbook: Runbook, given: AutomationP
     if (declared[name] === undefined) throw invalid(`Parameter ${name} is not defined in the document.`);
   }
   const resolved: Record<string, JsonValue> = {};
-  for (const [name, spec] of Object.entries(declared)) {
+  for (const name of Object.keys(declared)) {
+    const spec = declared[name]!;
     const values = given[name];
     let value: JsonValue;
     if (values === undefined) {
       if (spec.default === undefined) throw invalid(`Parameter ${name} is required but was not provided.`);
-      if (typeof spec.default === 'string' && /^\{\{\s*ssm:/.test(spec.default)) {
+      if (typeof spec.default === 'string' && PARAMETER_STORE_DEFAULT.test(spec.default)) {
         throw invalid(`Parameter ${name} defaults to a Parameter Store value (${spec.default}), which the local engine does not support.`);
       }
       value = copyJson(spec.default);
@@ -87,7 +104,7 @@ function fromStrings(name: string, spec: RunbookParameter, values: readonly stri
     case 'Integer': {
       const text = single(name, values);
       // "Integer: integral numbers; not decimals" (§1.2).
-      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw invalid(`Parameter ${name} must be an Integer; got '${text}'.`);
+      if (!INTEGER.test(text) || !Number.isSafeInteger(Number(text))) throw invalid(`Parameter ${name} must be an Integer; got '${text}'.`);
       return Number(text);
     }
     case 'Boolean': {
@@ -117,16 +134,27 @@ function parseJson(name: string, text: string): JsonValue {
   }
 }
 
+function hasType(type: RunbookParameter['type'], value: JsonValue): boolean {
+  switch (type) {
+    case 'String':
+      return typeof value === 'string';
+    case 'StringList':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'Integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'Boolean':
+      return typeof value === 'boolean';
+    case 'StringMap':
+      return isJsonObject(value);
+    case 'MapList':
+      return Array.isArray(value) && value.every((v) => isJsonObject(v));
+    default:
+      return false;
+  }
+}
+
 function checkConstraints(name: string, spec: RunbookParameter, value: JsonValue): void {
-  const typeOk = {
-    String: typeof value === 'string',
-    StringList: Array.isArray(value) && value.every((v) => typeof v === 'string'),
-    Integer: typeof value === 'number' && Number.isInteger(value),
-    Boolean: typeof value === 'boolean',
-    StringMap: isJsonObject(value),
-    MapList: Array.isArray(value) && value.every((v) => isJsonObject(v)),
-  }[spec.type];
-  if (!typeOk) throw invalid(`Parameter ${name} must be of type ${spec.type}.`);
+  if (!hasType(spec.type, value)) throw invalid(`Parameter ${name} must be of type ${spec.type}.`);
   const scalars: string[] =
     typeof value === 'string' ? [value] : typeof value === 'number' ? [String(value)] : Array.isArray(value) && spec.type === 'StringList' ? (value as string[]) : [];
   if (spec.allowedValues !== undefined) {
@@ -135,8 +163,7 @@ function checkConstraints(name: string, spec: RunbookParameter, value: JsonValue
     }
   }
   if (spec.allowedPattern !== undefined) {
-    // The whole value must match (Java `matches()` semantics; UNCONFIRMED, docs/fidelity.md).
-    const pattern = new RegExp(`^(?:${spec.allowedPattern})$`);
+    const pattern = allowedPatterns.get(spec.allowedPattern);
     for (const s of scalars) {
       if (!pattern.test(s)) throw invalid(`Parameter ${name} value '${s.slice(0, 80)}' does not match the allowed pattern ${spec.allowedPattern}.`);
     }

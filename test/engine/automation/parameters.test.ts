@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { checkParameterMapLimits, resolveAutomationParameters, toStringList } from '../../../src/engine/automation/parameters.js';
+import {
+  cachedPatternCount,
+  checkParameterMapLimits,
+  MAX_CACHED_PATTERNS,
+  resolveAutomationParameters,
+  toStringList,
+} from '../../../src/engine/automation/parameters.js';
 import type { Runbook } from '../../../src/model/runbook.js';
 
 const runbook = (parameters: NonNullable<Runbook['parameters']>): Runbook => ({ schemaVersion: '0.3', parameters, mainSteps: [] });
@@ -65,6 +71,30 @@ describe('StartAutomationExecution parameters', () => {
     expect(() => resolveAutomationParameters(rb, { name: ['abcdef'] })).toThrow(/at most 5/);
     expect(() => resolveAutomationParameters(rb, { list: ['a', 'b', 'c'] })).toThrow(/at most 2/);
     expect(resolveAutomationParameters(rb, { shell: ['PowerShell'] })['shell']).toBe('PowerShell');
+  });
+
+  test('should check allowedPattern the same way when the compiled pattern is reused', () => {
+    // `a|b` must stay anchored as a whole (`^(?:a|b)$`), and distinct patterns must not share a regex.
+    const rb = runbook({ x: { type: 'String', default: 'a', allowedPattern: 'a|b' }, y: { type: 'StringList', default: ['A'], allowedPattern: 'A|B' } });
+    for (let i = 0; i < 3; i++) {
+      expect(resolveAutomationParameters(rb, { x: ['b'], y: ['B', 'A'] })).toEqual({ x: 'b', y: ['B', 'A'] });
+      expect(() => resolveAutomationParameters(rb, { x: ['ab'] })).toThrow("value 'ab' does not match the allowed pattern a|b");
+      expect(() => resolveAutomationParameters(rb, { x: ['A'] })).toThrow(/pattern a\|b/);
+      expect(() => resolveAutomationParameters(rb, { y: ['A', 'b'] })).toThrow("value 'b' does not match the allowed pattern A|B");
+    }
+  });
+
+  test('should keep failing on an allowedPattern that is not a valid regex', () => {
+    const rb = runbook({ x: { type: 'String', default: 'a', allowedPattern: '(' } });
+    for (let i = 0; i < 2; i++) expect(() => resolveAutomationParameters(rb, {})).toThrow(SyntaxError);
+  });
+
+  test('should bound the compiled allowedPattern regexes however many distinct ones pass by', () => {
+    for (let i = 0; i < MAX_CACHED_PATTERNS * 2; i++) {
+      const rb = runbook({ x: { type: 'String', default: `v${i}`, allowedPattern: `v${i}` } });
+      expect(resolveAutomationParameters(rb, {})).toEqual({ x: `v${i}` });
+    }
+    expect(cachedPatternCount()).toBeLessThanOrEqual(MAX_CACHED_PATTERNS);
   });
 
   test('should reject a Parameter Store default, which the local engine cannot resolve', () => {
