@@ -112,11 +112,29 @@ export function findSdkService(name: string): SdkService | undefined {
   return service;
 }
 
+/**
+ * Operations by lower-case name, the first one of each name in model order: made once per service, since every
+ * `aws-sdk:` Task call looks its camelCase action up.
+ */
+const lowerCaseOperations = new WeakMap<SdkService, ReadonlyMap<string, SdkOperation>>();
+
+function byLowerCaseName(service: SdkService): ReadonlyMap<string, SdkOperation> {
+  let index = lowerCaseOperations.get(service);
+  if (index === undefined) {
+    const operations = new Map<string, SdkOperation>();
+    for (const op of service.operations.values()) {
+      const name = op.name.toLowerCase();
+      if (!operations.has(name)) operations.set(name, op);
+    }
+    index = operations;
+    lowerCaseOperations.set(service, index);
+  }
+  return index;
+}
+
 /** Finds an operation by its PascalCase name, or its boto3 snake_case / SDK camelCase spelling. */
 export function findSdkOperation(service: SdkService, api: string): SdkOperation | undefined {
   const exact = service.operations.get(api);
   if (exact !== undefined) return exact;
-  const normalized = api.replace(/_/g, '').toLowerCase();
-  for (const op of service.operations.values()) if (op.name.toLowerCase() === normalized) return op;
-  return undefined;
+  return byLowerCaseName(service).get(api.replace(/_/g, '').toLowerCase());
 }
