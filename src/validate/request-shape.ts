@@ -16,6 +16,29 @@ function kind(value: JsonValue): string {
   return value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value === 'object' ? 'structure' : typeof value;
 }
 
+function mismatch(value: JsonValue, path: string, expected: string): never {
+  throw new ServiceError('SerializationException', `Unexpected ${kind(value)} at '${path || 'body'}': expected ${expected}.`);
+}
+
+interface Member {
+  readonly name: string;
+  /** The name as request paths spell it (`documentName`). */
+  readonly pathName: string;
+  readonly shape: SdkShape;
+}
+
+/** A structure's members in model order, listed once per shape: the models never change, and every call walks them. */
+const memberLists = new WeakMap<SdkShape, readonly Member[]>();
+
+function membersOf(shape: SdkShape): readonly Member[] {
+  let members = memberLists.get(shape);
+  if (members === undefined) {
+    members = Object.entries(shape.members ?? {}).map(([name, member]) => ({ name, pathName: lowerFirst(name), shape: member }));
+    memberLists.set(shape, members);
+  }
+  return members;
+}
+
 /** Throws the error AWS's front end would return for `input`, or returns when it is well-formed. */
 export function checkRequestShape(service: SdkService, operation: string, input: JsonValue): void {
   const op = service.operations.get(operation);
@@ -24,30 +47,29 @@ export function checkRequestShape(service: SdkService, operation: string, input:
   const walk = (value: JsonValue, shape: SdkShape, path: string): void => {
     const s = resolve(service, shape);
     const type = s.type ?? (s.members !== undefined ? 'structure' : 'string');
-    const mismatch = (expected: string): never => {
-      throw new ServiceError('SerializationException', `Unexpected ${kind(value)} at '${path || 'body'}': expected ${expected}.`);
-    };
     switch (type) {
       case 'structure': {
-        if (!isJsonObject(value)) return mismatch('a structure (JSON object)');
-        for (const name of s.required ?? []) {
-          if (value[name] === undefined || value[name] === null) missing.push(`${path}${path === '' ? '' : '.'}${lowerFirst(name)}`);
+        if (!isJsonObject(value)) return mismatch(value, path, 'a structure (JSON object)');
+        if (s.required !== undefined) {
+          for (const name of s.required) {
+            if (value[name] === undefined || value[name] === null) missing.push(`${path}${path === '' ? '' : '.'}${lowerFirst(name)}`);
+          }
         }
-        for (const [name, member] of Object.entries(s.members ?? {})) {
-          const v = value[name];
-          if (v !== undefined && v !== null) walk(v, member, `${path}${path === '' ? '' : '.'}${lowerFirst(name)}`);
+        for (const member of membersOf(s)) {
+          const v = value[member.name];
+          if (v !== undefined && v !== null) walk(v, member.shape, `${path}${path === '' ? '' : '.'}${member.pathName}`);
         }
         return;
       }
       case 'list':
-        if (!Array.isArray(value)) return mismatch('a list (JSON array)');
+        if (!Array.isArray(value)) return mismatch(value, path, 'a list (JSON array)');
         value.forEach((v, i) => {
           if (v === null) missing.push(`${path}.${i + 1}.member`);
           else if (s.member !== undefined) walk(v, s.member, `${path}.${i + 1}.member`);
         });
         return;
       case 'map':
-        if (!isJsonObject(value)) return mismatch('a map (JSON object)');
+        if (!isJsonObject(value)) return mismatch(value, path, 'a map (JSON object)');
         for (const [k, v] of Object.entries(value)) {
           if (v === null) missing.push(`${path}.${k}`);
           else if (s.value !== undefined) walk(v, s.value, `${path}.${k}`);
@@ -55,20 +77,20 @@ export function checkRequestShape(service: SdkService, operation: string, input:
         return;
       case 'integer':
       case 'long':
-        if (typeof value !== 'number' || !Number.isInteger(value)) return mismatch('an integer');
+        if (typeof value !== 'number' || !Number.isInteger(value)) return mismatch(value, path, 'an integer');
         return;
       case 'float':
       case 'double':
-        if (typeof value !== 'number') return mismatch('a number');
+        if (typeof value !== 'number') return mismatch(value, path, 'a number');
         return;
       case 'boolean':
-        if (typeof value !== 'boolean') return mismatch('a boolean');
+        if (typeof value !== 'boolean') return mismatch(value, path, 'a boolean');
         return;
       case 'timestamp':
-        if (typeof value !== 'number' && typeof value !== 'string') return mismatch('a timestamp (epoch seconds)');
+        if (typeof value !== 'number' && typeof value !== 'string') return mismatch(value, path, 'a timestamp (epoch seconds)');
         return;
       default:
-        if (typeof value !== 'string') return mismatch('a string');
+        if (typeof value !== 'string') return mismatch(value, path, 'a string');
     }
   };
   walk(input, op.input, '');
