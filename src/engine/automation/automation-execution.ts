@@ -127,6 +127,8 @@ export class AutomationExecutionRun {
   #current?: StepRecord | undefined;
   #currentStop?: AttemptStop | undefined;
   #cancelRequested = false;
+  /** The resolved `assumeRole`; null until first needed. */
+  #role: string | undefined | null = null;
   #finished: Promise<void>;
   #resolveFinished!: () => void;
 
@@ -464,7 +466,16 @@ export class AutomationExecutionRun {
     execution.ExecutionEndTime ??= this.#deps.clock.now();
   }
 
+  /**
+   * The runbook's `assumeRole`, resolved once: the execution runs under one role, and resolving it on every attempt
+   * built a scope and an interpolation each time.
+   */
   #scopeRole(): string | undefined {
+    if (this.#role === null) this.#role = this.#resolveRole();
+    return this.#role;
+  }
+
+  #resolveRole(): string | undefined {
     const role = this.#init.runbook.assumeRole;
     if (role === undefined) return undefined;
     try {
@@ -476,8 +487,7 @@ export class AutomationExecutionRun {
   }
 
   #scope(): InterpolationScope {
-    const now = new Date(this.#deps.clock.now());
-    const iso = now.toISOString();
+    const { date, dateTime } = dateVariables(this.#deps.clock.now());
     return {
       parameters: this.#init.parameters,
       stepNames: this.#stepNames,
@@ -487,9 +497,8 @@ export class AutomationExecutionRun {
         'global:ACCOUNT_ID': this.#deps.accountId,
         'global:REGION': this.#deps.region,
         'global:AWS_PARTITION': this.#deps.partition,
-        // automation-variables: yyyy-MM-dd and yyyy-MM-dd_HH.mm.ss.
-        'global:DATE': iso.slice(0, 10),
-        'global:DATE_TIME': `${iso.slice(0, 10)}_${iso.slice(11, 19).replaceAll(':', '.')}`,
+        'global:DATE': date,
+        'global:DATE_TIME': dateTime,
       },
     };
   }
@@ -607,6 +616,19 @@ function validNextSteps(step: RunbookStep): string[] {
     if (typeof d === 'string') next.add(d);
   }
   return [...next];
+}
+
+/** The date variables of the last whole second asked for, shared by every execution within that second. */
+let lastDate: { second: number; date: string; dateTime: string } | undefined;
+
+/** automation-variables: `global:DATE` is yyyy-MM-dd and `global:DATE_TIME` yyyy-MM-dd_HH.mm.ss (UTC). */
+function dateVariables(epochMs: number): { date: string; dateTime: string } {
+  const second = Math.floor(epochMs / 1000);
+  if (lastDate?.second !== second) {
+    const iso = new Date(second * 1000).toISOString();
+    lastDate = { second, date: iso.slice(0, 10), dateTime: `${iso.slice(0, 10)}_${iso.slice(11, 19).replaceAll(':', '.')}` };
+  }
+  return lastDate;
 }
 
 /** Resolves after `n` turns of the event loop (real time, independent of the injected clock). */

@@ -151,6 +151,31 @@ describe('automation execution', () => {
     expect(execution.StepExecutions[0]!.Inputs!['taskToken']).toBe('"abc"');
   });
 
+  test('should resolve the automation variables, with the date and time of the step in UTC', async () => {
+    const rig = ssmRig();
+    const runbook = `schemaVersion: '0.3'
+mainSteps:
+  - name: Describe
+    action: aws:executeAwsApi
+    inputs:
+      Service: sfn
+      Api: DescribeExecution
+      executionArn: '{{global:DATE}}|{{global:DATE_TIME}}|{{automation:EXECUTION_ID}}|{{global:ACCOUNT_ID}}|{{global:REGION}}|{{global:AWS_PARTITION}}'
+`;
+    await createRunbook(rig, 'Vars', runbook, 'YAML');
+    await rig.clock.advance(Date.parse('2026-03-04T05:06:07.890Z') - rig.clock.now());
+    const first = (await rig.ssm.StartAutomationExecution({ DocumentName: 'Vars' })).AutomationExecutionId;
+    await untilDone(rig, first);
+    // A second later, the shared date variables must follow the clock.
+    await rig.clock.advance(1000);
+    const second = (await rig.ssm.StartAutomationExecution({ DocumentName: 'Vars' })).AutomationExecutionId;
+    await untilDone(rig, second);
+    expect(rig.awsApi.calls.map((c) => c.input['executionArn'])).toEqual([
+      `2026-03-04|2026-03-04_05.06.07|${first}|123456789012|us-east-1|aws`,
+      `2026-03-04|2026-03-04_05.06.08|${second}|123456789012|us-east-1|aws`,
+    ]);
+  });
+
   test('should run the onCancel step for at most two minutes and end Cancelled', async () => {
     const rig = ssmRig();
     rig.awsApi.respond('sfn', 'DescribeExecution', () => ({ status: 'RUNNING' }));
