@@ -76,8 +76,9 @@ function start(request) {
     // The engine then kills the group itself, at once, instead of asking here.
     send({ id, pid: child.pid });
   }
-  child.stdout.on('data', out.add);
-  child.stderr.on('data', err.add);
+  // Out of file descriptors (EMFILE, ENFILE), Node creates no pipes and reports the failure as 'error' just after.
+  child.stdout?.on('data', out.add);
+  child.stderr?.on('data', err.add);
   /**
    * @param {number | null} code
    * @param {NodeJS.Signals | null} signal

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnScript, spawnerPid, type ScriptSpawnRequest } from '../../../../src/engine/run-command/plugins/process-spawner.js';
 
@@ -22,6 +23,70 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+const HELPER = fileURLToPath(new URL('../../../../src/engine/run-command/plugins/spawner-helper.cjs', import.meta.url));
+
+interface Answer {
+  readonly id: number;
+  readonly pid?: number;
+  readonly code?: number | null;
+  readonly signal?: string | null;
+  readonly stdout?: string;
+  readonly error?: string;
+}
+
+/** The helper process alone, driven as process-spawner.ts drives it; `setup` runs before it in its shell. */
+function helperProcess(setup = '') {
+  const child = spawn('sh', ['-c', `${setup}exec "$0" "$1"`, process.execPath, HELPER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let alive = true;
+  let arrived = (): void => undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      alive = false;
+      arrived();
+      resolve();
+    }),
+  );
+  /** Every answer, in the order the helper wrote them. */
+  const answers: Answer[] = [];
+  let buffered = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text: string) => {
+    buffered += text;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      answers.push(JSON.parse(buffered.slice(0, newline)) as Answer);
+      buffered = buffered.slice(newline + 1);
+    }
+    arrived();
+  });
+  let nextId = 1;
+  return {
+    answers,
+    /** Sends the scripts' start requests in one write, so that the helper reads them at once; returns their ids. */
+    start(scripts: readonly string[]): number[] {
+      const ids = scripts.map(() => nextId++);
+      child.stdin.write(scripts.map((script, i) => `${JSON.stringify({ id: ids[i], ...request(script) })}\n`).join(''));
+      return ids;
+    },
+    kill(ids: readonly number[]): void {
+      child.stdin.write(ids.map((id) => `${JSON.stringify({ kill: id })}\n`).join(''));
+    },
+    async until(done: () => boolean): Promise<void> {
+      while (!done()) {
+        if (!alive) throw new Error('the helper exited');
+        await new Promise<void>((resolve) => (arrived = resolve));
+      }
+    },
+    /** Closes its stdin: it kills what still runs and exits. */
+    async close(): Promise<void> {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+const isExit = (answer: Answer): boolean => 'code' in answer;
 
 describe('process spawner', () => {
   it('should write the script with mode 0755 and return its exit code and both streams', async () => {
@@ -71,6 +136,26 @@ describe('process spawner', () => {
     const exit = await spawnScript(req).exited;
     expect(exit.error).toMatch(/ENOENT/);
     expect(exit.code).toBeNull();
+  });
+
+  it('should report running out of file descriptors as a start failure and go on', async () => {
+    // Each running script holds two pipes in the helper: with 64 descriptors, a part of 40 starts fail.
+    const helper = helperProcess('ulimit -n 64; ');
+    try {
+      const ids = helper.start(Array.from({ length: 40 }, () => 'sleep 30\n'));
+      const answered = (id: number): boolean => helper.answers.some((a) => a.id === id && (a.pid !== undefined || isExit(a)));
+      await helper.until(() => ids.every(answered));
+      expect(helper.answers.filter(isExit).map((a) => a.error)).toContainEqual(expect.stringMatching(/EMFILE/));
+      const running = helper.answers.filter((a) => a.pid !== undefined).map((a) => a.id);
+      expect(running.length).toBeGreaterThan(0);
+      helper.kill(running);
+      await helper.until(() => running.every((id) => helper.answers.some((a) => a.id === id && isExit(a))));
+      const [next] = helper.start(['echo again\n']);
+      await helper.until(() => helper.answers.some((a) => a.id === next && isExit(a)));
+      expect(helper.answers.find((a) => a.id === next && isExit(a))).toMatchObject({ code: 0, stdout: 'again\n' });
+    } finally {
+      await helper.close();
+    }
   });
 
   it('should fail and kill the running scripts when the helper dies, and start a new helper for the next one', async () => {
