@@ -31,21 +31,53 @@ function killGroup(pid) {
   }
 }
 
-function capture() {
-  /** @type {Buffer[]} */
-  const chunks = [];
+/**
+ * Collects what the script writes to one of its pipes, at most CAPTURE_LIMIT_BYTES; returns a function that gives it
+ * decoded. Once the pipe has closed, the bytes are decoded and the ChildProcess lets go of the socket: a script may
+ * run on for hours after closing its output (`exec >/dev/null 2>&1` where /bin/sh is bash; dash's `sh -c` keeps them
+ * open until the script exits), and the socket with its stream states and pipe handle would stay until then.
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {1 | 2} fd
+ * @returns {() => string}
+ */
+function capture(child, fd) {
+  /** The chunks read while the pipe is open, then their text. @type {Buffer[] | string} */
+  let output = [];
   let size = 0;
-  return {
-    /** @param {Buffer} chunk */
-    add(chunk) {
+  // Out of file descriptors (EMFILE, ENFILE), Node creates no pipes and reports the failure as 'error' just after.
+  const stream = child.stdio?.[fd];
+  if (stream == null) return () => '';
+  /**
+   * One function for both events, so that a waiting script keeps one listener per pipe, not two.
+   * @param {Buffer | boolean | undefined} event a chunk ('data'), else the stream closed
+   */
+  const listener = (event) => {
+    if (typeof output === 'string') return; // never: nothing comes after 'close'
+    if (event instanceof Buffer) {
       if (size >= CAPTURE_LIMIT_BYTES) return;
-      const part = chunk.subarray(0, CAPTURE_LIMIT_BYTES - size);
-      chunks.push(part);
+      const part = event.subarray(0, CAPTURE_LIMIT_BYTES - size);
+      output.push(part);
       size += part.length;
-    },
-    // 'utf8' decoding replaces invalid sequences with U+FFFD and never throws.
-    text: () => Buffer.concat(chunks).toString('utf8'),
+      return;
+    }
+    output = decode(output);
+    // Node's own 'close' listener, added as the process started, came first and counted this close for the
+    // child's 'close'; nothing else in the ChildProcess reads the stream again.
+    child.stdio[fd] = null;
+    if (fd === 1) child.stdout = null;
+    else child.stderr = null;
   };
+  stream.on('data', listener);
+  stream.on('close', listener);
+  return () => (typeof output === 'string' ? output : decode(output));
+}
+
+/**
+ * 'utf8' decoding replaces invalid sequences with U+FFFD and never throws.
+ * @param {Buffer[]} chunks
+ */
+function decode(chunks) {
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** @typedef {import('./process-spawner.js').ScriptSpawnRequest & { id: number }} StartRequest */
@@ -61,8 +93,6 @@ function start(request) {
     send({ id, code: null, signal: null, stdout: '', stderr: '', error: /** @type {Error} */ (error).message });
     return;
   }
-  const out = capture();
-  const err = capture();
   let done = false;
   const child = spawn(request.command, [...request.args], {
     cwd: request.cwd,
@@ -73,28 +103,31 @@ function start(request) {
   });
   if (child.pid !== undefined) {
     running.set(id, child.pid);
+    // Node reads spawnargs only to describe a start that failed; the script path in them would stay while it runs.
+    child.spawnargs.length = 0;
     // The engine then kills the group itself, at once, instead of asking here.
     send({ id, pid: child.pid });
   }
-  // Out of file descriptors (EMFILE, ENFILE), Node creates no pipes and reports the failure as 'error' just after.
-  child.stdout?.on('data', out.add);
-  child.stderr?.on('data', err.add);
+  const stdout = capture(child, 1);
+  const stderr = capture(child, 2);
   /**
-   * @param {number | null} code
-   * @param {NodeJS.Signals | null} signal
-   * @param {Error} [error]
+   * The listener of both 'close' and 'error' (which passes the Error that kept the process from starting), so that a
+   * waiting script keeps one function here, not three.
+   * @param {number | null | Error} code
+   * @param {NodeJS.Signals | null} [signal]
    */
-  const finish = (code, signal, error) => {
+  const finish = (code, signal = null) => {
     if (done) return;
     done = true;
     running.delete(id);
-    send({ id, code, signal, stdout: out.text(), stderr: err.text(), exitedAt: Date.now(), ...(error === undefined ? {} : { error: error.message }) });
+    const failed = code instanceof Error ? { code: null, error: code.message } : { code };
+    send({ id, ...failed, signal, stdout: stdout(), stderr: stderr(), exitedAt: Date.now() });
   };
-  child.on('error', (error) => finish(null, null, error));
+  child.on('error', finish);
   // 'close', not 'exit': like the agent's Go exec.Cmd.Wait with non-file writers, a script ends when its shell has
   // exited AND every process holding its stdout/stderr has closed them, so a background child that keeps them open
   // keeps the command InProgress until it exits or the execution timeout kills the group (executers.go).
-  child.on('close', (code, signal) => finish(code, signal));
+  child.on('close', finish);
 }
 
 /** Requests read and not handled yet, oldest first. @type {(StartRequest | { kill: number })[]} */

@@ -111,6 +111,24 @@ describe('process spawner', () => {
     expect(performance.now() - detached).toBeLessThan(350);
   });
 
+  it('should report the output of a script that closed its pipes before it ended, once it has ended', async () => {
+    // Inline, so that the shell itself closes them (dash's `sh -c <file>` keeps them open in a parent shell).
+    const req = { ...request(''), args: ['-c', 'echo out; echo err >&2; exec >/dev/null 2>&1; sleep 0.3; exit 4'] };
+    const started = performance.now();
+    const exit = await spawnScript(req).exited;
+    expect(exit).toEqual({ code: 4, signal: null, stdout: 'out\n', stderr: 'err\n', exitedAt: expect.any(Number) });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('should kill a script that closed its pipes', async () => {
+    const marker = `${dir}/closed-pipes`;
+    const req = { ...request(''), args: ['-c', `echo out; exec >/dev/null 2>&1; touch ${marker}; sleep 30`] };
+    const script = spawnScript(req);
+    for (let i = 0; i < 200 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 10));
+    script.kill();
+    expect(await script.exited).toEqual({ code: null, signal: 'SIGKILL', stdout: 'out\n', stderr: '', exitedAt: expect.any(Number) });
+  });
+
   it('should kill the whole process group, children included', async () => {
     const req = request(`sleep 30 & echo $! > ${dir}/child.pid; wait\n`);
     const script = spawnScript(req);
