@@ -156,6 +156,21 @@ describe('process spawner', () => {
     expect(exit.code).toBeNull();
   });
 
+  it('should start one script per turn of its event loop, so that exits go out between starts', async () => {
+    // 100 requests in one read: started all in one turn, every exit would come after the last start.
+    const helper = helperProcess();
+    try {
+      helper.start(Array.from({ length: 100 }, () => 'exit 0\n'));
+      await helper.until(() => helper.answers.filter(isExit).length === 100);
+      expect(helper.answers.filter(isExit).every((a) => a.code === 0)).toBe(true);
+      const firstExit = helper.answers.findIndex(isExit);
+      const lastStart = helper.answers.findLastIndex((a) => a.pid !== undefined);
+      expect(firstExit).toBeLessThan(lastStart);
+    } finally {
+      await helper.close();
+    }
+  });
+
   it('should report running out of file descriptors as a start failure and go on', async () => {
     // Each running script holds two pipes in the helper: with 64 descriptors, a part of 40 starts fail.
     const helper = helperProcess('ulimit -n 64; ');
