@@ -24,7 +24,7 @@ import { built } from './built.js';
 
 const { LocalEngine } = await built<typeof import('../src/engine/local-engine.js')>('engine/local-engine');
 const { runbookTask } = await built<typeof import('../src/definitions/state-machines.js')>('definitions/state-machines');
-const { spawnerPid } = await built<typeof import('../src/engine/run-command/plugins/process-spawner.js')>('engine/run-command/plugins/process-spawner');
+const { spawnerPid, unstartedScripts } = await built<typeof import('../src/engine/run-command/plugins/process-spawner.js')>('engine/run-command/plugins/process-spawner');
 
 const root = new URL('../', import.meta.url).pathname;
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -159,6 +159,9 @@ async function waitingMemory(): Promise<{ kib: number; count: number }> {
       return count;
     };
     for (let i = 0; i < 300 && (await inProgress()) < total; i++) await new Promise((r) => setTimeout(r, 1000));
+    // A command is InProgress once the agent takes it, before its process starts: wait for the spawner to start every
+    // one, so that requests still queued for it do not count as memory of waiting executions.
+    for (let i = 0; i < 300 && unstartedScripts() > 0; i++) await new Promise((r) => setTimeout(r, 1000));
   };
   const settledRss = async (): Promise<number> => {
     for (let i = 0; i < 3; i++) {

@@ -85,6 +85,11 @@ class ProcessSpawner {
     return this.#helper.pid;
   }
 
+  /** Scripts asked for whose process the helper has not reported started (nor failed to start) yet. */
+  get unstarted(): number {
+    return this.#pending.size - this.#groups.size;
+  }
+
   start(request: ScriptSpawnRequest): SpawnedScript {
     const id = this.#nextId++;
     const exited = new Promise<ScriptExit>((resolve) => this.#pending.set(id, resolve));
@@ -175,4 +180,9 @@ export function spawnScript(request: ScriptSpawnRequest): SpawnedScript {
 /** Process id of the running helper, if any (benchmarks add its memory to the engine's). */
 export function spawnerPid(): number | undefined {
   return shared?.pid;
+}
+
+/** Scripts asked for whose process has not started yet (benchmarks measure memory once every one has). */
+export function unstartedScripts(): number {
+  return shared?.unstarted ?? 0;
 }

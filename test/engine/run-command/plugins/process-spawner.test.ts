@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { spawnScript, spawnerPid, type ScriptSpawnRequest } from '../../../../src/engine/run-command/plugins/process-spawner.js';
+import { spawnScript, spawnerPid, unstartedScripts, type ScriptSpawnRequest } from '../../../../src/engine/run-command/plugins/process-spawner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shellstep-spawner-'));
 let n = 0;
@@ -109,6 +109,17 @@ describe('process spawner', () => {
     const detached = performance.now();
     await spawnScript(request('sleep 0.4 >/dev/null 2>&1 &\necho started\n')).exited;
     expect(performance.now() - detached).toBeLessThan(350);
+  });
+
+  it('should count a script as unstarted until the helper reports its process, not until it ends', async () => {
+    const script = spawnScript(request('sleep 0.5\n'));
+    // The helper answers through its pipe, on a later turn at the earliest.
+    expect(unstartedScripts()).toBeGreaterThanOrEqual(1);
+    let ended = false;
+    void script.exited.then(() => (ended = true));
+    for (let i = 0; i < 200 && unstartedScripts() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect([unstartedScripts(), ended]).toEqual([0, false]);
+    await script.exited;
   });
 
   it('should report the output of a script that closed its pipes before it ended, once it has ended', async () => {
