@@ -31,39 +31,62 @@ export interface CommandRollup {
   readonly DeliveryTimedOutCount: number;
 }
 
+/** The command `Status` that goes with each `StatusDetails` the rollup gives. */
+const STATUS_OF: Readonly<Record<CommandStatusDetails, CommandStatus>> = {
+  Pending: 'Pending',
+  'In Progress': 'InProgress',
+  Cancelling: 'Cancelling',
+  Cancelled: 'Cancelled',
+  Success: 'Success',
+  Failed: 'Failed',
+  'Execution Timed Out': 'TimedOut',
+  'Delivery Timed Out': 'TimedOut',
+  'No Instances In Tag': 'Failed',
+  Undeliverable: 'Failed',
+  'Invalid Platform': 'Failed',
+  Incomplete: 'Failed',
+};
+
+/**
+ * One pass with plain counters and one result object: this runs on every status change of every command, and the
+ * filter/some passes and spreads it made before were all garbage.
+ */
 export function rollupCommand(invocations: readonly InvocationView[], maxErrors: number, cancelRequested: boolean): CommandRollup {
   const total = invocations.length;
-  const completed = invocations.filter((i) => isTerminalInvocation(i.status)).length;
-  const errors = invocations.filter(countsAsError).length;
-  const deliveryTimedOut = invocations.filter((i) => i.details === 'Delivery Timed Out').length;
-  const counts = { CompletedCount: completed, ErrorCount: errors, DeliveryTimedOutCount: deliveryTimedOut };
-  if (completed < total) {
-    if (cancelRequested) return { Status: 'Cancelling', StatusDetails: 'Cancelling', ...counts };
-    const started = invocations.some((i) => i.status !== 'Pending' && i.status !== 'Delayed');
-    return started ? { Status: 'InProgress', StatusDetails: 'In Progress', ...counts } : { Status: 'Pending', StatusDetails: 'Pending', ...counts };
+  let completed = 0;
+  let errors = 0;
+  let deliveryTimedOut = 0;
+  let success = 0;
+  let notCounted = 0;
+  let started = false;
+  let anyCancelled = false;
+  let anyFailed = false;
+  for (let i = 0; i < total; i++) {
+    const inv = invocations[i]!;
+    const status = inv.status;
+    const details = inv.details;
+    if (TERMINAL.has(status)) completed++;
+    if (countsAsError(inv)) errors++;
+    if (details === 'Delivery Timed Out') deliveryTimedOut++;
+    if (status === 'Success') success++;
+    if (NOT_COUNTED_FAILURES.has(details)) notCounted++;
+    if (status !== 'Pending' && status !== 'Delayed') started = true;
+    if (status === 'Cancelled') anyCancelled = true;
+    if (status === 'Failed' && details === 'Failed') anyFailed = true;
   }
-  const success = invocations.filter((i) => i.status === 'Success').length;
-  const notCounted = invocations.filter((i) => NOT_COUNTED_FAILURES.has(i.details)).length;
-  if (cancelRequested && invocations.some((i) => i.status === 'Cancelled')) {
-    return { Status: 'Cancelled', StatusDetails: 'Cancelled', ...counts };
-  }
-  if (errors > maxErrors) {
-    const onlyTimeouts = invocations.every((i) => !(i.status === 'Failed' && i.details === 'Failed'));
-    return onlyTimeouts
-      ? { Status: 'TimedOut', StatusDetails: 'Execution Timed Out', ...counts }
-      : { Status: 'Failed', StatusDetails: 'Failed', ...counts };
-  }
-  if (total === 0) return { Status: 'Failed', StatusDetails: 'No Instances In Tag', ...counts };
-  if (success === total) return { Status: 'Success', StatusDetails: 'Success', ...counts };
-  if (notCounted === total) {
-    return { Status: 'Failed', StatusDetails: invocations[0]!.details === 'Invalid Platform' ? 'Invalid Platform' : 'Undeliverable', ...counts };
-  }
-  if (deliveryTimedOut > 0 && deliveryTimedOut + notCounted === total) {
-    return { Status: 'TimedOut', StatusDetails: 'Delivery Timed Out', ...counts };
-  }
+  let statusDetails: CommandStatusDetails;
+  if (completed < total) statusDetails = cancelRequested ? 'Cancelling' : started ? 'In Progress' : 'Pending';
+  else if (cancelRequested && anyCancelled) statusDetails = 'Cancelled';
+  // Over MaxErrors: Execution Timed Out when no invocation Failed outright, else Failed.
+  else if (errors > maxErrors) statusDetails = anyFailed ? 'Failed' : 'Execution Timed Out';
+  else if (total === 0) statusDetails = 'No Instances In Tag';
+  else if (success === total) statusDetails = 'Success';
+  else if (notCounted === total) statusDetails = invocations[0]!.details === 'Invalid Platform' ? 'Invalid Platform' : 'Undeliverable';
+  else if (deliveryTimedOut > 0 && deliveryTimedOut + notCounted === total) statusDetails = 'Delivery Timed Out';
   // "four of which return Undeliverable and one Success → the parent command's status is Success"; errors within
   // MaxErrors do not fail the command either.
-  if (deliveryTimedOut === 0) return { Status: 'Success', StatusDetails: 'Success', ...counts };
+  else if (deliveryTimedOut === 0) statusDetails = 'Success';
   // Some delivered and succeeded, some delivery timed out: `Incomplete` (its Status value is UNCONFIRMED; Failed).
-  return { Status: 'Failed', StatusDetails: 'Incomplete', ...counts };
+  else statusDetails = 'Incomplete';
+  return { Status: STATUS_OF[statusDetails], StatusDetails: statusDetails, CompletedCount: completed, ErrorCount: errors, DeliveryTimedOutCount: deliveryTimedOut };
 }

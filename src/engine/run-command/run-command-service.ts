@@ -249,7 +249,7 @@ export class RunCommandService {
     );
     // The response shows the command as the service accepted it (`Pending`), before any agent picked it up.
     const accepted = this.#commandView(state);
-    Object.assign(accepted, rollupCommand(state.invocations.map((i) => ({ status: i.status, details: i.details })), state.maxErrors, false));
+    Object.assign(accepted, rollupCommand(state.invocations, state.maxErrors, false));
     this.#dispatch(state);
     this.#update(state);
     return { Command: accepted };
@@ -510,12 +510,8 @@ export class RunCommandService {
   }
 
   #update(state: CommandState): void {
-    if (!state.invocations.every((i) => i.phase === 'done')) this.#dispatch(state);
-    const rollup = rollupCommand(
-      state.invocations.map((i) => ({ status: i.status, details: i.details })),
-      state.maxErrors,
-      state.cancelRequested,
-    );
+    if (!allDone(state.invocations)) this.#dispatch(state);
+    const rollup = rollupCommand(state.invocations, state.maxErrors, state.cancelRequested);
     Object.assign(state.command, rollup);
     if (isTerminalCommand(rollup.Status)) {
       for (const cancel of state.timers.splice(0)) cancel();
@@ -597,6 +593,12 @@ function copyCommand(c: CommandRecord): Command {
 /** The record's copy of a JSON-shaped request member, sharing its strings (see copyJson). */
 function copyMember<T>(value: T): T {
   return copyJson(value as JsonValue) as T;
+}
+
+/** A loop, not `every` with a closure: it runs on every status change. */
+function allDone(invocations: readonly InvocationState[]): boolean {
+  for (let i = 0; i < invocations.length; i++) if (invocations[i]!.phase !== 'done') return false;
+  return true;
 }
 
 export function isTerminalCommand(status: Command['Status']): boolean {
