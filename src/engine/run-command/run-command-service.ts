@@ -8,7 +8,7 @@
  * it won't run"); `TimeoutSeconds + executionTimeout` bounds the whole invocation (`ExpiresAfter`): an invocation
  * whose agent never reports (lost, killed, offline) becomes `TimedOut` / `Delivery Timed Out` then (§6.4).
  */
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { IdGenerator } from '../ids.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
@@ -101,7 +101,12 @@ export class RunCommandService {
   readonly #ids: IdGenerator;
   readonly #instances: InstanceRegistry;
   readonly #region: string;
-  readonly #agentDir: string;
+  /**
+   * `<agentDir>/` as path.join spells it ('' for '' or '.'). Each start appends plain segments (instance id, command
+   * id, plugin folder: no separators, dots or empties) by concatenation, which gives join's result without its
+   * normalising, about 1 KiB of garbage a start.
+   */
+  readonly #agentDirPrefix: string;
   readonly #commands = new Map<string, CommandState>();
   /** Work waiting for a node to become reachable, by instance id. */
   readonly #whenReachable = new Map<string, (() => void)[]>();
@@ -111,7 +116,7 @@ export class RunCommandService {
     this.#ids = options.ids;
     this.#instances = options.instances;
     this.#region = options.region;
-    this.#agentDir = options.agentDir ?? join(options.instances.baseDir, '.agent');
+    this.#agentDirPrefix = join(options.agentDir ?? join(options.instances.baseDir, '.agent'), 'x').slice(0, -1);
     this.#instances.subscribe((event) => {
       if (event.type !== 'reachable') return;
       const queued = this.#whenReachable.get(event.instanceId) ?? [];
@@ -449,7 +454,7 @@ export class RunCommandService {
     inv.details = 'In Progress';
     inv.startedAt = this.#clock.now();
     this.#update(state);
-    const orchestrationDir = join(this.#agentDir, inv.instanceId, 'orchestration', state.command.CommandId, state.doc.plugin.name.replace(':', ''));
+    const orchestrationDir = `${this.#agentDirPrefix}${inv.instanceId}${sep}orchestration${sep}${state.command.CommandId}${sep}${state.doc.plugin.name.replace(':', '')}`;
     state.doc.plugin
       .run({
         instance,
