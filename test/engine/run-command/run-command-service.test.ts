@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VirtualClock } from '../../../src/engine/clock.js';
+import { sequentialIds } from '../../../src/engine/ids.js';
+import { InstanceRegistry } from '../../../src/engine/instances/instance-registry.js';
+import { RunCommandService } from '../../../src/engine/run-command/run-command-service.js';
 import { waitUntil } from '../../helpers/fixtures.js';
 import { runCommandRig } from '../../helpers/run-command.js';
 import type { RunCommandRig } from '../../helpers/run-command.js';
@@ -343,6 +348,22 @@ describe('RunCommandService', () => {
     const { Command } = await rig.service.SendCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [node.instanceId], Parameters: { commands: ['Write-Output hi'] } });
     const cmd = await terminal(rig, Command.CommandId);
     expect(cmd).toMatchObject({ Status: 'Failed', StatusDetails: 'Invalid Platform', ErrorCount: 0 });
+  });
+
+  test('should write the script under <agentDir>/<instance>/orchestration/<command>/<plugin> however the agent folder is spelt', async () => {
+    const clock = new VirtualClock({ start: Date.parse('2026-01-01T00:00:00Z') });
+    const ids = sequentialIds();
+    const base = mkdtempSync(join(tmpdir(), 'shellstep-test-'));
+    const instances = new InstanceRegistry({ baseDir: base, clock, ids });
+    const node = instances.add();
+    for (const agentDir of [undefined, `${base}/agent/`, `${base}/x/../agent2`]) {
+      const service = new RunCommandService({ clock, ids, instances, region: 'us-east-1', ...(agentDir === undefined ? {} : { agentDir }) });
+      const rig = { clock, instances, service };
+      const id = await send(rig, [node.instanceId], ['true']);
+      await terminal(rig, id);
+      const script = join(agentDir ?? join(base, '.agent'), node.instanceId, 'orchestration', id, 'awsrunShellScript', '_script.sh');
+      expect(existsSync(script)).toBe(true);
+    }
   });
 
   test('should describe instances with their ping status', async () => {
