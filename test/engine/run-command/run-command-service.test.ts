@@ -45,6 +45,30 @@ describe('RunCommandService', () => {
     await terminal(rig, sent.CommandId);
   });
 
+  test('should hand out copies of the notification and CloudWatch settings in invocations, nested members included', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const { Command } = await rig.service.SendCommand({
+      DocumentName: 'AWS-RunShellScript',
+      InstanceIds: [node.instanceId],
+      Parameters: { commands: ['true'] },
+      // A runbook's NotificationConfig may hold any JSON.
+      NotificationConfig: { NotificationEvents: ['Failed'], Extra: { deep: ['x'] } } as never,
+      CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: 'g' },
+    });
+    const invocation = async () => (await rig.service.ListCommandInvocations({ CommandId: Command.CommandId })).CommandInvocations[0]!;
+    const first = await invocation();
+    first.NotificationConfig.NotificationEvents!.push('Success');
+    (first.NotificationConfig as unknown as { Extra: { deep: string[] } }).Extra.deep.push('y');
+    first.CloudWatchOutputConfig.CloudWatchOutputEnabled = false;
+    (await rig.service.GetCommandInvocation({ CommandId: Command.CommandId, InstanceId: node.instanceId })).CloudWatchOutputConfig.CloudWatchLogGroupName = 'h';
+    const again = await invocation();
+    expect(again.NotificationConfig).toEqual({ NotificationEvents: ['Failed'], Extra: { deep: ['x'] } });
+    expect(again.CloudWatchOutputConfig).toEqual({ CloudWatchOutputEnabled: true, CloudWatchLogGroupName: 'g' });
+    expect(rig.service.invocationsOf(Command.CommandId)[0]!.CloudWatchOutputConfig).toEqual({ CloudWatchOutputEnabled: true, CloudWatchLogGroupName: 'g' });
+    await terminal(rig, Command.CommandId);
+  });
+
   test('should report Success with stdout and ResponseCode 0 when the script exits 0', async () => {
     const rig = runCommandRig();
     const node = rig.instances.add();
