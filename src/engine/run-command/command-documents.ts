@@ -120,20 +120,22 @@ export function resolveCommandParameters(
   doc: CommandDocument,
   given: Readonly<Record<string, readonly string[]>>,
 ): Record<string, string | string[]> {
+  // for-in with own-key checks and indexed loops: no key/entry arrays or closures on every SendCommand.
   const resolved: Record<string, string | string[]> = {};
-  for (const name of Object.keys(given)) {
-    if (doc.parameters[name] === undefined) {
+  for (const name in given) {
+    if (Object.hasOwn(given, name) && doc.parameters[name] === undefined) {
       throw ssmError('InvalidParameters', `Parameter "${name}" is not defined in document ${doc.name}.`);
     }
   }
-  for (const [name, spec] of Object.entries(doc.parameters)) {
+  for (const name in doc.parameters) {
+    const spec = doc.parameters[name]!;
     const values = given[name];
     if (values === undefined) {
       if (spec.default === undefined) throw ssmError('InvalidParameters', `Parameter "${name}" is required by document ${doc.name}.`);
       resolved[name] = spec.default;
       continue;
     }
-    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+    if (!Array.isArray(values) || !allStrings(values)) {
       throw ssmError('InvalidParameters', `Parameter "${name}" must be a list of strings.`);
     }
     if (spec.type === 'String') {
@@ -142,7 +144,7 @@ export function resolveCommandParameters(
       if (spec.maxChars !== undefined && value.length > spec.maxChars) {
         throw ssmError('InvalidParameters', `Parameter "${name}" is longer than ${spec.maxChars} characters.`);
       }
-      if (spec.allowedPattern !== undefined && !new RegExp(`^(?:${spec.allowedPattern})$`).test(value)) {
+      if (spec.allowedPattern !== undefined && !wholeMatch(spec.allowedPattern).test(value)) {
         throw ssmError('InvalidParameters', `Parameter "${name}" value "${value}" does not match pattern ${spec.allowedPattern}.`);
       }
       resolved[name] = value;
@@ -154,4 +156,22 @@ export function resolveCommandParameters(
     }
   }
   return resolved;
+}
+
+function allStrings(values: readonly unknown[]): boolean {
+  // Holes pass, as they did with some().
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string' && i in values) return false;
+  return true;
+}
+
+/** Compiled whole-value matchers of the documents' allowedPatterns (a fixed few), instead of a RegExp per SendCommand. */
+const wholeMatchers = new Map<string, RegExp>();
+
+function wholeMatch(pattern: string): RegExp {
+  let regex = wholeMatchers.get(pattern);
+  if (regex === undefined) {
+    regex = new RegExp(`^(?:${pattern})$`);
+    wholeMatchers.set(pattern, regex);
+  }
+  return regex;
 }
