@@ -401,10 +401,12 @@ export class RunCommandService {
   // ------------------------------------------------------------------ internals
 
   #dispatch(state: CommandState): void {
-    const inFlight = (): number => state.invocations.filter((i) => i.phase === 'waiting' || i.phase === 'delivering' || i.phase === 'running').length;
-    for (const inv of state.invocations) {
+    const invocations = state.invocations;
+    for (let i = 0; i < invocations.length; i++) {
+      const inv = invocations[i]!;
       if (inv.phase !== 'queued') continue;
-      if (inFlight() >= state.maxConcurrency) break;
+      // Counted afresh each time: a delivery that starts at once dispatches others itself (#start → #update).
+      if (inFlight(invocations) >= state.maxConcurrency) break;
       this.#deliver(state, inv);
     }
   }
@@ -672,6 +674,16 @@ function copyValue(value: JsonValue): JsonValue {
   const keys = Object.keys(value);
   for (let i = 0; i < keys.length; i++) copy[keys[i]!] = copyValue(value[keys[i]!]!);
   return copy;
+}
+
+/** Invocations handed to an agent and not yet done; counted with a loop, not a filtered copy, on every dispatch. */
+function inFlight(invocations: readonly InvocationState[]): number {
+  let count = 0;
+  for (let i = 0; i < invocations.length; i++) {
+    const phase = invocations[i]!.phase;
+    if (phase === 'waiting' || phase === 'delivering' || phase === 'running') count++;
+  }
+  return count;
 }
 
 /** A loop, not `every` with a closure: it runs on every status change. */
