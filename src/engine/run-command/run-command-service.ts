@@ -96,6 +96,7 @@ interface CommandState {
 }
 
 const noop = (): void => undefined;
+const NONE: readonly string[] = [];
 
 export class RunCommandService {
   readonly #clock: Clock;
@@ -134,7 +135,7 @@ export class RunCommandService {
     }
     const doc = findCommandDocument(input.DocumentName);
     const version = input.DocumentVersion ?? '$DEFAULT';
-    if (!['$DEFAULT', '$LATEST', '1'].includes(version)) {
+    if (version !== '$DEFAULT' && version !== '$LATEST' && version !== '1') {
       throw ssmError('InvalidDocumentVersion', `Document ${doc.name} has no version ${version}.`);
     }
     const hasIds = input.InstanceIds !== undefined && input.InstanceIds.length > 0;
@@ -152,16 +153,18 @@ export class RunCommandService {
     const parameters = resolveCommandParameters(doc, input.Parameters ?? {});
 
     let instanceIds: string[];
-    let undeliverable: string[] = [];
+    let undeliverable: readonly string[] = NONE;
     if (hasIds) {
-      const ids = [...new Set(input.InstanceIds)];
+      const ids = distinct(input.InstanceIds!);
       if (ids.length > MAX_INSTANCE_IDS) throw ssmError('ValidationException', `InstanceIds holds more than ${MAX_INSTANCE_IDS} ids.`);
       // SendCommand: "InvalidInstanceId … The instance isn't valid … SSM Agent isn't registered" (API reference).
-      const invalid = ids.filter((id) => {
+      let invalid: string[] | undefined;
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
         const inst = INSTANCE_ID_PATTERN.test(id) ? this.#instances.get(id) : undefined;
-        return inst === undefined || inst.pingStatus === 'Inactive';
-      });
-      if (invalid.length > 0) throw ssmError('InvalidInstanceId', `Instances [[${invalid.join(', ')}]] not in a valid state for account.`);
+        if (inst === undefined || inst.pingStatus === 'Inactive') (invalid ??= []).push(id);
+      }
+      if (invalid !== undefined) throw ssmError('InvalidInstanceId', `Instances [[${invalid.join(', ')}]] not in a valid state for account.`);
       instanceIds = ids;
     } else {
       const resolved = resolveTargets(input.Targets ?? [], this.#instances);
@@ -183,7 +186,8 @@ export class RunCommandService {
       // `ExpiresAfter` is computed from the total timeout, TimeoutSeconds + executionTimeout (§6.4).
       ExpiresAfter: now + (timeoutSeconds + executionTimeout) * 1000,
       Parameters: copyMember(input.Parameters ?? {}),
-      InstanceIds: hasIds ? [...instanceIds] : [],
+      // The record keeps `distinct`'s copy, which nothing else holds.
+      InstanceIds: hasIds ? instanceIds : [],
       Targets: copyMember(input.Targets ?? []),
       RequestedDateTime: now,
       Status: 'Pending',
@@ -206,7 +210,7 @@ export class RunCommandService {
       command,
       doc,
       parameters,
-      invocations: [...instanceIds, ...undeliverable].map((id) => ({
+      invocations: (undeliverable.length === 0 ? instanceIds : [...instanceIds, ...undeliverable]).map((id) => ({
         instanceId: id,
         instanceName: this.#instances.get(id)?.name ?? '',
         status: 'Pending',
@@ -225,8 +229,10 @@ export class RunCommandService {
       waiters: [],
     };
     this.#commands.set(commandId, state);
-    for (const inv of state.invocations) {
-      if (undeliverable.includes(inv.instanceId)) this.#finish(state, inv, 'Failed', 'Undeliverable');
+    if (undeliverable.length > 0) {
+      for (const inv of state.invocations) {
+        if (undeliverable.includes(inv.instanceId)) this.#finish(state, inv, 'Failed', 'Undeliverable');
+      }
     }
     // Delivery deadline: not yet received by the agent → Delivery Timed Out.
     state.timers.push(
@@ -674,6 +680,18 @@ function copyValue(value: JsonValue): JsonValue {
   const keys = Object.keys(value);
   for (let i = 0; i < keys.length; i++) copy[keys[i]!] = copyValue(value[keys[i]!]!);
   return copy;
+}
+
+/**
+ * `[...new Set(ids)]`, without the Set in the usual case of a few distinct ids: then an exact-size copy (the record
+ * keeps it). Anything else (repeats, holes, non-strings, too many) still goes through the Set.
+ */
+function distinct(ids: readonly string[]): string[] {
+  if (ids.length > MAX_INSTANCE_IDS) return [...new Set(ids)];
+  for (let i = 0; i < ids.length; i++) {
+    if (typeof ids[i] !== 'string' || ids.indexOf(ids[i]!) !== i) return [...new Set(ids)];
+  }
+  return ids.slice();
 }
 
 /** Invocations handed to an agent and not yet done; counted with a loop, not a filtered copy, on every dispatch. */

@@ -45,6 +45,23 @@ describe('RunCommandService', () => {
     await terminal(rig, sent.CommandId);
   });
 
+  test('should keep its own copy of the instance ids, without repeats, whatever the caller does with its list', async () => {
+    const rig = runCommandRig();
+    const [a, b] = [rig.instances.add(), rig.instances.add()];
+    const ids = [a.instanceId, b.instanceId, a.instanceId];
+    const { Command } = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: ids, Parameters: { commands: ['true'] } });
+    expect(Command).toMatchObject({ InstanceIds: [a.instanceId, b.instanceId], TargetCount: 2 });
+    const single = [b.instanceId];
+    const { Command: other } = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: single, Parameters: { commands: ['true'] } });
+    ids.length = 0;
+    single.push(a.instanceId);
+    expect((await rig.service.ListCommands({ CommandId: Command.CommandId })).Commands[0]!.InstanceIds).toEqual([a.instanceId, b.instanceId]);
+    expect((await rig.service.ListCommands({ CommandId: other.CommandId })).Commands[0]!.InstanceIds).toEqual([b.instanceId]);
+    expect((await rig.service.ListCommandInvocations({ CommandId: Command.CommandId })).CommandInvocations.map((i) => i.InstanceId)).toEqual([a.instanceId, b.instanceId]);
+    await terminal(rig, Command.CommandId);
+    await terminal(rig, other.CommandId);
+  });
+
   test('should hand out copies of the notification and CloudWatch settings in invocations, nested members included', async () => {
     const rig = runCommandRig();
     const node = rig.instances.add();
