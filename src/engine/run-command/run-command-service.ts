@@ -629,7 +629,9 @@ function copyParameters(parameters: Command['Parameters']): Command['Parameters'
     return Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]));
   }
   const copy: Command['Parameters'] = {};
-  for (const name of Object.keys(parameters)) {
+  // for-in over own members: the keys as Object.keys lists them, without its array.
+  for (const name in parameters) {
+    if (!Object.hasOwn(parameters, name)) continue;
     const value = parameters[name]!;
     copy[name] = Array.isArray(value) ? [...value] : value;
   }
@@ -677,8 +679,8 @@ function copyValue(value: JsonValue): JsonValue {
   // Assigning a member named __proto__ would set the prototype instead; copyJson defines it as a member.
   if (Object.hasOwn(value, '__proto__')) return copyJson(value);
   const copy: JsonObject = {};
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) copy[keys[i]!] = copyValue(value[keys[i]!]!);
+  // for-in over own members: the keys as Object.keys lists them, without its array.
+  for (const key in value) if (Object.hasOwn(value, key)) copy[key] = copyValue(value[key]!);
   return copy;
 }
 
