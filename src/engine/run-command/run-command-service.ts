@@ -91,12 +91,18 @@ interface CommandState {
   readonly maxConcurrency: number;
   readonly maxErrors: number;
   cancelRequested: boolean;
-  readonly timers: (() => void)[];
-  readonly waiters: ((command: Command) => void)[];
+  /**
+   * Both lists are replaced, never grown: an array literal pushed to keeps room for 16 entries while the command
+   * waits, and emptying one with splice(0) made a copy.
+   */
+  timers: readonly (() => void)[];
+  waiters: readonly ((command: Command) => void)[];
 }
 
 const noop = (): void => undefined;
 const NONE: readonly string[] = [];
+const NO_TIMERS: readonly (() => void)[] = [];
+const NO_WAITERS: readonly ((command: Command) => void)[] = [];
 
 export class RunCommandService {
   readonly #clock: Clock;
@@ -225,8 +231,8 @@ export class RunCommandService {
       maxConcurrency: maxConcurrencyCount(maxConcurrencyText, targetCount),
       maxErrors: maxErrorsCount(maxErrorsText, targetCount),
       cancelRequested: false,
-      timers: [],
-      waiters: [],
+      timers: NO_TIMERS,
+      waiters: NO_WAITERS,
     };
     this.#commands.set(commandId, state);
     if (undeliverable.length > 0) {
@@ -235,30 +241,27 @@ export class RunCommandService {
       }
     }
     // Delivery deadline: not yet received by the agent → Delivery Timed Out.
-    state.timers.push(
-      this.#clock.setTimer(timeoutSeconds * 1000, () => {
-        for (const inv of state.invocations) {
-          if (inv.phase === 'queued' || inv.phase === 'waiting' || inv.phase === 'delivering') {
-            inv.stopDelivery?.();
-            this.#finish(state, inv, 'TimedOut', 'Delivery Timed Out');
-          }
+    const deliveryDeadline = this.#clock.setTimer(timeoutSeconds * 1000, () => {
+      for (const inv of state.invocations) {
+        if (inv.phase === 'queued' || inv.phase === 'waiting' || inv.phase === 'delivering') {
+          inv.stopDelivery?.();
+          this.#finish(state, inv, 'TimedOut', 'Delivery Timed Out');
         }
-        this.#update(state);
-      }),
-    );
+      }
+      this.#update(state);
+    });
     // Total timeout: no terminal response from the agent → Delivery Timed Out ("If Run Command doesn't receive a
     // document terminal response from SSM Agent, the command invocation is marked as deliveryTimeout", §6.4).
-    state.timers.push(
-      this.#clock.setTimer((timeoutSeconds + executionTimeout) * 1000, () => {
-        for (const inv of state.invocations) {
-          if (inv.phase !== 'done') {
-            inv.stopDelivery?.();
-            this.#finish(state, inv, 'TimedOut', 'Delivery Timed Out');
-          }
+    const totalDeadline = this.#clock.setTimer((timeoutSeconds + executionTimeout) * 1000, () => {
+      for (const inv of state.invocations) {
+        if (inv.phase !== 'done') {
+          inv.stopDelivery?.();
+          this.#finish(state, inv, 'TimedOut', 'Delivery Timed Out');
         }
-        this.#update(state);
-      }),
-    );
+      }
+      this.#update(state);
+    });
+    state.timers = [deliveryDeadline, totalDeadline];
     // The response shows the command as the service accepted it (`Pending`), before any agent picked it up.
     const accepted = this.#commandView(state);
     Object.assign(accepted, rollupCommand(state.invocations, state.maxErrors, false));
@@ -391,10 +394,10 @@ export class RunCommandService {
       listener(this.#commandView(state));
       return noop;
     }
-    state.waiters.push(listener);
+    state.waiters = state.waiters.length === 0 ? [listener] : [...state.waiters, listener];
     return () => {
       const i = state.waiters.indexOf(listener);
-      if (i >= 0) state.waiters.splice(i, 1);
+      if (i >= 0) state.waiters = state.waiters.toSpliced(i, 1);
     };
   }
 
@@ -528,9 +531,13 @@ export class RunCommandService {
     const rollup = rollupCommand(state.invocations, state.maxErrors, state.cancelRequested);
     Object.assign(state.command, rollup);
     if (isTerminalCommand(rollup.Status)) {
-      for (const cancel of state.timers.splice(0)) cancel();
+      const timers = state.timers;
+      state.timers = NO_TIMERS;
+      for (let i = 0; i < timers.length; i++) timers[i]!();
       const view = this.#commandView(state);
-      for (const waiter of state.waiters.splice(0)) waiter(view);
+      const waiters = state.waiters;
+      state.waiters = NO_WAITERS;
+      for (let i = 0; i < waiters.length; i++) waiters[i]!(view);
     }
   }
 

@@ -62,6 +62,28 @@ describe('RunCommandService', () => {
     await terminal(rig, other.CommandId);
   });
 
+  test('should call each listener once when the command ends, except those that stopped listening', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const id = await send(rig, [node.instanceId], ['true']);
+    const calls: string[] = [];
+    const stopA = rig.service.onCommandDone(id, () => calls.push('a'));
+    const stopB = rig.service.onCommandDone(id, (c) => {
+      calls.push(`b ${c.Status}`);
+      // Stopping another listener from inside a call changes nothing any more.
+      stopC();
+    });
+    const stopC = rig.service.onCommandDone(id, () => calls.push('c'));
+    rig.service.onCommandDone(id, () => calls.push('d'));
+    stopA();
+    stopA();
+    await terminal(rig, id);
+    expect(calls).toEqual(['b Success', 'c', 'd']);
+    stopB();
+    rig.service.onCommandDone(id, (c) => calls.push(`late ${c.Status}`));
+    expect(calls).toEqual(['b Success', 'c', 'd', 'late Success']);
+  });
+
   test('should hand out copies of the notification and CloudWatch settings in invocations, nested members included', async () => {
     const rig = runCommandRig();
     const node = rig.instances.add();
