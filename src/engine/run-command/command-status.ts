@@ -47,11 +47,20 @@ const STATUS_OF: Readonly<Record<CommandStatusDetails, CommandStatus>> = {
   Incomplete: 'Failed',
 };
 
-/**
- * One pass with plain counters and one result object: this runs on every status change of every command, and the
- * filter/some passes and spreads it made before were all garbage.
- */
+/** The command's status members, as the rollup writes them. */
+export type RollupTarget = { -readonly [K in keyof CommandRollup]: CommandRollup[K] };
+
 export function rollupCommand(invocations: readonly InvocationView[], maxErrors: number, cancelRequested: boolean): CommandRollup {
+  const rollup: RollupTarget = { Status: 'Pending', StatusDetails: 'Pending', CompletedCount: 0, ErrorCount: 0, DeliveryTimedOutCount: 0 };
+  rollUpInto(rollup, invocations, maxErrors, cancelRequested);
+  return rollup;
+}
+
+/**
+ * Writes the rollup onto `target` (the service's command record, or a copy of it). One pass with plain counters and
+ * no result object: this runs on every status change of every command.
+ */
+export function rollUpInto(target: RollupTarget, invocations: readonly InvocationView[], maxErrors: number, cancelRequested: boolean): void {
   const total = invocations.length;
   let completed = 0;
   let errors = 0;
@@ -88,5 +97,9 @@ export function rollupCommand(invocations: readonly InvocationView[], maxErrors:
   else if (deliveryTimedOut === 0) statusDetails = 'Success';
   // Some delivered and succeeded, some delivery timed out: `Incomplete` (its Status value is UNCONFIRMED; Failed).
   else statusDetails = 'Incomplete';
-  return { Status: STATUS_OF[statusDetails], StatusDetails: statusDetails, CompletedCount: completed, ErrorCount: errors, DeliveryTimedOutCount: deliveryTimedOut };
+  target.Status = STATUS_OF[statusDetails];
+  target.StatusDetails = statusDetails;
+  target.CompletedCount = completed;
+  target.ErrorCount = errors;
+  target.DeliveryTimedOutCount = deliveryTimedOut;
 }

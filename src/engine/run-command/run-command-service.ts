@@ -32,7 +32,7 @@ import type {
 } from '../../model/ssm.js';
 import type { CommandDocument } from './command-documents.js';
 import { findCommandDocument, resolveCommandParameters } from './command-documents.js';
-import { countsAsError, isTerminalInvocation, rollupCommand } from './command-status.js';
+import { countsAsError, isTerminalInvocation, rollUpInto } from './command-status.js';
 import { NO_RESPONSE_CODE, pluginOutput, standardErrorContent, standardOutputContent } from './exit-status.js';
 import { AgentCancel, type PluginResult } from './plugins/plugin.js';
 import { agentExecutionTimeout } from './plugins/run-script.js';
@@ -264,7 +264,7 @@ export class RunCommandService {
     state.timers = [deliveryDeadline, totalDeadline];
     // The response shows the command as the service accepted it (`Pending`), before any agent picked it up.
     const accepted = this.#commandView(state);
-    Object.assign(accepted, rollupCommand(state.invocations, state.maxErrors, false));
+    rollUpInto(accepted, state.invocations, state.maxErrors, false);
     this.#dispatch(state);
     this.#update(state);
     return { Command: accepted };
@@ -528,9 +528,8 @@ export class RunCommandService {
 
   #update(state: CommandState): void {
     if (!allDone(state.invocations)) this.#dispatch(state);
-    const rollup = rollupCommand(state.invocations, state.maxErrors, state.cancelRequested);
-    Object.assign(state.command, rollup);
-    if (isTerminalCommand(rollup.Status)) {
+    rollUpInto(state.command, state.invocations, state.maxErrors, state.cancelRequested);
+    if (isTerminalCommand(state.command.Status)) {
       const timers = state.timers;
       state.timers = NO_TIMERS;
       for (let i = 0; i < timers.length; i++) timers[i]!();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { rollupCommand, type InvocationView } from '../../../src/engine/run-command/command-status.js';
+import { rollUpInto, rollupCommand, type InvocationView, type RollupTarget } from '../../../src/engine/run-command/command-status.js';
 
 // One letter per invocation status as the service sets it.
 const INVOCATIONS: Record<string, InvocationView> = {
@@ -62,4 +62,11 @@ describe('rollupCommand', () => {
       expect(Object.keys(rollup)).toEqual(['Status', 'StatusDetails', 'CompletedCount', 'ErrorCount', 'DeliveryTimedOutCount']);
     },
   );
+
+  test('should write the rollup onto a command in place, leaving its other members and their order alone', () => {
+    const command: RollupTarget & { CommandId: string; TargetCount: number; TimeoutSeconds: number } = { CommandId: 'c', Status: 'Pending', StatusDetails: 'Pending', TargetCount: 2, CompletedCount: 0, ErrorCount: 0, DeliveryTimedOutCount: 0, TimeoutSeconds: 60 };
+    rollUpInto(command, [INVOCATIONS['S']!, INVOCATIONS['D']!], 0, false);
+    expect(command).toEqual({ CommandId: 'c', Status: 'Failed', StatusDetails: 'Incomplete', TargetCount: 2, CompletedCount: 2, ErrorCount: 0, DeliveryTimedOutCount: 1, TimeoutSeconds: 60 });
+    expect(Object.keys(command)).toEqual(['CommandId', 'Status', 'StatusDetails', 'TargetCount', 'CompletedCount', 'ErrorCount', 'DeliveryTimedOutCount', 'TimeoutSeconds']);
+  });
 });
