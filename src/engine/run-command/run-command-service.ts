@@ -466,7 +466,7 @@ export class RunCommandService {
     inv.details = 'In Progress';
     inv.startedAt = this.#clock.now();
     this.#update(state);
-    const orchestrationDir = `${this.#agentDirPrefix}${inv.instanceId}${sep}orchestration${sep}${state.command.CommandId}${sep}${state.doc.plugin.name.replace(':', '')}`;
+    const orchestrationDir = `${this.#agentDirPrefix}${inv.instanceId}${sep}orchestration${sep}${state.command.CommandId}${sep}${pluginFolder(state.doc.plugin.name)}`;
     state.doc.plugin
       .run({
         instance,
@@ -688,6 +688,18 @@ function copyValue(value: JsonValue): JsonValue {
   // for-in over own members: the keys as Object.keys lists them, without its array.
   for (const key in value) if (Object.hasOwn(value, key)) copy[key] = copyValue(value[key]!);
   return copy;
+}
+
+/** Each plugin's orchestration folder, its name without the colon, made once rather than on every start. */
+const pluginFolders = new Map<string, string>();
+
+function pluginFolder(pluginName: string): string {
+  let folder = pluginFolders.get(pluginName);
+  if (folder === undefined) {
+    folder = pluginName.replace(':', '');
+    pluginFolders.set(pluginName, folder);
+  }
+  return folder;
 }
 
 /**
