@@ -123,7 +123,7 @@ export function resolveCommandParameters(
   // for-in with own-key checks and indexed loops: no key/entry arrays or closures on every SendCommand.
   const resolved: Record<string, string | string[]> = {};
   for (const name in given) {
-    if (Object.hasOwn(given, name) && doc.parameters[name] === undefined) {
+    if (Object.hasOwn(given, name) && !Object.hasOwn(doc.parameters, name)) {
       throw ssmError('InvalidParameters', `Parameter "${name}" is not defined in document ${doc.name}.`);
     }
   }

@@ -272,6 +272,13 @@ describe('RunCommandService', () => {
     await expect(rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [node.instanceId] })).rejects.toMatchObject({ name: 'InvalidParameters' });
     await expect(send(rig, [node.instanceId], ['echo'], { executionTimeout: ['172801'] })).rejects.toMatchObject({ name: 'InvalidParameters' });
     await expect(send(rig, [node.instanceId], ['echo'], { bogus: ['x'] })).rejects.toMatchObject({ name: 'InvalidParameters' });
+    // Names an object literal inherits are not parameters of the document either.
+    for (const name of ['toString', 'constructor', 'hasOwnProperty']) {
+      await expect(send(rig, [node.instanceId], ['echo'], { [name]: ['x'] })).rejects.toMatchObject({
+        name: 'InvalidParameters',
+        message: `Parameter "${name}" is not defined in document AWS-RunShellScript.`,
+      });
+    }
   });
 
   test('should reject TimeoutSeconds outside 30..2592000 and more than 50 instance ids', async () => {
