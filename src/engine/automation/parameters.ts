@@ -68,12 +68,13 @@ export function checkParameterMapLimits(parameters: unknown): AutomationParamete
 export function resolveAutomationParameters(runbook: Runbook, given: AutomationParameterMap): Record<string, JsonValue> {
   const declared = runbook.parameters ?? {};
   for (const name of Object.keys(given)) {
-    if (declared[name] === undefined) throw invalid(`Parameter ${name} is not defined in the document.`);
+    if (!Object.hasOwn(declared, name)) throw invalid(`Parameter ${name} is not defined in the document.`);
   }
   const resolved: Record<string, JsonValue> = {};
   for (const name of Object.keys(declared)) {
     const spec = declared[name]!;
-    const values = given[name];
+    // Own members only: a parameter named like an inherited member (toString) is not given by the object's prototype.
+    const values = Object.hasOwn(given, name) ? given[name] : undefined;
     let value: JsonValue;
     if (values === undefined) {
       if (spec.default === undefined) throw invalid(`Parameter ${name} is required but was not provided.`);

@@ -60,6 +60,12 @@ describe('StartAutomationExecution parameters', () => {
     expect(() => resolveAutomationParameters(rb, { req: ['x'], nope: ['y'] })).toThrow(/not defined/);
   });
 
+  test('should treat names an object inherits as names like any other', () => {
+    const rb = runbook({ req: { type: 'String' }, toString: { type: 'String' as const, default: 'mine' } });
+    expect(() => resolveAutomationParameters(rb, { req: ['x'], constructor: ['y'] })).toThrow('Parameter constructor is not defined in the document.');
+    expect(resolveAutomationParameters(rb, { req: ['x'] })).toEqual({ req: 'x', toString: 'mine' });
+  });
+
   test('should enforce allowedValues, allowedPattern on the whole value, and min/max items and chars', () => {
     const rb = runbook({
       shell: { type: 'String', default: 'Shell', allowedValues: ['Shell', 'PowerShell'] },
