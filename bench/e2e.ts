@@ -180,6 +180,12 @@ async function waitingMemory(): Promise<{ kib: number; count: number }> {
   return { kib: (after - before) / 1024 / (WAITING - first), count: WAITING };
 }
 
+/** The machine's number of threads (`/proc/loadavg`, Linux), to wait until a phase's processes are gone. */
+function threadCount(): number {
+  const match = /\s\d+\/(\d+)\s/.exec(readFileSync('/proc/loadavg', 'utf8'));
+  return match === null ? 0 : Number(match[1]);
+}
+
 /** Resident set size of another process, from /proc (Linux); 0 when it is not readable. */
 function rssOf(pid: number): number {
   try {
@@ -234,12 +240,16 @@ export async function runE2eBench(log: (line: string) => void = (l) => process.s
   const rawSpawnPerSec = (rawBefore.sh + rawAfter.sh) / 2;
   const rawAgentCommandPerSec = (rawBefore.agent + rawAfter.agent) / 2;
   log(`  ratio ${(run.perSec / rawSpawnPerSec).toFixed(2)} (to the agent's command line: ${(run.perSec / rawAgentCommandPerSec).toFixed(2)})`);
-  log(`memory: ${WAITING} executions waiting on \`sleep 3600\` with its output closed (in a fresh process)`);
-  const memory = await inFreshProcess<{ kib: number; count: number }>('memory');
-  log(`  ${memory.kib.toFixed(1)} KiB per waiting execution (${memory.count})`);
+  // Before the memory phase: tearing down its 20,000 processes keeps the machine busy for a while afterwards.
   log('cold start: shellstep run-state-machine, 3 states, median of 7');
   const cold = await coldStart();
   log(`  ${cold.toFixed(0)} ms`);
+  log(`memory: ${WAITING} executions waiting on \`sleep 3600\` with its output closed (in a fresh process)`);
+  const threads = threadCount();
+  const memory = await inFreshProcess<{ kib: number; count: number }>('memory');
+  log(`  ${memory.kib.toFixed(1)} KiB per waiting execution (${memory.count})`);
+  // Leave a quiet machine: the killed commands take seconds to go, and would slow whatever runs next.
+  for (let i = 0; i < 120 && threadCount() > threads + 100; i++) await new Promise((r) => setTimeout(r, 500));
   const result = {
     rawSpawnPerSec: Math.round(rawSpawnPerSec),
     rawSpawnPerSecBeforeAfter: [Math.round(rawBefore.sh), Math.round(rawAfter.sh)],
