@@ -52,13 +52,9 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
   let parameters: JsonValue;
   if (jsonata) parameters = state.Arguments === undefined ? {} : await evaluateTemplate(state.Arguments, jsonataScope(run, { input }), 'Arguments');
   else parameters = state.Parameters === undefined ? effective : applyPayloadTemplate(state.Parameters, pathScope(run, effective), intrinsicEnv(run));
-  // Awaited only when JSONata makes them promises: each await costs a promise and a turn, on every Task.
-  const role = state.Credentials === undefined ? undefined : credentials(run, input, effective);
-  const credentialsRole = role === undefined ? undefined : await role;
-  const timeout = seconds(run, 'TimeoutSeconds', input, effective);
-  const timeoutSeconds = typeof timeout === 'number' ? timeout : await timeout;
-  const heartbeat = seconds(run, 'HeartbeatSeconds', input, effective);
-  const heartbeatSeconds = typeof heartbeat === 'number' ? heartbeat : await heartbeat;
+  const credentialsRole = await credentials(run, input, effective);
+  const timeoutSeconds = await seconds(run, 'TimeoutSeconds', input, effective);
+  const heartbeatSeconds = await seconds(run, 'HeartbeatSeconds', input, effective);
 
   const resourceType = resource?.resourceType ?? state.Resource;
   const resourceName = resource?.resourceName ?? state.Resource;
@@ -115,20 +111,13 @@ async function credentials(run: StateRun<TaskState>, input: JsonValue, effective
   return role;
 }
 
-/**
- * TimeoutSeconds / HeartbeatSeconds from the literal, the `...Path` (JSONPath) or a JSONata expression; a promise
- * only for JSONata.
- */
-function seconds(run: StateRun<TaskState>, field: 'TimeoutSeconds' | 'HeartbeatSeconds', input: JsonValue, effective: JsonValue): number | Promise<number> {
+/** TimeoutSeconds / HeartbeatSeconds from the literal, the `...Path` (JSONPath) or a JSONata expression. */
+async function seconds(run: StateRun<TaskState>, field: 'TimeoutSeconds' | 'HeartbeatSeconds', input: JsonValue, effective: JsonValue): Promise<number> {
   const state = run.state;
-  const value: JsonValue | undefined = state[field];
-  if (run.queryLanguage === 'JSONata' && value !== undefined) return evaluateJsonataField(run, value, field, { input }).then((v) => checkedSeconds(run, field, v));
+  let value: JsonValue | undefined = state[field];
+  if (run.queryLanguage === 'JSONata' && value !== undefined) value = await evaluateJsonataField(run, value, field, { input });
   const path = state[`${field}Path`];
-  if (run.queryLanguage === 'JSONPath' && path !== undefined) return checkedSeconds(run, field, evaluateDynamic(path, `${field}Path`, pathScope(run, effective), intrinsicEnv(run)));
-  return checkedSeconds(run, field, value);
-}
-
-function checkedSeconds(run: StateRun<TaskState>, field: 'TimeoutSeconds' | 'HeartbeatSeconds', value: JsonValue | undefined): number {
+  if (run.queryLanguage === 'JSONPath' && path !== undefined) value = evaluateDynamic(path, `${field}Path`, pathScope(run, effective), intrinsicEnv(run));
   if (value === undefined) return DEFAULT_TIMEOUT_SECONDS;
   // "Must be a positive, non-zero integer" (state-task page).
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
