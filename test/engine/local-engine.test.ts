@@ -67,3 +67,19 @@ describe('LocalEngine IAM checks on calls between services', () => {
     expect(started).toMatchObject({ AutomationExecutionId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   });
 });
+
+describe('LocalEngine calls between services', () => {
+  test('should let a first Task describe its own execution: the execution exists before its first state calls out', async () => {
+    engine = new LocalEngine({ clock: 'fast' });
+    const { stateMachineArn } = await engine.sfn.CreateStateMachine({
+      name: 'self',
+      roleArn: 'arn:aws:iam::123456789012:role/unchecked',
+      definition: JSON.stringify({
+        StartAt: 'Describe',
+        States: { Describe: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution', Parameters: { 'ExecutionArn.$': '$$.Execution.Id' }, End: true } },
+      }),
+    });
+    const { executionArn } = await engine.sfn.StartExecution({ stateMachineArn, input: '{}' });
+    expect(await engine.sfn.waitForExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED', output: { ExecutionArn: executionArn, Status: 'RUNNING' } });
+  });
+});
