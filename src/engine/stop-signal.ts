@@ -41,16 +41,27 @@ export class Stopper implements StopSignal {
     if (i >= 0) listeners!.splice(i, 1);
   }
 
-  /** The first reason wins, as with AbortController.abort. */
+  /**
+   * The first reason wins, as with AbortController.abort. As with AbortSignal, a listener removed by an earlier one
+   * is not called, and one that throws does not keep the others from running: its error surfaces on its own.
+   */
   stop(reason: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#reason = reason;
     const listeners = this.#listeners;
-    this.#listeners = undefined;
-    for (const listener of listeners ?? []) {
-      if (typeof listener === 'function') listener();
-      else listener.handleEvent();
+    if (listeners === undefined) return;
+    for (const listener of [...listeners]) {
+      if (!listeners.includes(listener)) continue;
+      try {
+        if (typeof listener === 'function') listener();
+        else listener.handleEvent();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
     }
+    this.#listeners = undefined;
   }
 }

@@ -51,4 +51,24 @@ describe('Stopper', () => {
     expect(seen[1]).toEqual(seen[0]);
     expect([stopper.aborted, stopper.reason]).toEqual([controller.signal.aborted, controller.signal.reason]);
   });
+
+  it('skips a listener that an earlier one removed, and runs the others when one throws (as AbortSignal)', async () => {
+    const stopper = new Stopper();
+    const calls: string[] = [];
+    const third = (): void => void calls.push('third');
+    stopper.addEventListener('abort', () => {
+      calls.push('first');
+      stopper.removeEventListener('abort', third);
+    });
+    stopper.addEventListener('abort', () => {
+      calls.push('second');
+      throw new Error('listener failed');
+    });
+    stopper.addEventListener('abort', third);
+    stopper.addEventListener('abort', () => void calls.push('fourth'));
+    const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
+    stopper.stop('r');
+    expect(calls).toEqual(['first', 'second', 'fourth']);
+    expect(await uncaught).toMatchObject({ message: 'listener failed' });
+  });
 });

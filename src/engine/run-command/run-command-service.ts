@@ -100,6 +100,17 @@ interface CommandState {
 }
 
 const noop = (): void => undefined;
+
+/** Calls a command listener; one that throws must not cost the others their call, nor the service its update. */
+function notify(listener: (command: Command) => void, command: Command): void {
+  try {
+    listener(command);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
 const NONE: readonly string[] = [];
 const NO_TIMERS: readonly (() => void)[] = [];
 const NO_WAITERS: readonly ((command: Command) => void)[] = [];
@@ -386,6 +397,8 @@ export class RunCommandService {
   /**
    * Calls `listener` with the command once it is terminal (at once if it is; never for an unknown command), and
    * returns what stops listening. A callback, not a promise, for `aws:runCommand`, which waits on thousands at once.
+   * The listeners of a command are called together when it ends: stopping one from inside another's call is too late.
+   * A listener that throws does not keep the others from their call; its error surfaces on its own.
    */
   onCommandDone(commandId: string, listener: (command: Command) => void): () => void {
     const state = this.#commands.get(commandId);
@@ -536,7 +549,7 @@ export class RunCommandService {
       const view = this.#commandView(state);
       const waiters = state.waiters;
       state.waiters = NO_WAITERS;
-      for (let i = 0; i < waiters.length; i++) waiters[i]!(view);
+      for (let i = 0; i < waiters.length; i++) notify(waiters[i]!, view);
     }
   }
 

@@ -62,7 +62,7 @@ describe('RunCommandService', () => {
     await terminal(rig, other.CommandId);
   });
 
-  test('should call each listener once when the command ends, except those that stopped listening', async () => {
+  test('should call each listener once when the command ends, except those that stopped listening before it ended', async () => {
     const rig = runCommandRig();
     const node = rig.instances.add();
     const id = await send(rig, [node.instanceId], ['true']);
@@ -70,15 +70,19 @@ describe('RunCommandService', () => {
     const stopA = rig.service.onCommandDone(id, () => calls.push('a'));
     const stopB = rig.service.onCommandDone(id, (c) => {
       calls.push(`b ${c.Status}`);
-      // Stopping another listener from inside a call changes nothing any more.
+      // The listeners are called together: stopping another one from inside a call is too late, as documented.
       stopC();
+      // A throwing listener keeps neither the others from their call nor the service from its update.
+      throw new Error('listener failed');
     });
     const stopC = rig.service.onCommandDone(id, () => calls.push('c'));
     rig.service.onCommandDone(id, () => calls.push('d'));
     stopA();
     stopA();
+    const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
     await terminal(rig, id);
     expect(calls).toEqual(['b Success', 'c', 'd']);
+    expect(await uncaught).toMatchObject({ message: 'listener failed' });
     stopB();
     rig.service.onCommandDone(id, (c) => calls.push(`late ${c.Status}`));
     expect(calls).toEqual(['b Success', 'c', 'd', 'late Success']);

@@ -132,11 +132,16 @@ export const runCommandAction: ActionHandler = async (ctx) => {
  */
 function untilDone(service: RunCommandService, signal: StopSignal, setOutput: SetOutput, commandId: string): Promise<ActionResult> {
   return new Promise<ActionResult>((resolve, reject) => {
+    let settled = false;
     const onStop = (): void => {
+      if (settled) return;
+      settled = true;
       stopWaiting();
       resolve(stopCommand(service, setOutput, commandId));
     };
     const stopWaiting = service.onCommandDone(commandId, (command) => {
+      if (settled) return;
+      settled = true;
       signal.removeEventListener('abort', onStop);
       try {
         resolve(commandEnded(service, setOutput, commandId, command));
@@ -144,6 +149,8 @@ function untilDone(service: RunCommandService, signal: StopSignal, setOutput: Se
         reject(error as Error);
       }
     });
+    // A command already over (no node in the tag) has called back at once, and wins over a stop, as it did in a race.
+    if (settled) return;
     if (signal.aborted) onStop();
     else signal.addEventListener('abort', onStop);
   });
