@@ -57,7 +57,8 @@ export class UnresolvedReferenceError extends Error {
 }
 
 export function resolveReference(reference: string, scope: InterpolationScope): JsonValue {
-  const variable = scope.variables[reference];
+  // Own members only: `{{ toString }}` names a parameter, not the variables object's prototype.
+  const variable = Object.hasOwn(scope.variables, reference) ? scope.variables[reference] : undefined;
   if (variable !== undefined) return variable;
   if (reference.includes(':')) {
     throw new UnresolvedReferenceError(reference, `Variable {{${reference}}} is not supported (supported: ${Object.keys(scope.variables).join(', ')}).`);

@@ -53,7 +53,8 @@ const SCRIPT_PARAMETERS = {
 } as const satisfies Record<string, CommandDocumentParameter>;
 
 /** Registry of supported Command documents, keyed by name. */
-export const COMMAND_DOCUMENTS: Readonly<Record<string, CommandDocument>> = {
+// No prototype: a document named `constructor` or `toString` is simply not one of these.
+export const COMMAND_DOCUMENTS: Readonly<Record<string, CommandDocument>> = Object.assign(Object.create(null) as Record<string, CommandDocument>, {
   'AWS-RunShellScript': {
     name: 'AWS-RunShellScript',
     plugin: runShellScriptPlugin,
@@ -70,7 +71,7 @@ export const COMMAND_DOCUMENTS: Readonly<Record<string, CommandDocument>> = {
     parameters: SCRIPT_PARAMETERS,
     createdDate: new Date('2017-08-31T00:00:00Z'),
   },
-};
+});
 
 /** The document's content as GetDocument returns it (schema 1.2). */
 export function commandDocumentContent(doc: CommandDocument): string {

@@ -40,6 +40,11 @@ describe('interpolate', () => {
     expect(interpolate({ a: '{{Run.CommandId}}', b: ['{{automation:EXECUTION_ID}} in {{global:REGION}}'] }, scope)).toEqual({ a: 'c-1', b: ['exec-1 in us-east-1'] });
   });
 
+  test('should read only own parameters and variables, not members an object inherits', () => {
+    expect(interpolate('{{ toString }}', { ...scope, parameters: { toString: 'mine' } })).toBe('mine');
+    expect(() => interpolate('x{{ constructor }}y', scope)).toThrow(UnresolvedReferenceError);
+  });
+
   test('should throw when a referenced step did not run or has no such output', () => {
     expect(() => interpolate('x {{Skipped.CommandId}}', scope)).toThrow(UnresolvedReferenceError);
     expect(() => interpolate('{{Run.Status}}', scope)).toThrow(/did not produce/);

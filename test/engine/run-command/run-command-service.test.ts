@@ -270,6 +270,12 @@ describe('RunCommandService', () => {
     await expect(rig.service.SendCommand({ DocumentName: 'AWS-ConfigureAWSPackage', InstanceIds: [node.instanceId] })).rejects.toMatchObject({ name: 'InvalidDocument' });
   });
 
+  test('should refuse a document named like a member objects inherit', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    await expect(rig.service.SendCommand({ DocumentName: 'constructor', InstanceIds: [node.instanceId] })).rejects.toMatchObject({ name: 'InvalidDocument' });
+  });
+
   test('should throw InvalidParameters when commands are missing or executionTimeout is out of pattern', async () => {
     const rig = runCommandRig();
     const node = rig.instances.add();
