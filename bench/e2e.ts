@@ -182,8 +182,12 @@ async function waitingMemory(): Promise<{ kib: number; count: number }> {
 
 /** The machine's number of threads (`/proc/loadavg`, Linux), to wait until a phase's processes are gone. */
 function threadCount(): number {
-  const match = /\s\d+\/(\d+)\s/.exec(readFileSync('/proc/loadavg', 'utf8'));
-  return match === null ? 0 : Number(match[1]);
+  try {
+    const match = /\s\d+\/(\d+)\s/.exec(readFileSync('/proc/loadavg', 'utf8'));
+    return match === null ? 0 : Number(match[1]);
+  } catch {
+    return 0;
+  }
 }
 
 /** Resident set size of another process, from /proc (Linux); 0 when it is not readable. */

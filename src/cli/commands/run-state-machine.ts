@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RealClock, VirtualClock, type Clock } from '../../engine/clock.js';
+import type { StopSignal } from '../../engine/stop-signal.js';
 import type { AwsApi } from '../../engine/aws-api.js';
 import { ServiceError } from '../../errors/service-error.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../model/json.js';
@@ -145,7 +146,7 @@ class OffsetClock implements Clock {
   setTimer(ms: number, fn: () => void): () => void {
     return this.#real.setTimer(ms, fn);
   }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: StopSignal): Promise<void> {
     return this.#real.sleep(ms, signal);
   }
   hold(): () => void {

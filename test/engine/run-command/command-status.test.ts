@@ -58,7 +58,7 @@ describe('rollupCommand', () => {
       const invocations = [...mix].map((c) => INVOCATIONS[c]!);
       const rollup = rollupCommand(invocations, maxErrors, cancelRequested);
       expect(rollup).toEqual({ Status, StatusDetails, CompletedCount, ErrorCount, DeliveryTimedOutCount });
-      // The service copies these members onto the command in this order.
+      // A fresh rollup lists its members in the API's order.
       expect(Object.keys(rollup)).toEqual(['Status', 'StatusDetails', 'CompletedCount', 'ErrorCount', 'DeliveryTimedOutCount']);
     },
   );
