@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { BoundedCache } from '../../src/engine/bounded-cache.js';
+import { BoundedCache, MAX_CACHED_KEY_LENGTH } from '../../src/engine/bounded-cache.js';
 
 describe('BoundedCache', () => {
   test('should derive a value once and then return the cached one', () => {
@@ -50,5 +50,18 @@ describe('BoundedCache', () => {
     expect(cache.size).toBe(0);
     fail = false;
     expect(cache.get('a')).toBe('a');
+  });
+
+  test('should derive long string keys every time without keeping them', () => {
+    let derivations = 0;
+    const cache = new BoundedCache(3, (key: string) => {
+      derivations++;
+      return key.length;
+    });
+    const long = 'x'.repeat(MAX_CACHED_KEY_LENGTH + 1);
+    expect([cache.get(long), cache.get(long)]).toEqual([long.length, long.length]);
+    expect([derivations, cache.size]).toEqual([2, 0]);
+    cache.get('x'.repeat(MAX_CACHED_KEY_LENGTH));
+    expect(cache.size).toBe(1);
   });
 });
