@@ -162,6 +162,10 @@ async function waitingMemory(): Promise<{ kib: number; count: number }> {
     // A command is InProgress once the agent takes it, before its process starts: wait for the spawner to start every
     // one, so that requests still queued for it do not count as memory of waiting executions.
     for (let i = 0; i < 300 && unstartedScripts() > 0; i++) await new Promise((r) => setTimeout(r, 1000));
+    const running = await inProgress();
+    if (running < total || unstartedScripts() > 0) {
+      throw new Error(`only ${running} of ${total} commands are running (${unstartedScripts()} not started): no memory figure`);
+    }
   };
   const settledRss = async (): Promise<number> => {
     for (let i = 0; i < 3; i++) {
