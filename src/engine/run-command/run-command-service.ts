@@ -619,7 +619,7 @@ function copyCommand(c: CommandRecord): Command {
     DocumentVersion: c.DocumentVersion,
     Comment: c.Comment,
     ExpiresAfter: new Date(c.ExpiresAfter),
-    Parameters: copyParameters(c.Parameters),
+    Parameters: copyMember(c.Parameters),
     InstanceIds: [...c.InstanceIds],
     Targets: c.Targets.map(copyTarget),
     RequestedDateTime: new Date(c.RequestedDateTime),
@@ -639,22 +639,6 @@ function copyCommand(c: CommandRecord): Command {
     CloudWatchOutputConfig: { ...c.CloudWatchOutputConfig },
     TimeoutSeconds: c.TimeoutSeconds,
   };
-}
-
-/** The command's `Parameters` with each list copied. */
-function copyParameters(parameters: Command['Parameters']): Command['Parameters'] {
-  // Assigning a member named __proto__ would set the prototype instead; only fromEntries keeps it as a member.
-  if (Object.hasOwn(parameters, '__proto__')) {
-    return Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]));
-  }
-  const copy: Command['Parameters'] = {};
-  // for-in over own members: the keys as Object.keys lists them, without its array.
-  for (const name in parameters) {
-    if (!Object.hasOwn(parameters, name)) continue;
-    const value = parameters[name]!;
-    copy[name] = Array.isArray(value) ? [...value] : value;
-  }
-  return copy;
 }
 
 function copyTarget(target: Target): Target {
@@ -684,23 +668,9 @@ function isPlain(value: unknown): boolean {
   return value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
-/**
- * The record's copy of a JSON-shaped request member, sharing its strings: copyJson's result without its entry pairs
- * and their mapped copies, which came to ~1.5 KiB of garbage a SendCommand for four small members.
- */
+/** The record's copy of a JSON-shaped request member (or a caller's copy of one), sharing its strings. */
 function copyMember<T>(value: T): T {
-  return copyValue(value as JsonValue) as T;
-}
-
-function copyValue(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(copyValue);
-  if (!isJsonObject(value)) return value;
-  // Assigning a member named __proto__ would set the prototype instead; copyJson defines it as a member.
-  if (Object.hasOwn(value, '__proto__')) return copyJson(value);
-  const copy: JsonObject = {};
-  // for-in over own members: the keys as Object.keys lists them, without its array.
-  for (const key in value) if (Object.hasOwn(value, key)) copy[key] = copyValue(value[key]!);
-  return copy;
+  return copyJson(value as JsonValue) as T;
 }
 
 /** Each plugin's orchestration folder, its name without the colon, made once rather than on every start. */
