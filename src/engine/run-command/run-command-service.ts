@@ -388,12 +388,6 @@ export class RunCommandService {
 
   // ------------------------------------------------------------------ engine-facing helpers
 
-  /** Resolves with the command once it is terminal. */
-  waitForCommand(commandId: string): Promise<Command> {
-    if (!this.#commands.has(commandId)) return Promise.reject(ssmError('InvalidCommandId', `Command ${commandId} does not exist.`));
-    return new Promise((resolve) => this.onCommandDone(commandId, resolve));
-  }
-
   /**
    * Calls `listener` with the command once it is terminal (at once if it is; never for an unknown command), and
    * returns what stops listening. A callback, not a promise, for `aws:runCommand`, which waits on thousands at once.

@@ -22,7 +22,7 @@ async function send(rig: RunCommandRig, instanceIds: string[], commands: string[
 
 async function terminal(rig: RunCommandRig, commandId: string) {
   let done = false;
-  void rig.service.waitForCommand(commandId).then(() => (done = true));
+  rig.service.onCommandDone(commandId, () => (done = true));
   await waitUntil(() => done, `command ${commandId} to finish`);
   return (await rig.service.ListCommands({ CommandId: commandId })).Commands[0]!;
 }
