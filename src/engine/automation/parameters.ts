@@ -11,7 +11,7 @@ import type { JsonObject, JsonValue } from '../../model/json.js';
 import { copyJson, isJsonObject } from '../../model/json.js';
 import type { Runbook, RunbookParameter } from '../../model/runbook.js';
 import type { AutomationParameterMap } from '../../model/ssm.js';
-import { BoundedCache } from '../bounded-cache.js';
+import { allowedPatternRegex } from '../run-command/command-documents.js';
 
 /** `AutomationParameterMap` ≤ 200 entries (botocore). */
 export const MAX_PARAMETER_KEYS = 200;
@@ -24,18 +24,6 @@ export const MAX_PARAMETER_VALUE_LENGTH = 512;
 
 const PARAMETER_STORE_DEFAULT = /^\{\{\s*ssm:/;
 const INTEGER = /^-?\d+$/;
-
-/**
- * Compiled allowedPattern regexes: every execution of a runbook checks the same patterns. Bounded, since runbooks
- * are user input. The whole value must match (Java `matches()` semantics; UNCONFIRMED, docs/fidelity.md).
- */
-export const MAX_CACHED_PATTERNS = 1000;
-const allowedPatterns = new BoundedCache(MAX_CACHED_PATTERNS, (pattern: string) => new RegExp(`^(?:${pattern})$`));
-
-/** The number of compiled allowedPattern regexes cached (for tests). */
-export function cachedPatternCount(): number {
-  return allowedPatterns.size;
-}
 
 function invalid(message: string): Error {
   return ssmError('InvalidAutomationExecutionParametersException', message);
@@ -164,7 +152,7 @@ function checkConstraints(name: string, spec: RunbookParameter, value: JsonValue
     }
   }
   if (spec.allowedPattern !== undefined) {
-    const pattern = allowedPatterns.get(spec.allowedPattern);
+    const pattern = allowedPatternRegex(spec.allowedPattern);
     for (const s of scalars) {
       if (!pattern.test(s)) throw invalid(`Parameter ${name} value '${s.slice(0, 80)}' does not match the allowed pattern ${spec.allowedPattern}.`);
     }

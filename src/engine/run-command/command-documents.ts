@@ -3,6 +3,7 @@
  * (aws-semantics §6.1; aws-cli `examples/ssm/get-document.rst`). Any other document name is `InvalidDocument`.
  */
 import { ssmError } from '../../errors/ssm-errors.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { PlatformType } from '../../model/ssm.js';
 import type { Plugin } from './plugins/plugin.js';
 import { runPowerShellScriptPlugin } from './plugins/run-powershell-script.js';
@@ -145,7 +146,7 @@ export function resolveCommandParameters(
       if (spec.maxChars !== undefined && value.length > spec.maxChars) {
         throw ssmError('InvalidParameters', `Parameter "${name}" is longer than ${spec.maxChars} characters.`);
       }
-      if (spec.allowedPattern !== undefined && !wholeMatch(spec.allowedPattern).test(value)) {
+      if (spec.allowedPattern !== undefined && !allowedPatternRegex(spec.allowedPattern).test(value)) {
         throw ssmError('InvalidParameters', `Parameter "${name}" value "${value}" does not match pattern ${spec.allowedPattern}.`);
       }
       resolved[name] = value;
@@ -165,14 +166,19 @@ function allStrings(values: readonly unknown[]): boolean {
   return true;
 }
 
-/** Compiled whole-value matchers of the documents' allowedPatterns (a fixed few), instead of a RegExp per SendCommand. */
-const wholeMatchers = new Map<string, RegExp>();
+export const MAX_CACHED_PATTERNS = 1000;
+const allowedPatterns = new BoundedCache(MAX_CACHED_PATTERNS, (pattern: string) => new RegExp(`^(?:${pattern})$`));
 
-function wholeMatch(pattern: string): RegExp {
-  let regex = wholeMatchers.get(pattern);
-  if (regex === undefined) {
-    regex = new RegExp(`^(?:${pattern})$`);
-    wholeMatchers.set(pattern, regex);
-  }
-  return regex;
+/**
+ * The compiled regex of a document parameter's allowedPattern, Command or Automation: every SendCommand and every
+ * execution of a runbook checks the same few patterns. Bounded, since runbooks are user input. The whole value must
+ * match (Java `matches()` semantics; UNCONFIRMED, docs/fidelity.md).
+ */
+export function allowedPatternRegex(pattern: string): RegExp {
+  return allowedPatterns.get(pattern);
+}
+
+/** The number of compiled allowedPattern regexes cached (for tests). */
+export function cachedPatternCount(): number {
+  return allowedPatterns.size;
 }
