@@ -27,7 +27,7 @@ import type { InterpolationScope } from './interpolate.js';
 import { interpolate, UnresolvedReferenceError } from './interpolate.js';
 import { selectOutput } from './outputs.js';
 import { sharedJson } from '../flat-string.js';
-import { Stopper } from '../stop-signal.js';
+import { Stopper, type StopSignal } from '../stop-signal.js';
 import { toStringList } from './parameters.js';
 
 /** "Automation runs the cancellation workflow for a maximum of two minutes." */
@@ -260,13 +260,13 @@ export class AutomationExecutionRun {
   async #runCancellation(interrupted: RunbookStep): Promise<void> {
     const onCancel = interrupted.onCancel ?? 'Abort';
     if (onCancel.startsWith('step:')) {
-      const deadline = new AbortController();
-      const cancelTimer = this.#deps.clock.setTimer(CANCELLATION_WORKFLOW_MAX_MS, () => deadline.abort('timeout'));
+      const deadline = new Stopper();
+      const cancelTimer = this.#deps.clock.setTimer(CANCELLATION_WORKFLOW_MAX_MS, () => deadline.stop('timeout'));
       const steps = this.#init.runbook.mainSteps;
       let index: number | undefined = this.#indexOf(onCancel.slice(5));
-      while (index !== undefined && index < steps.length && !deadline.signal.aborted) {
+      while (index !== undefined && index < steps.length && !deadline.aborted) {
         const step: RunbookStep = steps[index]!;
-        const { status, nextStep } = await this.#runStep(step, true, deadline.signal);
+        const { status, nextStep } = await this.#runStep(step, true, deadline);
         if (status === 'Success') {
           index = step.isEnd === true ? undefined : this.#indexAfter(step, index, nextStep);
         } else if (step.onFailure?.startsWith('step:') === true) {
@@ -281,7 +281,7 @@ export class AutomationExecutionRun {
 
   // ------------------------------------------------------------------ one step
 
-  #runStep(step: RunbookStep, inCancellation: boolean, outer?: AbortSignal): Promise<StepOutcome> {
+  #runStep(step: RunbookStep, inCancellation: boolean, outer?: StopSignal): Promise<StepOutcome> {
     const record = this.#beginStep(step);
     const inputs = this.#resolveInputs(record);
     if (inputs === undefined) return Promise.resolve({ status: 'Failed' });
@@ -289,7 +289,7 @@ export class AutomationExecutionRun {
   }
 
   /** Runs attempt number `attempt` of the step, and the next ones while it fails (maxAttempts). */
-  #attempt(record: StepRecord, inputs: JsonObject, attempt: number, inCancellation: boolean, outer: AbortSignal | undefined): Promise<StepOutcome> {
+  #attempt(record: StepRecord, inputs: JsonObject, attempt: number, inCancellation: boolean, outer: StopSignal | undefined): Promise<StepOutcome> {
     const running = this.#startAttempt(record, inputs, inCancellation, outer);
     // The action took what it needs: only a retry needs the inputs, so a last attempt does not keep them while it
     // waits ("Inputs" keeps their text).
@@ -358,7 +358,7 @@ export class AutomationExecutionRun {
   }
 
   /** Starts one attempt of the step's action, with its timeout and cancellation. */
-  #startAttempt(record: StepRecord, inputs: JsonObject, inCancellation: boolean, outer: AbortSignal | undefined): RunningAttempt {
+  #startAttempt(record: StepRecord, inputs: JsonObject, inCancellation: boolean, outer: StopSignal | undefined): RunningAttempt {
     const step = record.step;
     const stop = new AttemptStop();
     if (!inCancellation) this.#currentStop = stop;
@@ -413,7 +413,7 @@ export class AutomationExecutionRun {
     running: RunningAttempt,
     first: ActionResult | StepFailure | undefined,
     inCancellation: boolean,
-    outer: AbortSignal | undefined,
+    outer: StopSignal | undefined,
   ): Promise<StepOutcome> {
     const { step, execution } = record;
     const { stop, timeoutSeconds } = running;
