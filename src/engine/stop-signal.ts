@@ -38,7 +38,10 @@ export class Stopper implements StopSignal {
   removeEventListener(_type: 'abort', listener: StopListener): void {
     const listeners = this.#listeners;
     const i = listeners?.indexOf(listener) ?? -1;
-    if (i >= 0) listeners!.splice(i, 1);
+    if (i < 0) return;
+    // An emptied list goes: a signal that outlives its one waiter (a finished invocation's) keeps nothing.
+    if (listeners!.length === 1) this.#listeners = undefined;
+    else listeners!.splice(i, 1);
   }
 
   /**
@@ -52,7 +55,8 @@ export class Stopper implements StopSignal {
     const listeners = this.#listeners;
     if (listeners === undefined) return;
     for (const listener of [...listeners]) {
-      if (!listeners.includes(listener)) continue;
+      // Removed by an earlier listener (the list may have gone entirely).
+      if (this.#listeners?.includes(listener) !== true) continue;
       try {
         if (typeof listener === 'function') listener();
         else listener.handleEvent();

@@ -71,4 +71,29 @@ describe('Stopper', () => {
     expect(calls).toEqual(['first', 'second', 'fourth']);
     expect(await uncaught).toMatchObject({ message: 'listener failed' });
   });
+
+  it('skips the last other listener when an earlier one removes it', () => {
+    const stopper = new Stopper();
+    const calls: string[] = [];
+    const second = (): void => void calls.push('second');
+    stopper.addEventListener('abort', () => {
+      calls.push('first');
+      stopper.removeEventListener('abort', second);
+    });
+    stopper.addEventListener('abort', second);
+    stopper.stop('r');
+    expect(calls).toEqual(['first']);
+  });
+
+  it('calls a listener added again after its list emptied', () => {
+    const stopper = new Stopper();
+    let called = 0;
+    const listener = (): void => void called++;
+    stopper.addEventListener('abort', listener);
+    stopper.removeEventListener('abort', listener);
+    stopper.removeEventListener('abort', listener);
+    stopper.addEventListener('abort', listener);
+    stopper.stop('r');
+    expect(called).toBe(1);
+  });
 });

@@ -34,7 +34,8 @@ import type { CommandDocument } from './command-documents.js';
 import { findCommandDocument, resolveCommandParameters } from './command-documents.js';
 import { countsAsError, isTerminalInvocation, rollUpInto } from './command-status.js';
 import { NO_RESPONSE_CODE, pluginOutput, standardErrorContent, standardOutputContent } from './exit-status.js';
-import { AgentCancel, type PluginResult } from './plugins/plugin.js';
+import type { PluginResult } from './plugins/plugin.js';
+import { Stopper } from '../stop-signal.js';
 import { agentExecutionTimeout } from './plugins/run-script.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, maxConcurrencyCount, maxErrorsCount } from './rate-control.js';
 import { resolveTargets } from './targets.js';
@@ -72,7 +73,7 @@ interface InvocationState {
   startedAt?: number;
   endedAt?: number;
   /** Set when the agent accepted a CancelCommand. */
-  readonly cancel: AgentCancel;
+  readonly cancel: Stopper;
   cancelRequested: boolean;
   stopDelivery?: (() => void) | undefined;
 }
@@ -236,7 +237,7 @@ export class RunCommandService {
         responseCode: NO_RESPONSE_CODE,
         stdout: '',
         stderr: '',
-        cancel: new AgentCancel(),
+        cancel: new Stopper(),
         cancelRequested: false,
       })),
       maxConcurrency: maxConcurrencyCount(maxConcurrencyText, targetCount),
@@ -376,7 +377,7 @@ export class RunCommandService {
         inv.cancelRequested = true;
         inv.status = 'Cancelling';
         inv.details = 'Cancelling';
-        this.#whenAgentReachable(inv.instanceId, () => inv.cancel.cancel());
+        this.#whenAgentReachable(inv.instanceId, () => inv.cancel.stop('cancelled'));
       } else {
         inv.stopDelivery?.();
         this.#finish(state, inv, 'Cancelled', 'Cancelled');

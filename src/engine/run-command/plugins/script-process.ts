@@ -6,13 +6,13 @@
  */
 import type { Clock } from '../../clock.js';
 import { STOPPED_PREEMPTIVELY_EXIT_CODE } from '../exit-status.js';
-import type { AgentCancel } from './plugin.js';
+import type { StopSignal } from '../../stop-signal.js';
 import { spawnScript, type ScriptSpawnRequest } from './process-spawner.js';
 
 export interface ScriptProcessInput extends ScriptSpawnRequest {
   readonly timeoutSeconds: number;
   readonly clock: Clock;
-  readonly cancel: AgentCancel;
+  readonly cancel: StopSignal;
   /** Registers the kill function with the node (agent killed → process tree killed). */
   readonly track: (kill: () => void) => () => void;
 }
@@ -40,14 +40,16 @@ export function runScriptProcess(input: ScriptProcessInput): Promise<ScriptProce
     stop.timedOut = true;
     child.kill();
   });
-  const stopListening = cancel.onCancel(() => {
+  const onCancel = (): void => {
     stop.cancelled = true;
     child.kill();
-  });
+  };
+  if (cancel.aborted) onCancel();
+  else cancel.addEventListener('abort', onCancel);
   return child.exited.then((exit) => {
     cancelTimer();
     untrack();
-    stopListening();
+    cancel.removeEventListener('abort', onCancel);
     release();
     const stopped = stop.timedOut || stop.cancelled;
     const exitCode = exit.code ?? (exit.signal === null ? 1 : 128 + signalNumber(exit.signal));
