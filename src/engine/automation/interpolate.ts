@@ -22,7 +22,7 @@ const WHOLE_PLACEHOLDER = /^\{\{\s*([^{}]*?)\s*\}\}$/;
  */
 export const MAX_CACHED_PLACEHOLDERS = 1000;
 export const MAX_CACHED_PLACEHOLDER_LENGTH = 200;
-const wholePlaceholders = new BoundedCache(MAX_CACHED_PLACEHOLDERS, (text: string) => WHOLE_PLACEHOLDER.exec(text)?.[1]);
+const wholePlaceholders = new BoundedCache(MAX_CACHED_PLACEHOLDERS, (text: string) => WHOLE_PLACEHOLDER.exec(text)?.[1], MAX_CACHED_PLACEHOLDER_LENGTH);
 
 /** The number of parsed placeholders cached (for tests). */
 export function cachedPlaceholderCount(): number {
@@ -32,7 +32,7 @@ export function cachedPlaceholderCount(): number {
 /** The reference of a string that is exactly one placeholder, else undefined. */
 function wholeReference(text: string): string | undefined {
   if (!text.startsWith('{{') || !text.endsWith('}}')) return undefined;
-  return text.length <= MAX_CACHED_PLACEHOLDER_LENGTH ? wholePlaceholders.get(text) : WHOLE_PLACEHOLDER.exec(text)?.[1];
+  return wholePlaceholders.get(text);
 }
 
 export interface InterpolationScope {
