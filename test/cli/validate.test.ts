@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { shellstep } from './helpers.js';
 
-const original = new URL('../../../shared/reference/original-sample.cfn.json', import.meta.url).pathname;
+const original = new URL('../fixtures/original-sample/original-sample.cfn.json', import.meta.url).pathname;
 
 describe('shellstep validate', () => {
   test('should exit 0 and report every generated artifact clean', () => {

@@ -1,5 +1,5 @@
 /**
- * Runs the AWS-recorded ASL conformance cases (`../shared/conformance/asl/cases.jsonl`) through the interpreter
+ * Runs the AWS-recorded ASL conformance cases (`test/fixtures/conformance/asl/cases.jsonl`) through the interpreter
  * and compares status, error, output and cause as the dataset's README prescribes (placeholders as wildcards).
  */
 import { readFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ export interface ConformanceCase {
   readonly placeholderTokens?: readonly string[];
 }
 
-export const CASES_FILE = fileURLToPath(new URL('../../../shared/conformance/asl/cases.jsonl', import.meta.url));
+export const CASES_FILE = fileURLToPath(new URL('../fixtures/conformance/asl/cases.jsonl', import.meta.url));
 
 export function loadCases(file = CASES_FILE): ConformanceCase[] {
   return readFileSync(file, 'utf8')

@@ -1,5 +1,5 @@
 /**
- * ASL conformance: every AWS-recorded case in `../shared/conformance/asl/cases.jsonl` runs through the interpreter
+ * ASL conformance: every AWS-recorded case in `test/fixtures/conformance/asl/cases.jsonl` runs through the interpreter
  * on a fast-forwarding virtual clock and is compared on status, error, output and cause (placeholders as
  * wildcards, per the dataset's README).
  *

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../src/model/json.js';
 const root = new URL('../../', import.meta.url).pathname;
 const RUNBOOKS = readFileSync(`${root}cloudformation/ssm-automation-documents.cfn.json`, 'utf8');
 const SAMPLE = readFileSync(`${root}cloudformation/sample-state-machine.cfn.json`, 'utf8');
-const ORIGINAL = readFileSync(`${root}../shared/reference/original-sample.cfn.json`, 'utf8');
+const ORIGINAL = readFileSync(`${root}test/fixtures/original-sample/original-sample.cfn.json`, 'utf8');
 
 let engine: LocalEngine | undefined;
 afterEach(async () => {

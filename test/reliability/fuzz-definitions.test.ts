@@ -28,7 +28,7 @@ const ASL_SOURCES: { name: string; definition: unknown; input: string }[] = [
     .filter((f) => f.endsWith('.asl.json'))
     .map((f) => ({ name: f, definition: readJson(`${ROOT}state-machines/${f}`), input: '{}' })),
   // Every 8th conformance case keeps the property fast while covering all state types and both query languages.
-  ...readFileSync(`${ROOT}../shared/conformance/asl/cases.jsonl`, 'utf8')
+  ...readFileSync(`${ROOT}test/fixtures/conformance/asl/cases.jsonl`, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .filter((_, i) => i % 8 === 0)

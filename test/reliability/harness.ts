@@ -11,7 +11,7 @@ import { DriverClock, settle, type DriveOutcome } from './driver-clock.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 export const OUR_TEMPLATE = readFileSync(`${ROOT}cloudformation/ssm-automation-documents.cfn.json`, 'utf8');
-export const ORIGINAL_TEMPLATE = readFileSync(`${ROOT}../shared/reference/original-sample.cfn.json`, 'utf8');
+export const ORIGINAL_TEMPLATE = readFileSync(`${ROOT}test/fixtures/original-sample/original-sample.cfn.json`, 'utf8');
 
 export type Flavor = 'ours' | 'original';
 export const FLAVORS: readonly Flavor[] = ['ours', 'original'];

@@ -50,7 +50,7 @@ const embedded = (template: unknown): JsonObject[] =>
     .filter((r) => r.Type === 'AWS::SSM::Document' && r.Properties?.['DocumentType'] === 'Automation')
     .map((r) => r.Properties!['Content'] as JsonObject);
 
-const originalSample = embedded(JSON.parse(readFileSync(new URL('../shared/reference/original-sample.cfn.json', root), 'utf8')));
+const originalSample = embedded(JSON.parse(readFileSync(new URL('test/fixtures/original-sample/original-sample.cfn.json', root), 'utf8')));
 const corpus: JsonValue[] = [
   ...filesIn('runbooks/', /\.json$/).map((text) => JSON.parse(text) as JsonObject),
   ...filesIn('test/fixtures/runbooks/', /\.(json|ya?ml)$/).map((text) => parseRunbookContent(text) as JsonObject),

@@ -221,7 +221,7 @@ describe('validateRunbook', () => {
   });
 
   describe('the original sample', () => {
-    const template = JSON.parse(readFileSync(new URL('../../../shared/reference/original-sample.cfn.json', import.meta.url), 'utf8'));
+    const template = JSON.parse(readFileSync(new URL('../fixtures/original-sample/original-sample.cfn.json', import.meta.url), 'utf8'));
     const content = (id: string): Mutable => {
       const c = structuredClone(template.Resources[id].Properties.Content);
       c.assumeRole = 'arn:aws:iam::123456789012:role/sync-run-shell-script-role';

@@ -7,7 +7,7 @@ import { runbooksTemplate, sampleStackTemplate } from '../../src/definitions/tem
 import { LocalEngine } from '../../src/engine/local-engine.js';
 
 const fixture = (name: string) => new URL(`../fixtures/templates/${name}`, import.meta.url).pathname;
-const original = new URL('../../../shared/reference/original-sample.cfn.json', import.meta.url).pathname;
+const original = new URL('../fixtures/original-sample/original-sample.cfn.json', import.meta.url).pathname;
 
 describe('validateTemplate', () => {
   test('should find nothing in the generated templates', () => {

@@ -11,7 +11,7 @@ import { ServiceError } from '../../../src/errors/service-error.js';
 const root = new URL('../../../', import.meta.url).pathname;
 const runbooksTemplate = readFileSync(`${root}cloudformation/ssm-automation-documents.cfn.json`, 'utf8');
 const sampleTemplate = readFileSync(`${root}cloudformation/sample-state-machine.cfn.json`, 'utf8');
-const originalTemplate = readFileSync(`${root}../shared/reference/original-sample.cfn.json`, 'utf8');
+const originalTemplate = readFileSync(`${root}test/fixtures/original-sample/original-sample.cfn.json`, 'utf8');
 
 /** Records every call into the local services and answers like them. */
 function fakeServices(options: { failOn?: string } = {}) {
