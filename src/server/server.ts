@@ -30,9 +30,20 @@ export interface QueryService {
   handle(params: URLSearchParams): Promise<{ status: number; body: string }>;
 }
 
+/**
+ * A path of the endpoint's own beside the AWS APIs (health, reset, the console). Matched before the AWS protocols, by
+ * method and path: an exact path, or a prefix when `path` ends with `/`.
+ */
+export interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void;
+}
+
 export interface EndpointOptions {
   readonly services: readonly JsonService[];
   readonly query?: QueryService;
+  readonly routes?: readonly Route[];
   /** Default 127.0.0.1: the endpoint has no authentication, so it never listens beyond loopback unless asked. */
   readonly host?: string;
   /** Default 0: a free port. */
@@ -97,8 +108,15 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
   const byPrefix = new Map(options.services.map((s) => [s.targetPrefix, s]));
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const log = options.log ?? (() => undefined);
+  const routes = options.routes ?? [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://endpoint');
+    const route = routes.find((r) => r.method === req.method && (r.path.endsWith('/') ? url.pathname.startsWith(r.path) : url.pathname === r.path));
+    if (route !== undefined) {
+      await route.handle(req, res, url);
+      return;
+    }
     const target = req.headers['x-amz-target'];
     const parsed = parseTarget(Array.isArray(target) ? target[0] : target);
     const service = parsed === undefined ? undefined : byPrefix.get(parsed.prefix);

@@ -153,3 +153,29 @@ describe('local endpoint (AWS JSON protocol)', () => {
     expect(out.Command?.CommandId).toBe('c-1');
   });
 });
+
+describe('routes of the endpoint itself', () => {
+  test('should send a request to the route whose method and path match, exactly or by prefix, before the AWS protocols', async () => {
+    const seen: string[] = [];
+    const own = await startEndpoint({
+      services: [],
+      routes: [
+        { method: 'GET', path: '/_x/health', handle: (_req, res, url) => void (seen.push(url.pathname), res.end('ok')) },
+        { method: 'GET', path: '/_x/files/', handle: (_req, res, url) => void (seen.push(url.pathname), res.end('file')) },
+      ],
+    });
+    try {
+      const get = async (path: string, method = 'GET') => {
+        const res = await fetch(`${own.url}${path}`, { method });
+        return { status: res.status, body: await res.text() };
+      };
+      expect(await get('/_x/health')).toEqual({ status: 200, body: 'ok' });
+      expect(await get('/_x/files/a/b.js?x=1')).toEqual({ status: 200, body: 'file' });
+      expect((await get('/_x/health/more')).status).toBe(404);
+      expect((await get('/_x/health', 'POST')).body).toMatch(/UnknownOperationException/);
+      expect(seen).toEqual(['/_x/health', '/_x/files/a/b.js']);
+    } finally {
+      await own.close();
+    }
+  });
+});
