@@ -1,14 +1,23 @@
 /**
- * Merges the interpreter and end-to-end results into bench/results/latest.json and a markdown table beside it,
- * with the machine's CPU count and Node version. Run by `npm run bench` after the two measurements.
+ * Merges the results of every bench part into bench/results/latest.json and a markdown table beside it, with the
+ * machine's CPU count and Node version. Run by `npm run bench` (bench/run.ts) after the measurements.
  */
 import { cpus } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { BenchPart } from './part.js';
 
 const dir = new URL('./results/', import.meta.url);
 const read = (name: string): Record<string, unknown> => (existsSync(new URL(name, dir)) ? (JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Record<string, unknown>) : {});
 const e2e = read('e2e.json');
 const interpreter = read('interpreter.json');
+
+// Parts in bench/parts/ write a BenchPart each; their values join latest.json at the top level, under stable keys.
+const parts = readdirSync(new URL('../parts/', dir))
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => f.slice(0, -'.ts'.length))
+  .filter((name) => existsSync(new URL(`${name}.json`, dir)))
+  .map((name) => read(`${name}.json`) as unknown as BenchPart);
 
 const latest = {
   date: new Date().toISOString(),
@@ -16,6 +25,7 @@ const latest = {
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model ?? 'unknown',
   ...e2e,
+  ...Object.assign({}, ...parts.map((p) => p.values)),
   interpreter,
 };
 writeFileSync(new URL('latest.json', dir), `${JSON.stringify(latest, null, 2)}\n`);
@@ -47,6 +57,16 @@ const md = [
   '|---|---|---|---|',
   ...machines.map((m) => `| ${String(m['machine'])} | ${String(m['oursPerSecond'])} | ${String(m['peerPerSecond'] ?? 'n/a')} | ${String(m['speedup'] ?? 'n/a')} |`),
   '',
+  ...parts.flatMap((part) => [
+    `## ${part.title}`,
+    '',
+    '| Measure | Value | Goal |',
+    '|---|---|---|',
+    ...part.rows.map((r) => row(r.label, part.values[r.key], r.goal ?? '')),
+    '',
+    ...(part.notes ?? []).map((n) => `- ${n}`),
+    ...(part.notes === undefined || part.notes.length === 0 ? [] : ['']),
+  ]),
 ];
 writeFileSync(new URL('latest.md', dir), md.join('\n'));
 process.stdout.write(`${md.join('\n')}\n`);
