@@ -1,16 +1,16 @@
 /**
- * The AWS SDK's service models, used to check that a runbook's `aws:executeAwsApi` (boto3 names) or a state
- * machine's `arn:aws:states:::aws-sdk:<service>:<action>` (SDK names) calls an API that exists, with
- * request members that exist. The models come from the `aws-sdk` v2 package's `apis/` folder (JSON data only;
- * the v2 runtime is never loaded).
+ * The AWS API models, used to check that a runbook's `aws:executeAwsApi` (boto3 names) or a state machine's
+ * `arn:aws:states:::aws-sdk:<service>:<action>` (SDK names) calls an API that exists, with request members that
+ * exist, and (for the services the local engine serves) to check request shapes as AWS's front end does. The
+ * models are an index generated at development time from botocore's data (generated/aws-api-index.ts), parsed
+ * one service at a time on first use.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { SERVICE_ALIASES, SERVICE_MODELS } from './generated/aws-api-index.js';
 
-/** A shape of the SDK model (`aws-sdk` v2 `*.min.json`): types and required members, no length limits. */
+/** A shape of a request: types and required members, no length limits. */
 export interface SdkShape {
-  readonly type?: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'float' | 'double';
+  readonly type?: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'float' | 'double' | 'document';
+  /** A reference to a named shape of `SdkService.shapes`. */
   readonly shape?: string;
   readonly members?: Readonly<Record<string, SdkShape>>;
   readonly required?: readonly string[];
@@ -22,93 +22,77 @@ export interface SdkShape {
 export interface SdkOperation {
   /** PascalCase, as in the API reference. */
   readonly name: string;
-  /** The request shape, with `shape` references resolvable through `SdkService.shapes`. */
-  readonly input: SdkShape;
+  /** The request shape, with `shape` references resolvable through `SdkService.shapes`; only for shaped services. */
+  readonly input?: SdkShape;
   /** Top-level request member names, as the API spells them. */
   readonly members: readonly string[];
   readonly required: readonly string[];
 }
 
 export interface SdkService {
-  /** The aws-sdk metadata key, e.g. `stepfunctions`. */
+  /** The boto3 service name, e.g. `stepfunctions`. */
   readonly key: string;
   /** e.g. `SFN`. */
   readonly serviceId: string;
   readonly operations: ReadonlyMap<string, SdkOperation>;
-  readonly shapes: Readonly<Record<string, SdkShape>>;
+  /** The named request shapes: only for the services the local engine serves (see the generator's SHAPED_SERVICES). */
+  readonly shapes?: Readonly<Record<string, SdkShape>>;
 }
 
-interface MetadataEntry {
-  readonly name: string;
-  readonly prefix?: string;
-}
-interface ApiModel {
-  readonly metadata: { readonly serviceId?: string; readonly endpointPrefix?: string };
-  readonly operations: Record<string, { input?: SdkShape & { members?: Record<string, SdkShape>; required?: string[] } }>;
-  readonly shapes?: Record<string, SdkShape>;
+/** One service as the index stores it. */
+interface IndexedService {
+  readonly serviceId: string;
+  readonly operations: Record<string, string[]>;
+  readonly inputs?: Record<string, string>;
+  readonly shapes?: Record<string, { type: NonNullable<SdkShape['type']>; members?: Record<string, string>; required?: string[]; member?: string; key?: string; value?: string }>;
 }
 
-let apisDir: string | undefined;
+// Maps, not records: a service or alias named `constructor` is not found on Object.prototype.
+let models: Map<string, string> | undefined;
 let aliases: Map<string, string> | undefined;
 const loaded = new Map<string, SdkService>();
 
-function apis(): string {
-  apisDir ??= join(dirname(createRequire(import.meta.url).resolve('aws-sdk/package.json')), 'apis');
-  return apisDir;
-}
-
-/** Every spelling callers use for a service, mapped to the metadata key. */
-function serviceAliases(): Map<string, string> {
-  if (aliases !== undefined) return aliases;
-  const metadata = JSON.parse(readFileSync(join(apis(), 'metadata.json'), 'utf8')) as Record<string, MetadataEntry>;
-  aliases = new Map();
-  for (const [key, entry] of Object.entries(metadata)) {
-    const names = [key, entry.prefix ?? key, entry.name.toLowerCase()];
-    for (const name of names) if (!aliases.has(name)) aliases.set(name, key);
+function parse(key: string, text: string): SdkService {
+  const indexed = JSON.parse(text) as IndexedService;
+  const shapes: Record<string, SdkShape> | undefined = indexed.shapes === undefined ? undefined : Object.create(null);
+  if (indexed.shapes !== undefined && shapes !== undefined) {
+    const ref = (name: string): SdkShape => ({ shape: name });
+    for (const [name, s] of Object.entries(indexed.shapes)) {
+      shapes[name] = {
+        type: s.type,
+        ...(s.members === undefined ? {} : { members: Object.fromEntries(Object.entries(s.members).map(([m, target]) => [m, ref(target)])) }),
+        ...(s.required === undefined ? {} : { required: s.required }),
+        ...(s.member === undefined ? {} : { member: ref(s.member) }),
+        ...(s.key === undefined ? {} : { key: ref(s.key) }),
+        ...(s.value === undefined ? {} : { value: ref(s.value) }),
+      };
+    }
   }
-  // boto3 namespaces and SDK v3 client ids that differ from every v2 spelling.
-  for (const [alias, key] of [
-    ['sfn', 'stepfunctions'],
-    ['logs', 'cloudwatchlogs'],
-    ['events', 'cloudwatchevents'],
-    ['elbv2', 'elbv2'],
-    ['elb', 'elb'],
-  ] as const) {
-    if (metadata[key] !== undefined) aliases.set(alias, key);
+  const operations = new Map<string, SdkOperation>();
+  for (const [name, members] of Object.entries(indexed.operations)) {
+    const input = indexed.inputs?.[name];
+    operations.set(name, {
+      name,
+      members: members.map((m) => m.replace(/^!/, '')),
+      required: members.filter((m) => m.startsWith('!')).map((m) => m.slice(1)),
+      ...(shapes === undefined ? {} : { input: input === undefined ? { type: 'structure', members: {} } : { shape: input } }),
+    });
   }
-  return aliases;
-}
-
-let files: string[] | undefined;
-
-/** The newest model file of a service, e.g. `ssm-2014-11-06.min.json`. */
-function modelFile(prefix: string): string | undefined {
-  files ??= readdirSync(apis());
-  const pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{4}-\\d{2}-\\d{2}\\.min\\.json$`);
-  return files.filter((f) => pattern.test(f)).sort().at(-1);
+  return { key, serviceId: indexed.serviceId, operations, ...(shapes === undefined ? {} : { shapes }) };
 }
 
 /** Finds a service by any of its names (`stepfunctions`, `states`, `sfn`, `ssm`…), case-insensitively. */
 export function findSdkService(name: string): SdkService | undefined {
-  const key = serviceAliases().get(name.toLowerCase());
+  models ??= new Map(SERVICE_MODELS);
+  aliases ??= new Map(SERVICE_ALIASES);
+  const lower = name.toLowerCase();
+  const key = models.has(lower) ? lower : aliases.get(lower);
   if (key === undefined) return undefined;
-  const cached = loaded.get(key);
-  if (cached !== undefined) return cached;
-  const metadata = JSON.parse(readFileSync(join(apis(), 'metadata.json'), 'utf8')) as Record<string, MetadataEntry>;
-  const file = modelFile(metadata[key]?.prefix ?? key);
-  if (file === undefined) return undefined;
-  const model = JSON.parse(readFileSync(join(apis(), file), 'utf8')) as ApiModel;
-  const operations = new Map<string, SdkOperation>();
-  for (const [opName, op] of Object.entries(model.operations)) {
-    operations.set(opName, {
-      name: opName,
-      input: op.input ?? { type: 'structure', members: {} },
-      members: Object.keys(op.input?.members ?? {}),
-      required: op.input?.required ?? [],
-    });
+  let service = loaded.get(key);
+  if (service === undefined) {
+    service = parse(key, models.get(key)!);
+    loaded.set(key, service);
   }
-  const service: SdkService = { key, serviceId: model.metadata.serviceId ?? key, operations, shapes: model.shapes ?? {} };
-  loaded.set(key, service);
   return service;
 }
 

@@ -9,7 +9,7 @@ import type { SdkService, SdkShape } from './aws-sdk-models.js';
 
 /** A member is either an inline shape (`{}` is a string) or a reference into the model's shared shapes. */
 function resolve(service: SdkService, shape: SdkShape): SdkShape {
-  return shape.shape !== undefined ? (service.shapes[shape.shape] ?? shape) : shape;
+  return shape.shape !== undefined ? (service.shapes?.[shape.shape] ?? shape) : shape;
 }
 
 function kind(value: JsonValue): string {
@@ -43,6 +43,10 @@ function membersOf(shape: SdkShape): readonly Member[] {
 export function checkRequestShape(service: SdkService, operation: string, input: JsonValue): void {
   const op = service.operations.get(operation);
   if (op === undefined) return;
+  if (op.input === undefined) {
+    // A programming error, not a client's: the engine serves a service whose request shapes were not indexed.
+    throw new Error(`The API index has no request shapes for '${service.key}': add it to SHAPED_SERVICES in scripts/generate-aws-api-index.ts.`);
+  }
   const missing: string[] = [];
   const walk = (value: JsonValue, shape: SdkShape, path: string): void => {
     const s = resolve(service, shape);
@@ -85,6 +89,9 @@ export function checkRequestShape(service: SdkService, operation: string, input:
         return;
       case 'boolean':
         if (typeof value !== 'boolean') return mismatch(value, path, 'a boolean');
+        return;
+      case 'document':
+        // A free-form JSON value.
         return;
       case 'timestamp':
         if (typeof value !== 'number' && typeof value !== 'string') return mismatch(value, path, 'a timestamp (epoch seconds)');
