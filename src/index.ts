@@ -7,7 +7,10 @@ export { LocalEngine } from './engine/local-engine.js';
 export type { LocalEngineOptions, DeployOptions, DeployedStack } from './engine/local-engine.js';
 export { startLocalEndpoint } from './server/local-endpoint.js';
 export type { LocalEndpointOptions } from './server/local-endpoint.js';
-export type { LocalEndpoint } from './server/server.js';
+export type { LocalEndpoint, RequestContext } from './server/server.js';
+export type { Caller, CredentialScope } from './server/trust-boundary.js';
+export { CredentialRegistry, parseSharedCredentials } from './engine/iam/credential-registry.js';
+export type { AccessKey, Principal } from './engine/iam/credential-registry.js';
 
 // The services on their own, for tests that need one.
 export { SsmService } from './engine/ssm-service.js';

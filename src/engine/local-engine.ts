@@ -10,6 +10,7 @@ import { canonicalServiceId } from './aws-api.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';
 import { CloudFormationService } from './cloudformation/cloudformation-service.js';
 import { iamRequestFor, passRoleRequest } from './iam/authorization.js';
+import { CredentialRegistry } from './iam/credential-registry.js';
 import { RoleRegistry } from './iam/roles.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
@@ -59,6 +60,8 @@ export class LocalEngine {
   readonly accountId: string;
   readonly partition: string;
   readonly roles = new RoleRegistry();
+  /** Access keys the endpoint knows: `--credentials` pairs, the console's, the instances' role sessions. */
+  readonly credentials = new CredentialRegistry();
   readonly instances: InstanceRegistry;
   readonly ssm: SsmService;
   readonly sfn: StepFunctionsService;
@@ -85,7 +88,7 @@ export class LocalEngine {
       partition: this.partition,
       instances: this.instances,
       authorizeSsm: async (operation, input, roleArn) => {
-        if (this.enforceIam && roleArn !== undefined) this.#authorize('ssm', operation, input, roleArn);
+        if (roleArn !== undefined) this.authorize('ssm', operation, input, roleArn);
       },
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
     });
@@ -152,11 +155,16 @@ export class LocalEngine {
     const model = findSdkService(SDK_MODELS[service] ?? service);
     if (model !== undefined) checkRequestShape(model, operation, input);
     const request = withoutNullMembers(input) as JsonObject;
-    if (this.enforceIam && context.roleArn !== undefined) this.#authorize(service, operation, request, context.roleArn);
+    if (context.roleArn !== undefined) this.authorize(service, operation, request, context.roleArn);
     return handler(request, context);
   }
 
-  #authorize(service: string, operation: string, input: JsonObject, roleArn: string): void {
+  /**
+   * Throws AWS's AccessDeniedException unless `roleArn`'s policies allow the call (nothing when IAM enforcement is off).
+   * Services call it for the calls made with a role; the endpoint for requests signed with a role session's key.
+   */
+  authorize(service: string, operation: string, input: JsonObject, roleArn: string): void {
+    if (!this.enforceIam) return;
     // A role no loaded template defines has no policies to evaluate (RoleRegistry.authorize); skip the work.
     if (this.roles.get(roleArn) === undefined) return;
     const scope = { partition: this.partition, region: this.region, accountId: this.accountId };

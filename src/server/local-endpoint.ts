@@ -1,26 +1,50 @@
 /**
  * Puts a `LocalEngine` behind the AWS endpoint: SSM on AWS JSON 1.1 (`AmazonSSM.*`), Step Functions on AWS JSON
- * 1.0 (`AWSStepFunctions.*`) and the CloudFormation subset on the query protocol. Requests from outside carry no
- * role, so IAM is enforced only for calls the engine makes with a loaded role (runbooks, state machines).
+ * 1.0 (`AWSStepFunctions.*`) and the CloudFormation subset on the query protocol. A request signed with a key that
+ * the engine's credential registry gives to a role session (a local instance's) is authorized against that role's
+ * policies, as the engine authorizes the calls runbooks and state machines make with theirs; other callers stand
+ * for the user and are not checked.
  */
 import type { LocalEngine } from '../engine/local-engine.js';
 import { STEP_FUNCTIONS_OPERATIONS, stepFunctionsHandlers } from '../engine/states/api-handlers.js';
 import { SSM_OPERATIONS, ssmHandlers } from '../engine/ssm-service.js';
 import type { JsonObject } from '../model/json.js';
-import { listOf, queryService } from './query-protocol.js';
-import { startEndpoint, type JsonService, type LocalEndpoint, type OperationHandler } from './server.js';
+import { listOf, queryService, type QueryOperation } from './query-protocol.js';
+import { startEndpoint, type JsonService, type LocalEndpoint, type OperationHandler, type RequestContext } from './server.js';
 
 export interface LocalEndpointOptions {
   readonly host?: string;
   readonly port?: number;
   readonly log?: (line: string) => void;
+  /** Host names served beside loopback (`--allow-host`): exact, or `*.example.com`. */
+  readonly allowHosts?: readonly string[];
+  /** Origins accepted beside the endpoint's own (`--allow-origin`). */
+  readonly allowOrigins?: readonly string[];
+  /** Check SigV4 signatures against `engine.credentials` (and the 5-minute date rule). Default false. */
+  readonly verifySignatures?: boolean;
 }
 
-function table(names: readonly string[], handlers: Readonly<Record<string, (input: JsonObject, context: object) => Promise<unknown>>>): Record<string, OperationHandler> {
+/** The role a request acts as: its access key's role session, if the registry gave the key to one. */
+function roleOf(context: RequestContext): string | undefined {
+  return context.caller.principal?.roleArn;
+}
+
+function table(
+  engine: LocalEngine,
+  service: string,
+  names: readonly string[],
+  handlers: Readonly<Record<string, (input: JsonObject, context: { roleArn?: string }) => Promise<unknown>>>,
+): Record<string, OperationHandler> {
   const out: Record<string, OperationHandler> = {};
   for (const name of names) {
     const handler = handlers[name];
-    if (handler !== undefined) out[name] = (input) => handler(input, {});
+    if (handler === undefined) continue;
+    out[name] = (input, context) => {
+      const roleArn = roleOf(context);
+      if (roleArn === undefined) return handler(input, {});
+      engine.authorize(service, name, input, roleArn);
+      return handler(input, { roleArn });
+    };
   }
   return out;
 }
@@ -35,15 +59,34 @@ function stackParameters(input: Record<string, unknown>) {
   }));
 }
 
+/** The query operations, each authorized against the caller's role first (as `table` does for the JSON services). */
+function authorizedQuery(engine: LocalEngine, service: string, operations: Readonly<Record<string, QueryOperation>>): Record<string, QueryOperation> {
+  const out: Record<string, QueryOperation> = {};
+  for (const [name, operation] of Object.entries(operations)) {
+    out[name] = (input, context) => {
+      const roleArn = roleOf(context);
+      if (roleArn !== undefined) engine.authorize(service, name, input as JsonObject, roleArn);
+      return operation(input, context);
+    };
+  }
+  return out;
+}
+
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 export function startLocalEndpoint(engine: LocalEngine, options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const services: JsonService[] = [
-    { targetPrefix: 'AmazonSSM', version: '1.1', model: 'ssm', operations: table(SSM_OPERATIONS, ssmHandlers(engine.ssm)) },
-    { targetPrefix: 'AWSStepFunctions', version: '1.0', model: 'stepfunctions', operations: table(STEP_FUNCTIONS_OPERATIONS, stepFunctionsHandlers(engine.sfn)) },
+    { targetPrefix: 'AmazonSSM', version: '1.1', model: 'ssm', signingName: 'ssm', operations: table(engine, 'ssm', SSM_OPERATIONS, ssmHandlers(engine.ssm)) },
+    {
+      targetPrefix: 'AWSStepFunctions',
+      version: '1.0',
+      model: 'stepfunctions',
+      signingName: 'states',
+      operations: table(engine, 'sfn', STEP_FUNCTIONS_OPERATIONS, stepFunctionsHandlers(engine.sfn)),
+    },
   ];
   const cfn = engine.cloudformation;
-  const query = queryService({
+  const query = queryService(authorizedQuery(engine, 'cloudformation', {
     CreateStack: (input) =>
       cfn.CreateStack({
         ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }),
@@ -65,12 +108,18 @@ export function startLocalEndpoint(engine: LocalEngine, options: LocalEndpointOp
     DescribeStacks: (input) => cfn.DescribeStacks(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }),
     DescribeStackEvents: (input) => cfn.DescribeStackEvents({ ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }) }),
     ListStacks: () => cfn.ListStacks(),
-  });
+  }));
   return startEndpoint({
     services,
     query,
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.log === undefined ? {} : { log: options.log }),
+    trust: {
+      credentials: engine.credentials,
+      ...(options.allowHosts === undefined ? {} : { allowHosts: options.allowHosts }),
+      ...(options.allowOrigins === undefined ? {} : { allowOrigins: options.allowOrigins }),
+      ...(options.verifySignatures === undefined ? {} : { verifySignatures: options.verifySignatures }),
+    },
   });
 }

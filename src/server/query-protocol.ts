@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isServiceError, ServiceError } from '../errors/service-error.js';
-import type { QueryService } from './server.js';
+import type { QueryService, RequestContext } from './server.js';
 
-const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+const CLOUDFORMATION_NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
 
 /** `Parameters.member.1.ParameterKey=A` → `{ Parameters: [{ ParameterKey: 'A' }] }`. */
@@ -54,12 +54,21 @@ function toXml(value: unknown): string {
   return escape(String(value));
 }
 
-export type QueryOperation = (input: Record<string, unknown>) => Promise<unknown>;
+export type QueryOperation = (input: Record<string, unknown>, context: RequestContext) => Promise<unknown>;
+
+export interface QueryServiceOptions {
+  /** The XML namespace of responses. Default CloudFormation's. */
+  readonly namespace?: string;
+  /** The SigV4 signing name (credential scope service). Default `cloudformation`. */
+  readonly signingName?: string;
+}
 
 /** A query-protocol service over a table of operations. */
-export function queryService(operations: Readonly<Record<string, QueryOperation>>): QueryService {
+export function queryService(operations: Readonly<Record<string, QueryOperation>>, options: QueryServiceOptions = {}): QueryService {
+  const namespace = options.namespace ?? CLOUDFORMATION_NAMESPACE;
   return {
-    async handle(params) {
+    signingName: options.signingName ?? 'cloudformation',
+    async handle(params, context) {
       const action = params.get('Action') ?? '';
       const requestId = randomUUID();
       try {
@@ -67,17 +76,22 @@ export function queryService(operations: Readonly<Record<string, QueryOperation>
         if (operation === undefined) {
           throw new ServiceError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`);
         }
-        const result = await operation(decodeQuery(params));
-        const body = `<${action}Response xmlns="${NAMESPACE}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+        const result = await operation(decodeQuery(params), context);
+        const body = `<${action}Response xmlns="${namespace}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
         return { status: 200, body };
       } catch (error) {
-        const shaped = isServiceError(error) ? error : new ServiceError('InternalFailure', (error as Error).message, { fault: 'server' });
-        const type = shaped.$fault === 'client' ? 'Sender' : 'Receiver';
-        const body = `<ErrorResponse xmlns="${NAMESPACE}"><Error><Type>${type}</Type><Code>${escape(shaped.name)}</Code><Message>${escape(shaped.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
-        return { status: shaped.httpStatusCode, body };
+        return queryErrorResponse(error, requestId, namespace);
       }
     },
   };
+}
+
+/** Any thrown value as a query-protocol `<ErrorResponse>`; non-service errors become InternalFailure. */
+export function queryErrorResponse(error: unknown, requestId: string = randomUUID(), namespace = CLOUDFORMATION_NAMESPACE): { status: number; body: string } {
+  const shaped = isServiceError(error) ? error : new ServiceError('InternalFailure', (error as Error).message, { fault: 'server' });
+  const type = shaped.$fault === 'client' ? 'Sender' : 'Receiver';
+  const body = `<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${escape(shaped.name)}</Code><Message>${escape(shaped.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return { status: shaped.httpStatusCode, body };
 }
 
 /** Whether decodeQuery produced a list for `key` (the SDK omits empty lists). */

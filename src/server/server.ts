@@ -1,8 +1,9 @@
 /**
  * The local AWS endpoint: one HTTP server that speaks AWS JSON 1.0 (`AWSStepFunctions.*`) and 1.1
  * (`AmazonSSM.*`), dispatching by `X-Amz-Target` to a table of handlers per service, plus the query protocol
- * for the CloudFormation subset. It binds to loopback by default, accepts any credentials (it does not check
- * signatures), and answers malformed requests with AWS-shaped 4xx errors while it keeps serving.
+ * for the CloudFormation subset. It binds to loopback by default, passes every request through the trust boundary
+ * (Host, Origin, SigV4 `Authorization`; trust-boundary.ts) and answers malformed requests with AWS-shaped 4xx errors
+ * while it keeps serving.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,8 +12,15 @@ import { isJsonObject, type JsonObject } from '../model/json.js';
 import { findSdkService } from '../validate/aws-sdk-models.js';
 import { contentType, errorResponse, parseTarget, serializeResult, type JsonVersion } from './aws-json-protocol.js';
 import { checkRequestShape, withoutNullMembers } from '../validate/request-shape.js';
+import { queryErrorResponse } from './query-protocol.js';
+import { Refusal, TrustBoundary, type Caller, type Protocol, type TrustBoundaryOptions } from './trust-boundary.js';
 
-export type OperationHandler = (input: JsonObject) => Promise<unknown>;
+/** What a handler knows of the request beyond its input: who sent it (credential scope and registered principal). */
+export interface RequestContext {
+  readonly caller: Caller;
+}
+
+export type OperationHandler = (input: JsonObject, context: RequestContext) => Promise<unknown>;
 
 /** A service on the AWS JSON protocol: its target prefix and a handler per operation. */
 export interface JsonService {
@@ -21,13 +29,17 @@ export interface JsonService {
   readonly version: JsonVersion;
   /** The SDK model used to check request shapes (`ssm`, `stepfunctions`). */
   readonly model: string;
+  /** The SigV4 signing name clients put in the credential scope (`ssm`, `states`); checked when verifying. */
+  readonly signingName?: string;
   readonly operations: Readonly<Record<string, OperationHandler>>;
 }
 
 /** A service on the query protocol (form-encoded `Action=…`, XML responses): CloudFormation. */
 export interface QueryService {
+  /** The SigV4 signing name clients put in the credential scope (`cloudformation`); checked when verifying. */
+  readonly signingName?: string;
   /** Handles a parsed form body; returns status, content type and body. */
-  handle(params: URLSearchParams): Promise<{ status: number; body: string }>;
+  handle(params: URLSearchParams, context: RequestContext): Promise<{ status: number; body: string }>;
 }
 
 /**
@@ -37,15 +49,27 @@ export interface QueryService {
 export interface Route {
   readonly method: 'GET' | 'POST';
   readonly path: string;
-  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void;
+  /**
+   * The route needs a SigV4-signed request, as the AWS APIs do (the console's data and live updates). The endpoint then
+   * reads the body itself (it is signed) and passes it with the caller; unauthenticated routes read `req` themselves.
+   */
+  readonly authenticated?: boolean;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, context?: RouteContext): Promise<void> | void;
+}
+
+/** Given to authenticated routes. */
+export interface RouteContext extends RequestContext {
+  readonly body: Buffer;
 }
 
 export interface EndpointOptions {
   readonly services: readonly JsonService[];
   readonly query?: QueryService;
   readonly routes?: readonly Route[];
-  /** Default 127.0.0.1: the endpoint has no authentication, so it never listens beyond loopback unless asked. */
+  /** Default 127.0.0.1: the endpoint runs commands on request, so it never listens beyond loopback unless asked. */
   readonly host?: string;
+  /** Allowed hosts and origins, signature verification (trust-boundary.ts). Default: loopback, own origin, SigV4 form only. */
+  readonly trust?: TrustBoundaryOptions;
   /** Default 0: a free port. */
   readonly port?: number;
   /** Largest request body accepted. Default 4 MiB (a state machine definition may be 1 MiB, a document 64 KB). */
@@ -103,43 +127,100 @@ function sendError(res: ServerResponse, error: unknown, version: JsonVersion): v
   send(res, shaped.status, shaped.headers, shaped.body);
 }
 
+/** A refusal, shaped for the protocol the request speaks; the request's body is never read. */
+function sendRefusal(req: IncomingMessage, res: ServerResponse, refusal: Refusal, protocol: Protocol, version: JsonVersion): void {
+  res.setHeader('connection', 'close');
+  if (protocol === 'query') {
+    const shaped = queryErrorResponse(refusal.toError('query'));
+    send(res, shaped.status, { 'content-type': 'text/xml' }, shaped.body);
+  } else {
+    sendError(res, refusal.toError('json'), version);
+  }
+  req.resume();
+}
+
+/** The query protocol is a form POST without `X-Amz-Target`; everything else is answered in JSON. */
+function protocolOf(req: IncomingMessage): Protocol {
+  return req.headers['x-amz-target'] === undefined && String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') ? 'query' : 'json';
+}
+
 /** Starts the endpoint and resolves once it listens. */
 export async function startEndpoint(options: EndpointOptions): Promise<LocalEndpoint> {
   const byPrefix = new Map(options.services.map((s) => [s.targetPrefix, s]));
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const log = options.log ?? (() => undefined);
   const routes = options.routes ?? [];
+  const boundary = new TrustBoundary(options.trust);
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://endpoint');
-    const route = routes.find((r) => r.method === req.method && (r.path.endsWith('/') ? url.pathname.startsWith(r.path) : url.pathname === r.path));
-    if (route !== undefined) {
-      await route.handle(req, res, url);
-      return;
-    }
-    const target = req.headers['x-amz-target'];
-    const parsed = parseTarget(Array.isArray(target) ? target[0] : target);
-    const service = parsed === undefined ? undefined : byPrefix.get(parsed.prefix);
-    const version: JsonVersion = service?.version ?? '1.1';
-    if (req.method !== 'POST') {
-      sendError(res, new ServiceError('UnknownOperationException', `Only POST is supported, got ${req.method ?? '?'}.`, { httpStatusCode: 404 }), version);
-      req.resume();
-      return;
-    }
-    let body: Buffer;
+  /** The body, or undefined once a 413 has been sent for it. */
+  const body = async (req: IncomingMessage, res: ServerResponse, version: JsonVersion): Promise<Buffer | undefined> => {
     try {
-      body = await readBody(req, limit);
+      return await readBody(req, limit);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         res.setHeader('connection', 'close');
         sendError(res, new ServiceError('RequestEntityTooLargeException', `Request body exceeds ${limit} bytes.`, { httpStatusCode: 413 }), version);
         res.on('finish', () => req.destroy());
-        return;
+        return undefined;
       }
       throw error;
     }
-    if (target === undefined && options.query !== undefined && String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
-      const result = await options.query.handle(new URLSearchParams(body.toString('utf8')));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://endpoint');
+    const target = req.headers['x-amz-target'];
+    const parsed = parseTarget(Array.isArray(target) ? target[0] : target);
+    const service = parsed === undefined ? undefined : byPrefix.get(parsed.prefix);
+    const version: JsonVersion = service?.version ?? '1.1';
+    const protocol = protocolOf(req);
+    // Host and Origin first, for every request: nothing a foreign page sends reaches a route or an API.
+    const foreign = boundary.checkHostAndOrigin(req);
+    if (foreign !== undefined) {
+      sendRefusal(req, res, foreign, protocol, version);
+      return;
+    }
+    const route = routes.find((r) => r.method === req.method && (r.path.endsWith('/') ? url.pathname.startsWith(r.path) : url.pathname === r.path));
+    if (route !== undefined) {
+      if (route.authenticated !== true) {
+        await route.handle(req, res, url);
+        return;
+      }
+      if (req.headers['authorization'] === undefined) {
+        sendRefusal(req, res, new Refusal('missing', 'Request is missing Authentication Token'), 'json', version);
+        return;
+      }
+      const routeBody = await body(req, res, version);
+      if (routeBody === undefined) return;
+      const caller = await boundary.authenticate({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: routeBody });
+      if (caller instanceof Refusal) sendRefusal(req, res, caller, 'json', version);
+      else await route.handle(req, res, url, { caller, body: routeBody });
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendError(res, new ServiceError('UnknownOperationException', `Only POST is supported, got ${req.method ?? '?'}.`, { httpStatusCode: 404 }), version);
+      req.resume();
+      return;
+    }
+    // An unsigned request is refused before its body is read: a cross-site form never gets parsed.
+    if (req.headers['authorization'] === undefined) {
+      sendRefusal(req, res, new Refusal('missing', 'Request is missing Authentication Token'), protocol, version);
+      return;
+    }
+    const payload = await body(req, res, version);
+    if (payload === undefined) return;
+    const query = protocol === 'query' ? options.query : undefined;
+    const caller = await boundary.authenticate(
+      { method: req.method, url: req.url ?? '/', headers: req.headers, body: payload },
+      query?.signingName ?? service?.signingName,
+    );
+    if (caller instanceof Refusal) {
+      sendRefusal(req, res, caller, protocol, version);
+      return;
+    }
+    const context: RequestContext = { caller };
+    if (query !== undefined) {
+      const result = await query.handle(new URLSearchParams(payload.toString('utf8')), context);
       send(res, result.status, { 'content-type': 'text/xml' }, result.body);
       return;
     }
@@ -168,7 +249,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
     }
     let input: unknown;
     try {
-      const text = body.toString('utf8');
+      const text = payload.toString('utf8');
       input = text.trim() === '' ? {} : JSON.parse(text);
     } catch (error) {
       sendError(res, new ServiceError('SerializationException', `Request body is not valid JSON: ${(error as Error).message}`), version);
@@ -181,7 +262,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
     try {
       const model = findSdkService(service.model);
       if (model !== undefined) checkRequestShape(model, parsed.operation, input);
-      const result = await handler(withoutNullMembers(input) as JsonObject);
+      const result = await handler(withoutNullMembers(input) as JsonObject, context);
       send(res, 200, { 'content-type': contentType(version) }, serializeResult(result));
     } catch (error) {
       if (!(error instanceof ServiceError) || error.$fault === 'server') log(`${parsed.prefix}.${parsed.operation}: ${(error as Error).stack ?? String(error)}`);
@@ -207,6 +288,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
     });
   });
   const address = server.address() as AddressInfo;
+  boundary.listening(address.port, address.address);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,

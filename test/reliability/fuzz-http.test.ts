@@ -14,6 +14,7 @@ import { SSM_OPERATIONS } from '../../src/engine/ssm-service.js';
 import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
 import type { LocalEndpoint } from '../../src/server/server.js';
 import { anyValue } from './arbitraries.js';
+import { sigv4FormHeaders } from '../helpers/sigv4.js';
 
 let engine: LocalEngine;
 let endpoint: LocalEndpoint;
@@ -53,7 +54,8 @@ function send(s: Send): Promise<Reply | 'abandoned'> {
   return new Promise((resolve, reject) => {
     const url = new URL(endpoint.url);
     // agent: false — one connection per request, closed after it, so the server's count must return to 0.
-    const req = request({ host: url.hostname, port: url.port, method: s.method ?? 'POST', path: '/', headers: s.headers, agent: false }, (res) => {
+    // Every request carries a SigV4-form Authorization (the endpoint checks its form) unless the case sets its own.
+    const req = request({ host: url.hostname, port: url.port, method: s.method ?? 'POST', path: '/', headers: { ...sigv4FormHeaders(), ...s.headers }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

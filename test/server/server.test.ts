@@ -4,6 +4,7 @@ import { SSMClient, GetCommandInvocationCommand, InvalidInstanceId, SendCommandC
 import { ServiceError } from '../../src/errors/service-error.js';
 import { startEndpoint, type LocalEndpoint } from '../../src/server/server.js';
 import type { JsonObject } from '../../src/model/json.js';
+import { sigv4FormHeaders } from '../helpers/sigv4.js';
 
 const calls: Array<{ op: string; input: JsonObject }> = [];
 let endpoint: LocalEndpoint;
@@ -42,7 +43,8 @@ afterAll(async () => {
 function raw(body: string | Buffer, headers: Record<string, string>, method = 'POST'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(endpoint.url);
-    const req = request({ host: url.hostname, port: url.port, method, path: '/', headers }, (res) => {
+    // Every AWS API request carries a SigV4 Authorization header (this endpoint checks its form, not the signature).
+    const req = request({ host: url.hostname, port: url.port, method, path: '/', headers: { ...sigv4FormHeaders(), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -128,7 +130,7 @@ describe('local endpoint (AWS JSON protocol)', () => {
     try {
       const url = new URL(small.url);
       const res = await new Promise<number>((resolve, reject) => {
-        const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: ssmHeaders('SendCommand') }, (r) => {
+        const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { ...sigv4FormHeaders(), ...ssmHeaders('SendCommand') } }, (r) => {
           r.resume();
           resolve(r.statusCode ?? 0);
         });
@@ -166,7 +168,7 @@ describe('routes of the endpoint itself', () => {
     });
     try {
       const get = async (path: string, method = 'GET') => {
-        const res = await fetch(`${own.url}${path}`, { method });
+        const res = await fetch(`${own.url}${path}`, { method, headers: sigv4FormHeaders() });
         return { status: res.status, body: await res.text() };
       };
       expect(await get('/_x/health')).toEqual({ status: 200, body: 'ok' });

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { isJsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, instanceSpec, keyValue, type InstanceSpec } from '../options.js';
+import { serveSecurity } from './serve-security.js';
 
 /** A stack name from a template file name: `ssm-automation-documents.cfn.json` → `ssm-automation-documents`. */
 export function stackNameFor(file: string): string {
@@ -15,6 +16,10 @@ export function stackNameFor(file: string): string {
 interface ServeOptions {
   host: string;
   port: string;
+  allowHost?: string[];
+  allowOrigin?: string[];
+  allowRemote?: boolean;
+  credentials?: string;
   template?: string[];
   parameter?: Record<string, string>;
   instance?: InstanceSpec[];
@@ -26,8 +31,12 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Serve the local engine on an AWS endpoint (SSM, Step Functions, CloudFormation) until interrupted.')
-    .option('--host <host>', 'address to bind (the endpoint has no authentication: keep it on loopback)', '127.0.0.1')
+    .option('--host <host>', 'address to bind; a non-loopback address needs --allow-remote', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '4599')
+    .option('--allow-host <name>', 'serve requests whose Host is this name too, beside loopback names (repeatable; *.example.com for subdomains)', collect)
+    .option('--allow-origin <origin>', "accept requests from this browser origin too, beside the endpoint's own (repeatable; * for any)", collect)
+    .option('--credentials <file>', 'verify SigV4 signatures against the keys of this AWS shared-credentials file (default: $SHELLSTEP_CREDENTIALS)')
+    .option('--allow-remote', 'let --host be a non-loopback address (needs --credentials; prints what it exposes)')
     .option('--template <file>', 'deploy a CloudFormation template at start, as a stack named after the file (repeatable)', collect)
     .option('--parameter <key=value>', 'a template parameter, for every template that declares it (repeatable)', keyValue)
     .option('--instance <id[:tag=value,...]>', "a local instance: an i-/mi- id or 'auto', with tags (repeatable)", instanceSpec)
@@ -37,7 +46,8 @@ export function registerServe(program: Command): void {
       'after',
       `
 Prints {"endpoint", "instances", "stacks"} on stdout once listening, then logs to stderr.
-Point clients at it with any credentials:
+Requests need a SigV4 Authorization header (every SDK, the AWS CLI and boto3 send one), a loopback Host and no
+foreign Origin. Without --credentials any key works; point clients at it with any credentials:
   aws --endpoint-url http://127.0.0.1:4599 stepfunctions list-state-machines
   AWS_ENDPOINT_URL=http://127.0.0.1:4599 python3 my_script.py
 
@@ -59,10 +69,23 @@ Examples:
         process.exitCode = ExitCode.Failure;
         return;
       }
+      const security = serveSecurity(options);
+      if (security === undefined) {
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
       const { LocalEngine } = await import('../../engine/local-engine.js');
       const { startLocalEndpoint } = await import('../../server/local-endpoint.js');
       const { parseJsonOrYaml } = await import('../../validate/cfn-yaml.js');
       const engine = new LocalEngine({ clock: options.clock, enforceIam: options.iam });
+      try {
+        for (const key of security.credentials(engine)) engine.credentials.register(key);
+      } catch (error) {
+        process.stderr.write(`${security.credentialsFile}: ${(error as Error).message}\n`);
+        await engine.close();
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
       const instances = (options.instance ?? []).map((spec) =>
         engine.instances.add({ tags: spec.tags, ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }) }),
       );
@@ -83,7 +106,15 @@ Examples:
           return;
         }
       }
-      const endpoint = await startLocalEndpoint(engine, { host: options.host, port, log: (line) => process.stderr.write(`${line}\n`) });
+      const endpoint = await startLocalEndpoint(engine, {
+        host: options.host,
+        port,
+        log: (line) => process.stderr.write(`${line}\n`),
+        verifySignatures: security.verify,
+        ...(options.allowHost === undefined ? {} : { allowHosts: options.allowHost }),
+        ...(options.allowOrigin === undefined ? {} : { allowOrigins: options.allowOrigin }),
+      });
+      for (const warning of security.warnings(endpoint.url)) process.stderr.write(`${warning}\n`);
       process.stdout.write(
         `${JSON.stringify({ endpoint: endpoint.url, instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
       );

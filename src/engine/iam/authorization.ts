@@ -61,6 +61,11 @@ export function iamRequestFor(
         return { action, resources: ['*'] };
     }
   }
+  if (service === 'cloudformation') {
+    // Stack operations name the stack (Service Authorization Reference: `stack/${StackName}/${Id}`).
+    const name = str('StackName');
+    return { action, resources: [name === undefined ? '*' : name.startsWith('arn:') ? name : `arn:${scope.partition}:cloudformation:${scope.region}:${scope.accountId}:stack/${name}/*`] };
+  }
   if (service === 'sfn') {
     if (operation === 'SendTaskSuccess' || operation === 'SendTaskFailure' || operation === 'SendTaskHeartbeat') {
       return { action, resources: [stateMachineOf(str('taskToken') ?? '') ?? '*'] };
