@@ -10,10 +10,12 @@ import { canonicalServiceId } from './aws-api.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';
 import { CloudFormationService } from './cloudformation/cloudformation-service.js';
 import { iamRequestFor, passRoleRequest } from './iam/authorization.js';
-import { CredentialRegistry } from './iam/credential-registry.js';
+import { assumedRolePrincipal, CredentialRegistry, type AccessKey } from './iam/credential-registry.js';
 import { RoleRegistry } from './iam/roles.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
+import { instanceEnvironment } from './instances/instance-environment.js';
+import type { LocalInstance } from './instances/local-instance.js';
 import { SsmService, ssmHandlers } from './ssm-service.js';
 import { StepFunctionsService } from './states/service.js';
 import { stepFunctionsHandlers } from './states/api-handlers.js';
@@ -38,7 +40,16 @@ export interface LocalEngineOptions {
   readonly concurrentAutomationQuota?: number;
   /** Length of the task tokens Step Functions issues (default: the Step Functions engine's). */
   readonly taskTokenLength?: number;
+  /**
+   * Let local instances' commands keep the user's AWS variables (keys, profiles, endpoints), as before shellstep gave
+   * them an EC2-like environment. Default false: no user AWS variable, and the endpoint's URL and role keys while one
+   * serves (docs/security.md).
+   */
+  readonly inheritAwsEnvironment?: boolean;
 }
+
+/** The role of instances added without one: defined by the engine, it allows every action (docs/security.md). */
+export const DEFAULT_INSTANCE_ROLE_NAME = 'shellstep-local-instance';
 
 export interface DeployOptions {
   readonly stackName: string;
@@ -69,6 +80,13 @@ export class LocalEngine {
   /** The dispatch every service uses to call another: IAM-checked when the caller names a loaded role. */
   readonly api: AwsApi;
   readonly enforceIam: boolean;
+  /** The role that instances added without a `roleArn` stand for. */
+  readonly defaultInstanceRoleArn: string;
+  readonly #inheritAwsEnvironment: boolean;
+  /** The URL of the endpoint serving this engine, while one does: instances' commands point at it. */
+  #endpointUrl: string | undefined;
+  /** Each instance's role-session key, issued once an endpoint serves. */
+  readonly #instanceKeys = new Map<string, AccessKey>();
   readonly #abort = new AbortController();
   #handlers: Record<string, ServiceHandlers> = {};
 
@@ -80,8 +98,16 @@ export class LocalEngine {
     this.accountId = options.accountId ?? '123456789012';
     this.partition = options.partition ?? 'aws';
     this.enforceIam = options.enforceIam ?? true;
+    this.#inheritAwsEnvironment = options.inheritAwsEnvironment ?? false;
+    this.defaultInstanceRoleArn = `arn:${this.partition}:iam::${this.accountId}:role/${DEFAULT_INSTANCE_ROLE_NAME}`;
+    this.roles.define(this.defaultInstanceRoleArn);
     this.api = { call: (service, operation, input, context) => this.#dispatch(service, operation, input, context ?? {}) };
-    this.instances = new InstanceRegistry({ clock: this.clock, ids: this.ids, ...(options.instancesDir === undefined ? {} : { baseDir: options.instancesDir }) });
+    this.instances = new InstanceRegistry({
+      clock: this.clock,
+      ids: this.ids,
+      configure: (instance) => this.#configureInstance(instance),
+      ...(options.instancesDir === undefined ? {} : { baseDir: options.instancesDir }),
+    });
     const common = { clock: this.clock, ids: this.ids, awsApi: this.api, region: this.region, accountId: this.accountId };
     this.ssm = new SsmService({
       ...common,
@@ -135,6 +161,44 @@ export class LocalEngine {
     return { stackName: options.stackName, status, outputs };
   }
 
+  /**
+   * Tells the engine that an endpoint serves it at `url`: from now on instances' commands get `AWS_ENDPOINT_URL` and
+   * keys of their role (startLocalEndpoint calls it). The returned function undoes it (the endpoint closed).
+   */
+  serving(url: string): () => void {
+    this.#endpointUrl = url;
+    this.#reconfigureInstances();
+    return () => {
+      if (this.#endpointUrl !== url) return;
+      this.#endpointUrl = undefined;
+      for (const key of this.#instanceKeys.values()) this.credentials.revoke(key.accessKeyId);
+      this.#instanceKeys.clear();
+      this.#reconfigureInstances();
+    };
+  }
+
+  #reconfigureInstances(): void {
+    for (const instance of this.instances.list()) this.#configureInstance(instance);
+  }
+
+  /** The instance's command environment (instance-environment.ts), or the user's own with inheritAwsEnvironment. */
+  #configureInstance(instance: LocalInstance): void {
+    if (this.#inheritAwsEnvironment) {
+      instance.inheritAwsEnvironment = true;
+      return;
+    }
+    let key: AccessKey | undefined;
+    if (this.#endpointUrl !== undefined) {
+      key = this.#instanceKeys.get(instance.instanceId);
+      if (key === undefined) {
+        // EC2 names an instance profile's session after the instance (assumed-role/<role>/<instance id>).
+        key = this.credentials.issue(assumedRolePrincipal(instance.roleArn ?? this.defaultInstanceRoleArn, instance.instanceId));
+        this.#instanceKeys.set(instance.instanceId, key);
+      }
+    }
+    instance.environment = instanceEnvironment(instance, { region: this.region, endpointUrl: this.#endpointUrl, key });
+  }
+
   /** Stops every running execution and instance process. */
   async close(): Promise<void> {
     this.#abort.abort(new Error('engine closed'));
@@ -163,16 +227,16 @@ export class LocalEngine {
    * Throws AWS's AccessDeniedException unless `roleArn`'s policies allow the call (nothing when IAM enforcement is off).
    * Services call it for the calls made with a role; the endpoint for requests signed with a role session's key.
    */
-  authorize(service: string, operation: string, input: JsonObject, roleArn: string): void {
+  authorize(service: string, operation: string, input: JsonObject, roleArn: string, sessionName?: string): void {
     if (!this.enforceIam) return;
     // A role no loaded template defines has no policies to evaluate (RoleRegistry.authorize); skip the work.
     if (this.roles.get(roleArn) === undefined) return;
     const scope = { partition: this.partition, region: this.region, accountId: this.accountId };
-    this.roles.authorize(roleArn, iamRequestFor(service, operation, input, scope, (token) => this.sfn.tokens.stateMachineArnOf(token)));
+    this.roles.authorize(roleArn, iamRequestFor(service, operation, input, scope, (token) => this.sfn.tokens.stateMachineArnOf(token)), sessionName);
     if (service === 'ssm' && operation === 'StartAutomationExecution') {
       const assumeRole = this.#automationRole(input);
       // Starting an automation that assumes a role passes that role to SSM (automation-troubleshooting, §8.2).
-      if (assumeRole !== undefined) this.roles.authorize(roleArn, passRoleRequest(assumeRole));
+      if (assumeRole !== undefined) this.roles.authorize(roleArn, passRoleRequest(assumeRole), sessionName);
     }
   }
 

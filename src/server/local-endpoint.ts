@@ -24,9 +24,11 @@ export interface LocalEndpointOptions {
   readonly verifySignatures?: boolean;
 }
 
-/** The role a request acts as: its access key's role session, if the registry gave the key to one. */
-function roleOf(context: RequestContext): string | undefined {
-  return context.caller.principal?.roleArn;
+/** The role a request acts as, and its session name: its access key's role session, if the registry gave the key to one. */
+function roleOf(context: RequestContext): { roleArn: string; session: string } | undefined {
+  const principal = context.caller.principal;
+  if (principal?.roleArn === undefined) return undefined;
+  return { roleArn: principal.roleArn, session: principal.arn.slice(principal.arn.lastIndexOf('/') + 1) };
 }
 
 function table(
@@ -40,10 +42,10 @@ function table(
     const handler = handlers[name];
     if (handler === undefined) continue;
     out[name] = (input, context) => {
-      const roleArn = roleOf(context);
-      if (roleArn === undefined) return handler(input, {});
-      engine.authorize(service, name, input, roleArn);
-      return handler(input, { roleArn });
+      const role = roleOf(context);
+      if (role === undefined) return handler(input, {});
+      engine.authorize(service, name, input, role.roleArn, role.session);
+      return handler(input, { roleArn: role.roleArn });
     };
   }
   return out;
@@ -64,8 +66,8 @@ function authorizedQuery(engine: LocalEngine, service: string, operations: Reado
   const out: Record<string, QueryOperation> = {};
   for (const [name, operation] of Object.entries(operations)) {
     out[name] = (input, context) => {
-      const roleArn = roleOf(context);
-      if (roleArn !== undefined) engine.authorize(service, name, input as JsonObject, roleArn);
+      const role = roleOf(context);
+      if (role !== undefined) engine.authorize(service, name, input as JsonObject, role.roleArn, role.session);
       return operation(input, context);
     };
   }
@@ -74,7 +76,15 @@ function authorizedQuery(engine: LocalEngine, service: string, operations: Reado
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-export function startLocalEndpoint(engine: LocalEngine, options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
+/** The URL commands on this machine use: a wildcard binding (0.0.0.0, ::) is reached through loopback. */
+function localUrl(endpoint: LocalEndpoint): string {
+  const url = new URL(endpoint.url);
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  else if (url.hostname === '[::]') url.hostname = '[::1]';
+  return url.origin;
+}
+
+export async function startLocalEndpoint(engine: LocalEngine, options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const services: JsonService[] = [
     { targetPrefix: 'AmazonSSM', version: '1.1', model: 'ssm', signingName: 'ssm', operations: table(engine, 'ssm', SSM_OPERATIONS, ssmHandlers(engine.ssm)) },
     {
@@ -109,7 +119,7 @@ export function startLocalEndpoint(engine: LocalEngine, options: LocalEndpointOp
     DescribeStackEvents: (input) => cfn.DescribeStackEvents({ ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }) }),
     ListStacks: () => cfn.ListStacks(),
   }));
-  return startEndpoint({
+  const endpoint = await startEndpoint({
     services,
     query,
     ...(options.host === undefined ? {} : { host: options.host }),
@@ -122,4 +132,13 @@ export function startLocalEndpoint(engine: LocalEngine, options: LocalEndpointOp
       ...(options.verifySignatures === undefined ? {} : { verifySignatures: options.verifySignatures }),
     },
   });
+  // Instances' commands now reach this endpoint, with keys of their role.
+  const detach = engine.serving(localUrl(endpoint));
+  return {
+    ...endpoint,
+    close: async () => {
+      detach();
+      await endpoint.close();
+    },
+  };
 }

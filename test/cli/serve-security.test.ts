@@ -68,6 +68,9 @@ describe('serve beyond loopback', () => {
     const known = new SSMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIASHELLSTEPCI00001', secretAccessKey: 'ci-secret' } });
     expect((await known.send(new DescribeInstanceInformationCommand({}))).InstanceInformationList).toEqual([]);
     expect(server.stderr()).not.toContain('reachable from other machines');
+    // This machine's tests may run as root (containers): then serve says what that means, otherwise it says nothing.
+    const root = process.getuid?.() === 0;
+    expect(server.stderr().includes('WARNING: serve runs as root, so every command sent to a local instance runs as root')).toBe(root);
   });
 
   test('should exit 1 naming the file when the credentials file has no key pair', () => {

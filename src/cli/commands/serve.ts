@@ -25,6 +25,8 @@ interface ServeOptions {
   instance?: InstanceSpec[];
   clock: string;
   iam: boolean;
+  role?: string[];
+  inheritAwsEnv?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -39,7 +41,9 @@ export function registerServe(program: Command): void {
     .option('--allow-remote', 'let --host be a non-loopback address (needs --credentials; prints what it exposes)')
     .option('--template <file>', 'deploy a CloudFormation template at start, as a stack named after the file (repeatable)', collect)
     .option('--parameter <key=value>', 'a template parameter, for every template that declares it (repeatable)', keyValue)
-    .option('--instance <id[:tag=value,...]>', "a local instance: an i-/mi- id or 'auto', with tags (repeatable)", instanceSpec)
+    .option('--instance <id[:tag=value,...][;role=ROLE]>', "a local instance: an i-/mi- id or 'auto', with tags and its instance profile's role (repeatable)", instanceSpec)
+    .option('--role <arn>', 'define an IAM role that no template defines, allowed every action (repeatable)', collect)
+    .option('--inherit-aws-env', "let instances' commands keep your AWS variables (keys, profiles, endpoints) instead of an EC2-like environment")
     .option('--clock <mode>', "'real' or 'fast' (jump over idle waits)", 'real')
     .option('--no-iam', 'do not enforce the IAM roles of loaded templates')
     .addHelpText(
@@ -77,7 +81,7 @@ Examples:
       const { LocalEngine } = await import('../../engine/local-engine.js');
       const { startLocalEndpoint } = await import('../../server/local-endpoint.js');
       const { parseJsonOrYaml } = await import('../../validate/cfn-yaml.js');
-      const engine = new LocalEngine({ clock: options.clock, enforceIam: options.iam });
+      const engine = new LocalEngine({ clock: options.clock, enforceIam: options.iam, inheritAwsEnvironment: options.inheritAwsEnv === true });
       try {
         for (const key of security.credentials(engine)) engine.credentials.register(key);
       } catch (error) {
@@ -86,8 +90,21 @@ Examples:
         process.exitCode = ExitCode.Failure;
         return;
       }
+      try {
+        for (const arn of options.role ?? []) engine.roles.define(arn);
+      } catch (error) {
+        process.stderr.write(`--role: ${(error as Error).message}\n`);
+        await engine.close();
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
+      const roleArn = (role: string) => (role.startsWith('arn:') ? role : `arn:${engine.partition}:iam::${engine.accountId}:role/${role}`);
       const instances = (options.instance ?? []).map((spec) =>
-        engine.instances.add({ tags: spec.tags, ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }) }),
+        engine.instances.add({
+          tags: spec.tags,
+          ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }),
+          ...(spec.role === undefined ? {} : { roleArn: roleArn(spec.role) }),
+        }),
       );
       const stacks: Array<{ StackName: string; Outputs: Record<string, string> }> = [];
       for (const file of options.template ?? []) {

@@ -71,7 +71,13 @@ export function iamRequestFor(
       return { action, resources: [stateMachineOf(str('taskToken') ?? '') ?? '*'] };
     }
     const arn = str('stateMachineArn') ?? str('executionArn');
-    return { action, resources: [arn ?? '*'] };
+    if (arn !== undefined) return { action, resources: [arn] };
+    // AccessDenied messages name these resources: "…states:CreateStateMachine on resource:
+    // arn:aws:states:us-east-1:<acct>:stateMachine:<name>", "…states:ListStateMachines on resource: …:stateMachine:*".
+    const machines = `arn:${scope.partition}:states:${scope.region}:${scope.accountId}:stateMachine:`;
+    if (operation === 'CreateStateMachine') return { action, resources: [`${machines}${str('name') ?? ''}`] };
+    if (operation === 'ListStateMachines' || operation === 'ValidateStateMachineDefinition') return { action, resources: [`${machines}*`] };
+    return { action, resources: ['*'] };
   }
   return { action, resources: ['*'] };
 }

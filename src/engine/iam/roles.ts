@@ -16,12 +16,48 @@ export interface LocalRole {
   permissionsBoundary?: PolicyDocument;
 }
 
+/** `arn:<partition>:iam::<account>:role/<path/><name>` (IAM role ARN; names are `[\w+=,.@-]{1,64}`). */
+export const ROLE_ARN_PATTERN = /^arn:[\w-]+:iam::\d{12}:role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
+
+/** The policy of a role defined without one: every action on every resource, as the user's own credentials. */
+export const ALLOW_ALL: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+/** Who may assume a role defined without a trust policy: the services that assume roles in the local engine. */
+export const DEFAULT_TRUST: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: ['states.amazonaws.com', 'ssm.amazonaws.com', 'ec2.amazonaws.com'] }, Action: 'sts:AssumeRole' }],
+};
+
+export interface RoleDefinition {
+  /** Inline policies by name. Default: one, `shellstep-allow-all`, that allows everything. */
+  readonly policies?: Readonly<Record<string, PolicyDocument>>;
+  /** Default: trusted by Step Functions, Systems Manager and EC2. */
+  readonly trustPolicy?: PolicyDocument;
+}
+
 export class RoleRegistry {
   readonly #roles = new Map<string, LocalRole>();
   readonly #managedPolicies = new Map<string, PolicyDocument>();
 
   put(role: LocalRole): void {
     this.#roles.set(role.arn, role);
+  }
+
+  /**
+   * Defines a role by hand, as `serve --role` and tests do (roles that no template creates): with the given inline
+   * policies, or allowed everything. Replaces a role of the same ARN.
+   */
+  define(arn: string, definition: RoleDefinition = {}): LocalRole {
+    if (!ROLE_ARN_PATTERN.test(arn)) throw new Error(`'${arn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/name).`);
+    const role: LocalRole = {
+      arn,
+      name: arn.slice(arn.lastIndexOf('/') + 1),
+      trustPolicy: definition.trustPolicy ?? DEFAULT_TRUST,
+      inline: new Map(Object.entries(definition.policies ?? { 'shellstep-allow-all': ALLOW_ALL })),
+      attached: new Map(),
+    };
+    this.put(role);
+    return role;
   }
 
   delete(arn: string): void {

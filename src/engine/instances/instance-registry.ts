@@ -20,6 +20,8 @@ export interface InstanceRegistryOptions {
   readonly baseDir?: string;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
+  /** Called with each node as it is added, before it can run anything (the local engine sets its environment). */
+  readonly configure?: (instance: LocalInstance) => void;
 }
 
 export interface AddInstanceOptions {
@@ -30,6 +32,12 @@ export interface AddInstanceOptions {
   readonly name?: string;
   readonly tags?: Readonly<Record<string, string>>;
   readonly pingStatus?: PingStatus;
+  /**
+   * The role of the node's instance profile (an IAM role ARN). While an endpoint serves, the node's commands get keys
+   * that stand for a session of this role, and their calls are checked against its policies. Default: the local
+   * engine's default instance role (docs/security.md).
+   */
+  readonly roleArn?: string;
 }
 
 export type InstanceEvent = { readonly type: 'reachable' | 'unreachable' | 'agent-killed' | 'removed'; readonly instanceId: string };
@@ -38,6 +46,7 @@ export class InstanceRegistry {
   readonly baseDir: string;
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
+  readonly #configure: ((instance: LocalInstance) => void) | undefined;
   readonly #instances = new Map<string, LocalInstance>();
   readonly #listeners = new Set<(event: InstanceEvent) => void>();
 
@@ -46,6 +55,7 @@ export class InstanceRegistry {
     mkdirSync(this.baseDir, { recursive: true });
     this.#clock = options.clock ?? new RealClock();
     this.#ids = options.ids ?? randomIds;
+    this.#configure = options.configure;
   }
 
   /** Registers a node and creates its root folder. */
@@ -66,7 +76,9 @@ export class InstanceRegistry {
       platformType: 'Linux',
       pingStatus: options.pingStatus ?? 'Online',
       registrationDate: new Date(this.#clock.now()),
+      roleArn: options.roleArn,
     });
+    this.#configure?.(instance);
     this.#instances.set(instanceId, instance);
     return instance;
   }

@@ -17,6 +17,7 @@ export interface LocalInstanceInit {
   readonly platformType: PlatformType;
   readonly pingStatus: PingStatus;
   readonly registrationDate: Date;
+  readonly roleArn?: string | undefined;
 }
 
 export class LocalInstance {
@@ -27,6 +28,15 @@ export class LocalInstance {
   readonly name: string;
   readonly platformType: PlatformType;
   readonly registrationDate: Date;
+  /** The role of the node's instance profile, when one was given: its commands' credentials stand for it. */
+  readonly roleArn: string | undefined;
+  /**
+   * What the agent adds to its commands' environment: the node's AWS configuration (region, config files, and while
+   * an endpoint serves, `AWS_ENDPOINT_URL` and the role's keys). The local engine sets it; see docs/security.md.
+   */
+  environment: Readonly<Record<string, string>> = {};
+  /** Commands keep the user's AWS variables (and get no AWS configuration of the node's). Default false. */
+  inheritAwsEnvironment = false;
   tags: Record<string, string>;
   pingStatus: PingStatus;
   lastPingDateTime: Date;
@@ -49,6 +59,7 @@ export class LocalInstance {
     this.pingStatus = init.pingStatus;
     this.registrationDate = init.registrationDate;
     this.lastPingDateTime = init.registrationDate;
+    this.roleArn = init.roleArn;
   }
 
   /** True when the agent can receive commands and send results now. */

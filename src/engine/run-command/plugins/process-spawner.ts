@@ -20,8 +20,13 @@ export interface ScriptSpawnRequest {
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
-  /** Added to the environment the helper inherited from the engine process when it started. */
+  /**
+   * Added to the environment the helper inherited from the engine process when it started, from which the helper
+   * removes every AWS variable (credentials, profiles, config and endpoint; spawner-helper.cjs `isAwsVariable`)
+   * unless `inheritAwsEnvironment` is set.
+   */
   readonly env: Readonly<Record<string, string>>;
+  readonly inheritAwsEnvironment?: boolean;
 }
 
 export interface ScriptExit {

@@ -92,8 +92,10 @@ function spawnRequest(input: PluginRunInput, flavour: ScriptFlavour): ScriptProc
     command: flavour.command,
     args: flavour.args(scriptPath),
     cwd: cwd.dir,
-    // Added to the agent's environment (the engine process's).
+    // Added to the agent's environment (the engine process's, without the user's AWS variables).
+    inheritAwsEnvironment: input.instance.inheritAwsEnvironment,
     env: {
+      ...input.instance.environment,
       // Agent 3.0.284.0 release notes: "Added SSM_COMMAND_ID environment variable to runShellScript plugin".
       SSM_COMMAND_ID: input.commandId,
       // Set by newer agents for run-script plugins (UNCONFIRMED, docs/fidelity.md).

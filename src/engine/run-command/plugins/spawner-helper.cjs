@@ -14,6 +14,20 @@ const CAPTURE_LIMIT_BYTES = 1024 * 1024;
 // This process's environment is the engine's, fixed at start; a plain copy spreads ~10× faster than process.env.
 const BASE_ENV = { ...process.env };
 
+/**
+ * The variables through which the user's shell reaches their AWS account, which a local instance must not inherit
+ * (an EC2 instance has none of its launcher's): everything the AWS CLI, boto3 and the SDKs read under `AWS_`
+ * (keys, session tokens, profiles, config and credentials files, web identity, container credentials, endpoints,
+ * regions), boto 2's `BOTO_CONFIG`/`BOTO_PATH`, awsume's `AWSUME_*` and the CDK's `CDK_DEFAULT_ACCOUNT`/`_REGION`.
+ * @param {string} name
+ */
+function isAwsVariable(name) {
+  return /^(AWS_|AWSUME_|BOTO_|CDK_DEFAULT_)/i.test(name);
+}
+
+/** The engine's environment without the user's AWS variables: what a local instance's commands start from. */
+const CLEAN_ENV = Object.fromEntries(Object.entries(BASE_ENV).filter(([name]) => !isAwsVariable(name)));
+
 /** Script id → process group id, while the script runs. @type {Map<number, number>} */
 const running = new Map();
 
@@ -96,7 +110,7 @@ function start(request) {
   let done = false;
   const child = spawn(request.command, [...request.args], {
     cwd: request.cwd,
-    env: { ...BASE_ENV, ...request.env },
+    env: { ...(request.inheritAwsEnvironment === true ? BASE_ENV : CLEAN_ENV), ...request.env },
     // Its own session and process group, so a timeout or cancel kills the whole tree (agent executers.go).
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
