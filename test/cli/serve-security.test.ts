@@ -1,36 +1,22 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { projectRoot, shellstep } from './helpers.js';
-
-const bin = `${projectRoot}dist/cli/main.js`;
+import { shellstep } from './helpers.js';
+import { startServe, type ServeProcess } from '../helpers/serve.js';
 const started: ChildProcess[] = [];
 
 afterEach(() => {
   for (const child of started.splice(0)) child.kill('SIGKILL');
 });
 
-/** Starts `serve`, resolves with its start JSON and what it wrote to stderr by then. */
-function serve(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ endpoint: string; stderr: () => string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { cwd: projectRoot, env });
-  started.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      try {
-        resolve({ endpoint: (JSON.parse(out) as { endpoint: string }).endpoint, stderr: () => stderr, child });
-      } catch {
-        // not complete yet
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
+/** Starts `serve` on a free port; the test's afterEach kills it. */
+async function serve(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
+  const server = await startServe(args, env);
+  started.push(server.child);
+  return server;
 }
 
 describe('serve beyond loopback', () => {

@@ -5,14 +5,14 @@
  * secrets and real-looking pointers (profiles, files, web identity, container credentials, endpoints).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { LocalEngine } from '../../src/engine/local-engine.js';
-import { REPO_ROOT } from '../helpers/fixtures.js';
+import { startServe } from '../helpers/serve.js';
 
 const home = mkdtempSync(join(tmpdir(), 'shellstep-user-'));
 writeFileSync(join(home, 'credentials'), '[default]\naws_access_key_id = AKIAUSERFILEKEY00000\naws_secret_access_key = user-file-secret-value\n');
@@ -44,7 +44,6 @@ const USER_AWS_ENV: Record<string, string> = {
 };
 const USER_VALUES = Object.values(USER_AWS_ENV);
 
-const bin = join(REPO_ROOT, 'dist/cli/main.js');
 const templateDir = mkdtempSync(join(tmpdir(), 'shellstep-roles-'));
 /** A least-privilege instance profile role: it may only describe instances. */
 const READONLY_TEMPLATE = join(templateDir, 'instance-roles.json');
@@ -72,25 +71,11 @@ let ssm: SSMClient;
 let sfn: SFNClient;
 
 beforeAll(async () => {
-  server = spawn(
-    process.execPath,
-    [bin, 'serve', '--port', '0', '--instance', 'auto:Role=app', '--instance', 'auto:Role=ro;role=instance-readonly', '--template', READONLY_TEMPLATE, '--role', 'arn:aws:iam::123456789012:role/sfn-test'],
-    { cwd: REPO_ROOT, env: { ...process.env, ...USER_AWS_ENV } },
+  const started = await startServe(
+    ['--instance', 'auto:Role=app', '--instance', 'auto:Role=ro;role=instance-readonly', '--template', READONLY_TEMPLATE, '--role', 'arn:aws:iam::123456789012:role/sfn-test'],
+    { ...process.env, ...USER_AWS_ENV },
   );
-  const started = await new Promise<{ endpoint: string; instances: Array<{ InstanceId: string }> }>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    server.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        // not complete yet
-      }
-    });
-    server.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
+  server = started.child;
   endpoint = started.endpoint;
   [defaultNode, readonlyNode] = started.instances.map((i) => i.InstanceId) as [string, string];
   const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
