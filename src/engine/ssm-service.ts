@@ -18,6 +18,8 @@ import type {
   Command,
   CommandInvocation,
   CreateDocumentRequest,
+  DescribeDocumentPermissionRequest,
+  DescribeDocumentPermissionResponse,
   DescribeInstanceInformationRequest,
   DocumentDescription,
   DocumentFormat,
@@ -28,6 +30,8 @@ import type {
   InstanceInformation,
   ListCommandInvocationsRequest,
   ListCommandsRequest,
+  ListDocumentsRequest,
+  ModifyDocumentPermissionRequest,
   SendCommandRequest,
   StartAutomationExecutionRequest,
   StepExecution,
@@ -36,7 +40,7 @@ import type {
 } from '../model/ssm.js';
 import { AutomationEngine } from './automation/automation-engine.js';
 import type { SsmAuthorizer } from './automation/actions/action.js';
-import { DocumentStore } from './automation/document-store.js';
+import { DocumentStore } from './documents/index.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { paginate, RunCommandService } from './run-command/run-command-service.js';
 
@@ -72,11 +76,11 @@ export class SsmService {
     this.accountId = options.accountId ?? '123456789012';
     const partition = options.partition ?? 'aws';
     this.instances = options.instances ?? new InstanceRegistry({ clock, ids });
-    this.runCommand = new RunCommandService({ clock, ids, instances: this.instances, region: this.region });
     this.documents = new DocumentStore({
       now: () => clock.now(),
       accountId: this.accountId,
     });
+    this.runCommand = new RunCommandService({ clock, ids, instances: this.instances, region: this.region, documents: this.documents.resolveCommand });
     const handlers = ssmHandlers(this);
     this.automation = new AutomationEngine({
       clock,
@@ -152,8 +156,14 @@ export class SsmService {
   async DescribeDocument(input: { Name: string; DocumentVersion?: string; VersionName?: string }): Promise<{ Document: DocumentDescription }> {
     return this.documents.DescribeDocument(input);
   }
-  async ListDocuments(): Promise<{ DocumentIdentifiers: DocumentIdentifier[] }> {
-    return this.documents.ListDocuments();
+  async ListDocuments(input: ListDocumentsRequest = {}): Promise<{ DocumentIdentifiers: DocumentIdentifier[]; NextToken?: string }> {
+    return this.documents.ListDocuments(input);
+  }
+  async DescribeDocumentPermission(input: DescribeDocumentPermissionRequest): Promise<DescribeDocumentPermissionResponse> {
+    return this.documents.DescribeDocumentPermission(input);
+  }
+  async ModifyDocumentPermission(input: ModifyDocumentPermissionRequest): Promise<Record<string, never>> {
+    return this.documents.ModifyDocumentPermission(input);
   }
   async UpdateDocument(input: UpdateDocumentRequest): Promise<{ DocumentDescription: DocumentDescription }> {
     return this.documents.UpdateDocument(input);
@@ -198,6 +208,8 @@ export const SSM_OPERATIONS = [
   'UpdateDocument',
   'UpdateDocumentDefaultVersion',
   'DeleteDocument',
+  'DescribeDocumentPermission',
+  'ModifyDocumentPermission',
   'StartAutomationExecution',
   'GetAutomationExecution',
   'DescribeAutomationExecutions',

@@ -95,7 +95,8 @@ export interface CloudWatchOutputConfig {
 export interface NotificationConfig {
   NotificationArn?: string;
   NotificationEvents?: string[];
-  NotificationType?: 'Command' | 'Invocation';
+  /** `""` when the request set none, as AWS returns it. */
+  NotificationType?: 'Command' | 'Invocation' | '';
 }
 
 /** `SendCommandRequest`. */
@@ -175,7 +176,6 @@ export interface CommandInvocation {
   RequestedDateTime: Date;
   Status: CommandInvocationStatus;
   StatusDetails: InvocationStatusDetails;
-  TraceOutput: string;
   StandardOutputUrl: string;
   StandardErrorUrl: string;
   CommandPlugins: CommandPlugin[];
@@ -288,6 +288,7 @@ export interface DocumentDescription {
   Hash: string;
   HashType: 'Sha256';
   Name: string;
+  DisplayName?: string;
   VersionName?: string;
   Owner: string;
   CreatedDate: Date;
@@ -309,6 +310,7 @@ export interface DocumentDescription {
 export interface DocumentIdentifier {
   Name: string;
   CreatedDate: Date;
+  DisplayName?: string;
   Owner: string;
   VersionName?: string;
   PlatformTypes: PlatformType[];
@@ -331,6 +333,52 @@ export interface CreateDocumentRequest {
   Tags?: Tag[];
 }
 
+/** `DocumentKeyValuesFilter` (ListDocuments `Filters`). */
+export interface DocumentKeyValuesFilter {
+  Key?: string;
+  Values?: string[];
+}
+
+/** `DocumentFilter` (ListDocuments `DocumentFilterList`, deprecated in favour of `Filters`). */
+export interface DocumentFilter {
+  key: 'Name' | 'Owner' | 'PlatformTypes' | 'DocumentType';
+  value: string;
+}
+
+export interface ListDocumentsRequest {
+  DocumentFilterList?: DocumentFilter[];
+  Filters?: DocumentKeyValuesFilter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+/** `AccountSharingInfo`. */
+export interface AccountSharingInfo {
+  AccountId: string;
+  SharedDocumentVersion: string;
+}
+
+export interface ModifyDocumentPermissionRequest {
+  Name: string;
+  PermissionType: string;
+  AccountIdsToAdd?: string[];
+  AccountIdsToRemove?: string[];
+  SharedDocumentVersion?: string;
+}
+
+export interface DescribeDocumentPermissionRequest {
+  Name: string;
+  PermissionType: string;
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface DescribeDocumentPermissionResponse {
+  AccountIds: string[];
+  AccountSharingInfoList: AccountSharingInfo[];
+  NextToken?: string;
+}
+
 export interface UpdateDocumentRequest {
   Content: string;
   Name: string;
@@ -338,6 +386,7 @@ export interface UpdateDocumentRequest {
   DocumentFormat?: DocumentFormat;
   VersionName?: string;
   TargetType?: string;
+  DisplayName?: string;
 }
 
 export interface GetDocumentResult {
@@ -380,6 +429,8 @@ export interface StepExecution {
   FailureMessage?: string;
   FailureDetails?: FailureDetails;
   StepExecutionId: string;
+  /** Values a user overrode for this step (interactive and rate-control runs); `{}` otherwise, as AWS returns it. */
+  OverriddenParameters: AutomationParameterMap;
   IsEnd: boolean;
   NextStep?: string;
   IsCritical: boolean;
@@ -403,6 +454,14 @@ export interface AutomationExecution {
   ExecutedBy: string;
   CurrentStepName?: string;
   CurrentAction?: string;
+  Targets: Target[];
+  ResolvedTargets: ResolvedTargets;
+}
+
+/** `ResolvedTargets`: the targets of a rate-control automation; `{ParameterValues: [], Truncated: false}` otherwise. */
+export interface ResolvedTargets {
+  ParameterValues: string[];
+  Truncated: boolean;
 }
 
 /** `AutomationExecutionMetadata` (DescribeAutomationExecutions). */
@@ -414,11 +473,15 @@ export interface AutomationExecutionMetadata {
   ExecutionStartTime?: Date;
   ExecutionEndTime?: Date;
   ExecutedBy: string;
+  /** The execution's log file in S3; `""` when there is none, as AWS returns it. */
+  LogFile: string;
   Outputs: AutomationParameterMap;
   Mode: 'Auto' | 'Interactive';
   CurrentStepName?: string;
   CurrentAction?: string;
   FailureMessage?: string;
+  Targets: Target[];
+  ResolvedTargets: ResolvedTargets;
   AutomationType: 'Local';
 }
 

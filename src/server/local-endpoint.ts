@@ -117,7 +117,7 @@ export async function startLocalEndpoint(engine: LocalEngine, options: LocalEndp
     DeleteStack: (input) => cfn.DeleteStack({ ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }) }),
     DescribeStacks: (input) => cfn.DescribeStacks(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }),
     DescribeStackEvents: (input) => cfn.DescribeStackEvents({ ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }) }),
-    ListStacks: () => cfn.ListStacks(),
+    ListStacks: (input) => cfn.ListStacks({ StackStatusFilter: listOf<string>(input['StackStatusFilter']) }),
   }));
   const endpoint = await startEndpoint({
     services,

@@ -135,8 +135,12 @@ const ADVICE_CODES: ReadonlySet<string> = new Set([
 
 function schemaIssues(doc: JsonObject, base: string): ValidationIssue[] {
   if (validateSchema(doc)) return [];
-  const errors = (validateSchema.errors ?? []).filter((e) => e.keyword !== 'if');
-  return errors.map((e) => issue(pointerToPath(base, e.instancePath), 'SchemaViolation', schemaMessage(e)));
+  return schemaErrorIssues(validateSchema.errors ?? [], base);
+}
+
+/** Issues for the errors a generated document-schema validator reported (this schema's and the Command document one's). */
+export function schemaErrorIssues(errors: readonly ErrorObject[], base: string): ValidationIssue[] {
+  return errors.filter((e) => e.keyword !== 'if').map((e) => issue(pointerToPath(base, e.instancePath), 'SchemaViolation', schemaMessage(e)));
 }
 
 function schemaMessage(error: ErrorObject): string {
@@ -163,7 +167,7 @@ function pointerToPath(base: string, pointer: string): string {
     .reduce<string>((path, part) => at(path, /^\d+$/.test(part) ? Number(part) : part), base);
 }
 
-function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
+export function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
   const seen = new Set<string>();
   return issues.filter((i) => {
     const key = `${i.path}\u0000${i.code}\u0000${i.message}`;
@@ -222,7 +226,8 @@ function semanticIssues(doc: JsonObject, base: string, options: RunbookValidatio
   return issues;
 }
 
-function parameterIssues(parameters: JsonObject, path: string): ValidationIssue[] {
+/** Checks of a document's parameter definitions that the schema cannot express (Automation and Command documents). */
+export function parameterIssues(parameters: JsonObject, path: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const [name, raw] of Object.entries(parameters)) {
     if (!isJsonObject(raw)) continue;

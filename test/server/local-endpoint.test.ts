@@ -25,7 +25,7 @@ describe('the local endpoint with AWS SDK v3 clients', () => {
     const sfn = new SFNClient(config(local.endpoint.url));
     const content = readFileSync(`${root}runbooks/SfnRunCommandByInstanceIds.json`, 'utf8');
     const created = await ssm.send(new CreateDocumentCommand({ Name: 'SfnRunCommandByInstanceIds', DocumentType: 'Automation', DocumentFormat: 'JSON', Content: content }));
-    expect(created.DocumentDescription?.Status).toBe('Active');
+    expect(created.DocumentDescription?.Status).toBe('Creating');
     const definition = readFileSync(`${root}state-machines/run-shell-command.asl.json`, 'utf8')
       .replace('i-1234567890abcdef0', local.instanceId)
       .replace('sleep 100', 'echo done');

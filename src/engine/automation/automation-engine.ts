@@ -15,7 +15,7 @@ import type {
 import { paginate } from '../run-command/run-command-service.js';
 import type { AutomationExecutionDeps } from './automation-execution.js';
 import { AutomationExecutionRun } from './automation-execution.js';
-import type { DocumentStore } from './document-store.js';
+import type { DocumentStore } from '../documents/index.js';
 import { checkParameterMapLimits, resolveAutomationParameters } from './parameters.js';
 
 /** "100 concurrent automations per account". */

@@ -88,6 +88,13 @@ interface RunningAttempt {
 
 const noTimer = (): void => undefined;
 
+/** Every step's OverriddenParameters: shared, since the API views are copies (stepView). */
+const NO_OVERRIDES: Readonly<Record<string, string[]>> = Object.freeze({});
+
+function noResolvedTargets(): { ParameterValues: string[]; Truncated: boolean } {
+  return { ParameterValues: [], Truncated: false };
+}
+
 type StepTimes<T> = { ExecutionStartTime: T; ExecutionEndTime?: T };
 
 /**
@@ -328,6 +335,9 @@ export class AutomationExecutionRun {
       ...(step.nextStep === undefined ? {} : { NextStep: step.nextStep }),
       IsCritical: step.isCritical ?? step.onFailure !== 'Continue',
       ValidNextSteps: validNextStepsOf(step),
+      // AWS returns `{}` when nothing was overridden (get-automation-execution examples); only interactive and
+      // rate-control runs override, which the engine does not have.
+      OverriddenParameters: NO_OVERRIDES,
     };
     const record: StepRecord = { step, execution, outputs: {} };
     this.#records.push(record);
@@ -544,6 +554,9 @@ export class AutomationExecutionRun {
       Mode: this.#init.mode,
       ExecutedBy: this.#deps.executedBy,
       ...(this.#current === undefined ? {} : { CurrentStepName: this.#current.step.name, CurrentAction: this.#current.step.action }),
+      // Targets and ResolvedTargets belong to rate-control runs; AWS returns them empty otherwise (get-automation-execution).
+      Targets: [],
+      ResolvedTargets: noResolvedTargets(),
     };
   }
 
@@ -557,11 +570,15 @@ export class AutomationExecutionRun {
       ...(full.ExecutionStartTime === undefined ? {} : { ExecutionStartTime: full.ExecutionStartTime }),
       ...(full.ExecutionEndTime === undefined ? {} : { ExecutionEndTime: full.ExecutionEndTime }),
       ExecutedBy: full.ExecutedBy,
+      // No execution log in S3 locally: `""`, as AWS returns it without one (describe-automation-executions).
+      LogFile: '',
       Outputs: full.Outputs,
       Mode: full.Mode,
       ...(full.CurrentStepName === undefined ? {} : { CurrentStepName: full.CurrentStepName }),
       ...(full.CurrentAction === undefined ? {} : { CurrentAction: full.CurrentAction }),
       ...(full.FailureMessage === undefined ? {} : { FailureMessage: full.FailureMessage }),
+      Targets: full.Targets,
+      ResolvedTargets: full.ResolvedTargets,
       AutomationType: 'Local',
     };
   }

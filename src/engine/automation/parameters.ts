@@ -8,10 +8,10 @@
  */
 import { ssmError } from '../../errors/ssm-errors.js';
 import type { JsonObject, JsonValue } from '../../model/json.js';
-import { copyJson, isJsonObject } from '../../model/json.js';
-import type { Runbook, RunbookParameter } from '../../model/runbook.js';
+import { isJsonObject } from '../../model/json.js';
+import type { Runbook } from '../../model/runbook.js';
 import type { AutomationParameterMap } from '../../model/ssm.js';
-import { allowedPatternRegex } from '../run-command/command-documents.js';
+import { resolveDocumentParameters } from '../documents/index.js';
 
 /** `AutomationParameterMap` ≤ 200 entries (botocore). */
 export const MAX_PARAMETER_KEYS = 200;
@@ -21,9 +21,6 @@ export const MAX_PARAMETER_KEY_LENGTH = 50;
 export const MAX_PARAMETER_VALUES = 50;
 /** `AutomationParameterValue` 1..512 characters: a longer task token is rejected at start (sample defect D11e). */
 export const MAX_PARAMETER_VALUE_LENGTH = 512;
-
-const PARAMETER_STORE_DEFAULT = /^\{\{\s*ssm:/;
-const INTEGER = /^-?\d+$/;
 
 function invalid(message: string): Error {
   return ssmError('InvalidAutomationExecutionParametersException', message);
@@ -52,119 +49,9 @@ export function checkParameterMapLimits(parameters: unknown): AutomationParamete
   return parameters as AutomationParameterMap;
 }
 
-/** Resolves every declared parameter to its typed value (given or default); throws on any violation. */
+/** Resolves every parameter the runbook declares to its typed value (given or default); throws on any violation. */
 export function resolveAutomationParameters(runbook: Runbook, given: AutomationParameterMap): Record<string, JsonValue> {
-  const declared = runbook.parameters ?? {};
-  for (const name of Object.keys(given)) {
-    if (!Object.hasOwn(declared, name)) throw invalid(`Parameter ${name} is not defined in the document.`);
-  }
-  const resolved: Record<string, JsonValue> = {};
-  for (const name of Object.keys(declared)) {
-    const spec = declared[name]!;
-    // Own members only: a parameter named like an inherited member (toString) is not given by the object's prototype.
-    const values = Object.hasOwn(given, name) ? given[name] : undefined;
-    let value: JsonValue;
-    if (values === undefined) {
-      if (spec.default === undefined) throw invalid(`Parameter ${name} is required but was not provided.`);
-      if (typeof spec.default === 'string' && PARAMETER_STORE_DEFAULT.test(spec.default)) {
-        throw invalid(`Parameter ${name} defaults to a Parameter Store value (${spec.default}), which the local engine does not support.`);
-      }
-      value = copyJson(spec.default);
-    } else {
-      value = fromStrings(name, spec, values);
-    }
-    checkConstraints(name, spec, value);
-    resolved[name] = value;
-  }
-  return resolved;
-}
-
-function single(name: string, values: readonly string[]): string {
-  if (values.length !== 1) throw invalid(`Parameter ${name} takes exactly one value; got ${values.length}.`);
-  return values[0]!;
-}
-
-function fromStrings(name: string, spec: RunbookParameter, values: readonly string[]): JsonValue {
-  switch (spec.type) {
-    case 'String':
-      return single(name, values);
-    case 'StringList':
-      return [...values];
-    case 'Integer': {
-      const text = single(name, values);
-      // "Integer: integral numbers; not decimals" (§1.2).
-      if (!INTEGER.test(text) || !Number.isSafeInteger(Number(text))) throw invalid(`Parameter ${name} must be an Integer; got '${text}'.`);
-      return Number(text);
-    }
-    case 'Boolean': {
-      const text = single(name, values);
-      if (text !== 'true' && text !== 'false') throw invalid(`Parameter ${name} must be a Boolean (true or false); got '${text}'.`);
-      return text === 'true';
-    }
-    case 'StringMap': {
-      const parsed = parseJson(name, single(name, values));
-      if (!isJsonObject(parsed)) throw invalid(`Parameter ${name} must be a StringMap given as one JSON object string.`);
-      return parsed;
-    }
-    case 'MapList':
-      return values.map((v) => {
-        const parsed = parseJson(name, v);
-        if (!isJsonObject(parsed)) throw invalid(`Each value of MapList parameter ${name} must be one JSON object string; got '${v.slice(0, 80)}'.`);
-        return parsed;
-      });
-  }
-}
-
-function parseJson(name: string, text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    throw invalid(`Parameter ${name} must be JSON; got '${text.slice(0, 80)}'.`);
-  }
-}
-
-function hasType(type: RunbookParameter['type'], value: JsonValue): boolean {
-  switch (type) {
-    case 'String':
-      return typeof value === 'string';
-    case 'StringList':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string');
-    case 'Integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'Boolean':
-      return typeof value === 'boolean';
-    case 'StringMap':
-      return isJsonObject(value);
-    case 'MapList':
-      return Array.isArray(value) && value.every((v) => isJsonObject(v));
-    default:
-      return false;
-  }
-}
-
-function checkConstraints(name: string, spec: RunbookParameter, value: JsonValue): void {
-  if (!hasType(spec.type, value)) throw invalid(`Parameter ${name} must be of type ${spec.type}.`);
-  const scalars: string[] =
-    typeof value === 'string' ? [value] : typeof value === 'number' ? [String(value)] : Array.isArray(value) && spec.type === 'StringList' ? (value as string[]) : [];
-  if (spec.allowedValues !== undefined) {
-    for (const s of scalars) {
-      if (!spec.allowedValues.includes(s)) throw invalid(`Parameter ${name} value '${s}' is not one of the allowed values [${spec.allowedValues.join(', ')}].`);
-    }
-  }
-  if (spec.allowedPattern !== undefined) {
-    const pattern = allowedPatternRegex(spec.allowedPattern);
-    for (const s of scalars) {
-      if (!pattern.test(s)) throw invalid(`Parameter ${name} value '${s.slice(0, 80)}' does not match the allowed pattern ${spec.allowedPattern}.`);
-    }
-  }
-  if (Array.isArray(value)) {
-    if (spec.minItems !== undefined && value.length < spec.minItems) throw invalid(`Parameter ${name} needs at least ${spec.minItems} item(s).`);
-    if (spec.maxItems !== undefined && value.length > spec.maxItems) throw invalid(`Parameter ${name} takes at most ${spec.maxItems} item(s).`);
-  }
-  for (const s of spec.type === 'String' || spec.type === 'StringList' ? scalars : []) {
-    if (spec.minChars !== undefined && s.length < spec.minChars) throw invalid(`Parameter ${name} values need at least ${spec.minChars} characters.`);
-    if (spec.maxChars !== undefined && s.length > spec.maxChars) throw invalid(`Parameter ${name} values take at most ${spec.maxChars} characters.`);
-  }
+  return resolveDocumentParameters(runbook.parameters ?? {}, given, invalid);
 }
 
 /** Renders a typed value back into the API's list of strings (`AutomationExecution.Parameters`, step `Outputs`). */

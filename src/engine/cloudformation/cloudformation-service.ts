@@ -56,7 +56,8 @@ export interface StackEvent {
   readonly EventId: string;
   readonly StackName: string;
   readonly LogicalResourceId: string;
-  readonly PhysicalResourceId?: string;
+  /** `""` while the resource does not exist yet, as AWS sends it (describe-stack-events). */
+  readonly PhysicalResourceId: string;
   readonly ResourceType: string;
   readonly Timestamp: Date;
   readonly ResourceStatus: string;
@@ -212,14 +213,23 @@ export class CloudFormationService {
     return { StackEvents: [...stack.events].reverse() };
   }
 
-  async ListStacks(): Promise<{ StackSummaries: JsonObject[] }> {
+  async ListStacks(input: { StackStatusFilter?: readonly string[] } = {}): Promise<{ StackSummaries: JsonObject[] }> {
+    const filter = input.StackStatusFilter ?? [];
     return {
-      StackSummaries: [...this.#stacks.values(), ...this.#deleted].map((s) => ({
-        StackId: s.StackId,
-        StackName: s.StackName,
-        CreationTime: s.CreationTime as unknown as JsonValue,
-        StackStatus: s.StackStatus,
-      })),
+      StackSummaries: [...this.#stacks.values(), ...this.#deleted]
+        .filter((s) => filter.length === 0 || filter.includes(s.StackStatus))
+        .map((s) => {
+          const summary: Record<string, unknown> = { StackId: s.StackId, StackName: s.StackName };
+          // The template's Description, as ListStacks returns it (list-stacks example).
+          if (typeof s.template['Description'] === 'string') summary['TemplateDescription'] = s.template['Description'];
+          summary['CreationTime'] = s.CreationTime;
+          if (s.LastUpdatedTime !== undefined) summary['LastUpdatedTime'] = s.LastUpdatedTime;
+          if (s.DeletionTime !== undefined) summary['DeletionTime'] = s.DeletionTime;
+          summary['StackStatus'] = s.StackStatus;
+          if (s.StackStatusReason !== undefined) summary['StackStatusReason'] = s.StackStatusReason;
+          summary['DriftInformation'] = { StackDriftStatus: 'NOT_CHECKED' };
+          return summary as JsonObject;
+        }),
     };
   }
 
@@ -521,7 +531,7 @@ export class CloudFormationService {
       EventId: this.#ids.uuid(),
       StackName: stack.StackName,
       LogicalResourceId: logicalId,
-      ...(physicalId === undefined ? {} : { PhysicalResourceId: physicalId }),
+      PhysicalResourceId: physicalId ?? '',
       ResourceType: type,
       Timestamp: new Date(this.#clock.now()),
       ResourceStatus: status,
@@ -626,6 +636,11 @@ function view(stack: StackRecord): JsonObject {
     Outputs: stack.Outputs,
     Tags: [],
     DisableRollback: false,
+    // Members AWS returns for every stack, empty or at their defaults when unused (describe-stacks, describe-change-set).
+    NotificationARNs: [],
+    RollbackConfiguration: {},
+    EnableTerminationProtection: false,
+    DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
   };
   if (stack.Description !== undefined) out['Description'] = stack.Description;
   if (stack.LastUpdatedTime !== undefined) out['LastUpdatedTime'] = stack.LastUpdatedTime;

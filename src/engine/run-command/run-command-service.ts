@@ -30,13 +30,15 @@ import type {
   SendCommandRequest,
   Target,
 } from '../../model/ssm.js';
-import type { CommandDocument } from './command-documents.js';
-import { findCommandDocument, resolveCommandParameters } from './command-documents.js';
+import type { CommandDocument, CommandDocumentResolver, CommandStepPlan } from './command-documents.js';
+import { checkNoParameterStoreReference, replaceParameters, resolveCommandParameters } from './command-documents.js';
 import { countsAsError, isTerminalInvocation, rollUpInto } from './command-status.js';
 import { NO_RESPONSE_CODE, pluginOutput, standardErrorContent, standardOutputContent } from './exit-status.js';
 import type { PluginResult } from './plugins/plugin.js';
 import { Stopper } from '../stop-signal.js';
 import { agentExecutionTimeout } from './plugins/run-script.js';
+import { invocationOutcome, runPlugins } from './run-plugins.js';
+import { awsCommandDocuments } from '../documents/aws-documents.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, maxConcurrencyCount, maxErrorsCount } from './rate-control.js';
 import { resolveTargets } from './targets.js';
 
@@ -57,6 +59,8 @@ export interface RunCommandServiceOptions {
   readonly region: string;
   /** Folder for the agents' orchestration files. Default: `<instances.baseDir>/.agent`. */
   readonly agentDir?: string;
+  /** Finds the Command document a SendCommand names (the SSM service's document store). Default: AWS-owned ones only. */
+  readonly documents?: CommandDocumentResolver;
 }
 
 type Phase = 'queued' | 'waiting' | 'delivering' | 'running' | 'done';
@@ -67,9 +71,8 @@ interface InvocationState {
   status: CommandInvocationStatus;
   details: InvocationStatusDetails;
   phase: Phase;
-  responseCode: number;
-  stdout: string;
-  stderr: string;
+  /** One result per step the agent has reported, in document order; undefined until it reports. */
+  plugins?: readonly PluginResult[] | undefined;
   startedAt?: number;
   endedAt?: number;
   /** Set when the agent accepted a CancelCommand. */
@@ -87,7 +90,7 @@ type CommandRecord = Omit<Command, 'ExpiresAfter' | 'RequestedDateTime'> & { Exp
 interface CommandState {
   readonly command: CommandRecord;
   readonly doc: CommandDocument;
-  readonly parameters: Record<string, string | string[]>;
+  readonly parameters: Record<string, JsonValue>;
   readonly invocations: InvocationState[];
   readonly maxConcurrency: number;
   readonly maxErrors: number;
@@ -121,6 +124,7 @@ export class RunCommandService {
   readonly #ids: IdGenerator;
   readonly #instances: InstanceRegistry;
   readonly #region: string;
+  readonly #documents: CommandDocumentResolver;
   /**
    * `<agentDir>/` as path.join spells it ('' for '' or '.'). Each start appends plain segments (instance id, command
    * id, plugin folder: no separators, dots or empties) by concatenation, which gives join's result without its
@@ -136,6 +140,7 @@ export class RunCommandService {
     this.#ids = options.ids;
     this.#instances = options.instances;
     this.#region = options.region;
+    this.#documents = options.documents ?? awsCommandDocuments;
     this.#agentDirPrefix = join(options.agentDir ?? join(options.instances.baseDir, '.agent'), 'x').slice(0, -1);
     this.#instances.subscribe((event) => {
       if (event.type !== 'reachable') return;
@@ -151,11 +156,10 @@ export class RunCommandService {
     if (typeof input.DocumentName !== 'string' || !DOCUMENT_NAME_PATTERN.test(input.DocumentName)) {
       throw ssmError('ValidationException', `1 validation error detected: Value '${String(input.DocumentName)}' at 'documentName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DOCUMENT_NAME_PATTERN.source}`);
     }
-    const doc = findCommandDocument(input.DocumentName);
-    const version = input.DocumentVersion ?? '$DEFAULT';
-    if (version !== '$DEFAULT' && version !== '$LATEST' && version !== '1') {
-      throw ssmError('InvalidDocumentVersion', `Document ${doc.name} has no version ${version}.`);
-    }
+    const { doc } = this.#documents(input.DocumentName, input.DocumentVersion);
+    // Target keys as AWS compares them: `instanceids` (AWS's own send-command example) is InstanceIds; the example's
+    // output then lists the ids under InstanceIds and no Targets (aws-cli examples/ssm/send-command.rst, example 1).
+    const idTargets = input.Targets !== undefined && input.Targets.length === 1 && isLowerCaseInstanceIdsTarget(input.Targets[0]!) ? input.Targets[0]!.Values ?? [] : undefined;
     const hasIds = input.InstanceIds !== undefined && input.InstanceIds.length > 0;
     const hasTargets = input.Targets !== undefined && input.Targets.length > 0;
     if (hasIds === hasTargets) {
@@ -168,6 +172,7 @@ export class RunCommandService {
     if (input.Comment !== undefined && input.Comment.length > MAX_COMMENT_LENGTH) {
       throw ssmError('ValidationException', `Comment must be at most ${MAX_COMMENT_LENGTH} characters.`);
     }
+    checkNoParameterStoreReference(doc, input.Parameters ?? {});
     const parameters = resolveCommandParameters(doc, input.Parameters ?? {});
 
     let instanceIds: string[];
@@ -191,7 +196,7 @@ export class RunCommandService {
     }
 
     const now = this.#clock.now();
-    const executionTimeout = agentExecutionTimeout(parameters['executionTimeout']);
+    const executionTimeout = documentExecutionTimeout(doc, parameters);
     const commandId = this.#ids.uuid();
     const targetCount = instanceIds.length + undeliverable.length;
     const maxConcurrencyText = input.MaxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
@@ -199,14 +204,15 @@ export class RunCommandService {
     const command: CommandRecord = {
       CommandId: commandId,
       DocumentName: input.DocumentName,
-      DocumentVersion: version,
+      // As the request gave it: "" when it named no version (aws-cli send-command example output).
+      DocumentVersion: input.DocumentVersion ?? '',
       Comment: input.Comment ?? '',
       // `ExpiresAfter` is computed from the total timeout, TimeoutSeconds + executionTimeout (§6.4).
       ExpiresAfter: now + (timeoutSeconds + executionTimeout) * 1000,
       Parameters: copyMember(input.Parameters ?? {}),
       // The record keeps `distinct`'s copy, which nothing else holds.
-      InstanceIds: hasIds ? instanceIds : [],
-      Targets: copyMember(input.Targets ?? []),
+      InstanceIds: hasIds || idTargets !== undefined ? instanceIds.concat(undeliverable) : [],
+      Targets: idTargets !== undefined ? [] : copyMember(input.Targets ?? []),
       RequestedDateTime: now,
       Status: 'Pending',
       StatusDetails: 'Pending',
@@ -220,8 +226,9 @@ export class RunCommandService {
       ErrorCount: 0,
       DeliveryTimedOutCount: 0,
       ServiceRole: input.ServiceRoleArn ?? '',
-      NotificationConfig: copyMember(input.NotificationConfig ?? {}),
-      CloudWatchOutputConfig: copyMember(input.CloudWatchOutputConfig ?? {}),
+      // AWS returns both members, with empty values when the request set none (send-command, list-commands examples).
+      NotificationConfig: notificationConfig(input.NotificationConfig),
+      CloudWatchOutputConfig: cloudWatchOutputConfig(input.CloudWatchOutputConfig),
       TimeoutSeconds: timeoutSeconds,
     };
     const state: CommandState = {
@@ -234,9 +241,6 @@ export class RunCommandService {
         status: 'Pending',
         details: 'Pending',
         phase: 'queued',
-        responseCode: NO_RESPONSE_CODE,
-        stdout: '',
-        stderr: '',
         cancel: new Stopper(),
         cancelRequested: false,
       })),
@@ -334,27 +338,31 @@ export class RunCommandService {
     if (state === undefined || inv === undefined) {
       throw ssmError('InvocationDoesNotExist', `Invocation of command ${input.CommandId} on ${input.InstanceId} does not exist.`);
     }
-    if (input.PluginName !== undefined && input.PluginName !== state.doc.plugin.name && input.PluginName !== `0.${state.doc.plugin.name}`) {
-      throw ssmError('InvalidPluginName', `Plugin ${input.PluginName} is not part of document ${state.doc.name}.`);
-    }
-    const done = inv.phase === 'done' && inv.startedAt !== undefined;
+    const index = stepIndex(state.doc, input.PluginName);
+    const step = state.doc.steps[index]!;
+    const now = this.#stepStatus(inv, index);
+    const result = inv.plugins?.[index];
+    const waiting = now.status === 'Pending' || now.status === 'Delayed';
+    const startedAt = result?.startedAt ?? (waiting ? undefined : inv.startedAt);
+    const endedAt = result?.endedAt ?? (inv.phase === 'done' ? inv.endedAt : undefined);
     return {
       CommandId: state.command.CommandId,
       InstanceId: inv.instanceId,
       Comment: state.command.Comment,
       DocumentName: state.command.DocumentName,
       DocumentVersion: state.command.DocumentVersion,
-      PluginName: state.doc.plugin.name,
-      ResponseCode: inv.responseCode,
-      ExecutionStartDateTime: inv.startedAt === undefined ? '' : new Date(inv.startedAt).toISOString(),
-      ExecutionElapsedTime: inv.startedAt === undefined ? '' : elapsed((inv.endedAt ?? this.#clock.now()) - inv.startedAt),
-      ExecutionEndDateTime: inv.endedAt === undefined || inv.startedAt === undefined ? '' : new Date(inv.endedAt).toISOString(),
-      Status: inv.status,
-      StatusDetails: inv.details,
+      PluginName: step.name,
+      ResponseCode: result?.exitCode ?? NO_RESPONSE_CODE,
+      ExecutionStartDateTime: startedAt === undefined ? '' : new Date(startedAt).toISOString(),
+      ExecutionElapsedTime: startedAt === undefined ? '' : elapsed((endedAt ?? this.#clock.now()) - startedAt),
+      ExecutionEndDateTime: endedAt === undefined || startedAt === undefined ? '' : new Date(endedAt).toISOString(),
+      // The plugin's status; while it has none of its own, the invocation's (Delayed, In Progress, Cancelling…).
+      Status: now.status,
+      StatusDetails: now.details,
       // "The first 24,000 characters written by the plugin to stdout … empty until finished" (API reference).
-      StandardOutputContent: done ? standardOutputContent(inv.stdout) : '',
+      StandardOutputContent: result === undefined ? '' : standardOutputContent(result.stdout),
       StandardOutputUrl: '',
-      StandardErrorContent: done ? standardErrorContent(inv.stderr) : '',
+      StandardErrorContent: result === undefined ? '' : standardErrorContent(result.stderr),
       StandardErrorUrl: '',
       CloudWatchOutputConfig: copyConfig(state.command.CloudWatchOutputConfig),
     };
@@ -474,43 +482,49 @@ export class RunCommandService {
     inv.details = 'In Progress';
     inv.startedAt = this.#clock.now();
     this.#update(state);
-    const orchestrationDir = `${this.#agentDirPrefix}${inv.instanceId}${sep}orchestration${sep}${state.command.CommandId}${sep}${pluginFolder(state.doc.plugin.name)}`;
-    state.doc.plugin
-      .run({
-        instance,
-        commandId: state.command.CommandId,
-        region: this.#region,
-        parameters: state.parameters,
-        orchestrationDir,
-        clock: this.#clock,
-        cancel: inv.cancel,
-      })
-      .then(
-        (result) => this.#report(state, inv, result, generation),
-        (error: unknown) =>
-          this.#report(
-            state,
-            inv,
-            { status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: String(error), startedAt: inv.startedAt!, endedAt: this.#clock.now() },
-            generation,
-          ),
-      );
+    const startedAt = inv.startedAt;
+    runPlugins({
+      doc: state.doc,
+      parameters: state.parameters,
+      instance,
+      commandId: state.command.CommandId,
+      region: this.#region,
+      orchestrationPrefix: `${this.#agentDirPrefix}${inv.instanceId}${sep}orchestration${sep}${state.command.CommandId}${sep}`,
+      clock: this.#clock,
+      cancel: inv.cancel,
+      // The agent replies after each step; a reply from a killed agent or over a lost connection never arrives.
+      ...(state.doc.steps.length > 1
+        ? {
+            onStep: (_index: number, _result: PluginResult, results: readonly PluginResult[]) => {
+              if (inv.phase === 'running' && instance.reachable && instance.agentGeneration === generation) inv.plugins = results.slice();
+            },
+          }
+        : {}),
+    }).then(
+      (results) => this.#report(state, inv, results, generation),
+      (error: unknown) =>
+        this.#report(
+          state,
+          inv,
+          [{ status: 'Failed', statusDetails: 'Failed', exitCode: 1, stdout: '', stderr: String(error), startedAt, endedAt: this.#clock.now() }],
+          generation,
+        ),
+    );
   }
 
   /** The agent sends its result, once it can reach the service; a killed agent's work never reports. */
-  #report(state: CommandState, inv: InvocationState, result: PluginResult, generation: number): void {
+  #report(state: CommandState, inv: InvocationState, results: readonly PluginResult[], generation: number): void {
     const instance = this.#instances.get(inv.instanceId);
     if (instance === undefined || instance.agentGeneration !== generation) return;
     if (!instance.reachable) {
-      this.#whenAgentReachable(inv.instanceId, () => this.#report(state, inv, result, generation));
+      this.#whenAgentReachable(inv.instanceId, () => this.#report(state, inv, results, generation));
       return;
     }
     if (inv.phase === 'done') return;
-    inv.responseCode = result.exitCode;
-    inv.stdout = result.stdout;
-    inv.stderr = result.stderr;
-    inv.startedAt = result.startedAt;
-    this.#finish(state, inv, result.status, result.statusDetails, result.endedAt);
+    inv.plugins = results;
+    if (results.length > 0) inv.startedAt = results[0]!.startedAt;
+    const outcome = invocationOutcome(results);
+    this.#finish(state, inv, outcome.status, outcome.details, results.at(-1)?.endedAt);
     this.#update(state);
   }
 
@@ -562,23 +576,44 @@ export class RunCommandService {
     return copyCommand(state.command);
   }
 
-  #invocationView(state: CommandState, inv: InvocationState, details: boolean): CommandInvocation {
+  /**
+   * The status of step `index`: its reported result; else, for the step the agent is on (or every step of an
+   * invocation that ended without a report: timed out, undeliverable), the invocation's; else Pending.
+   */
+  #stepStatus(inv: InvocationState, index: number): { status: CommandInvocationStatus; details: InvocationStatusDetails } {
+    const result = inv.plugins?.[index];
+    if (result !== undefined) return { status: result.status, details: result.statusDetails };
+    if (inv.phase === 'done' || index === (inv.plugins?.length ?? 0)) return { status: inv.status, details: inv.details };
+    return { status: 'Pending', details: 'Pending' };
+  }
+
+  /** `CommandPlugin` of step `index`. */
+  #pluginView(state: CommandState, inv: InvocationState, index: number): CommandPlugin {
     const c = state.command;
-    const done = inv.phase === 'done';
-    const plugin: CommandPlugin = {
-      Name: state.doc.plugin.name,
-      Status: pluginStatus(inv.status),
-      StatusDetails: inv.details,
-      ResponseCode: inv.responseCode,
-      ...(inv.startedAt === undefined ? {} : { ResponseStartDateTime: new Date(inv.startedAt) }),
-      ...(done && inv.startedAt !== undefined && inv.endedAt !== undefined ? { ResponseFinishDateTime: new Date(inv.endedAt) } : {}),
-      Output: done ? pluginOutput(inv.stdout, inv.stderr, inv.responseCode) : '',
+    const step = state.doc.steps[index]!;
+    const result = inv.plugins?.[index];
+    const now = this.#stepStatus(inv, index);
+    const status = pluginStatus(now.status);
+    const details = now.details;
+    const startedAt = result?.startedAt ?? (status === 'Pending' ? undefined : inv.startedAt);
+    return {
+      Name: step.name,
+      Status: status,
+      StatusDetails: details,
+      ResponseCode: result?.exitCode ?? NO_RESPONSE_CODE,
+      ...(startedAt === undefined ? {} : { ResponseStartDateTime: new Date(startedAt) }),
+      ...(result !== undefined ? { ResponseFinishDateTime: new Date(result.endedAt) } : {}),
+      Output: result === undefined ? '' : (result.output ?? pluginOutput(result.stdout, result.stderr, result.exitCode)),
       StandardOutputUrl: '',
       StandardErrorUrl: '',
       OutputS3Region: c.OutputS3Region,
       OutputS3BucketName: c.OutputS3BucketName,
       OutputS3KeyPrefix: c.OutputS3KeyPrefix,
     };
+  }
+
+  #invocationView(state: CommandState, inv: InvocationState, details: boolean): CommandInvocation {
+    const c = state.command;
     return {
       CommandId: c.CommandId,
       InstanceId: inv.instanceId,
@@ -589,10 +624,9 @@ export class RunCommandService {
       RequestedDateTime: new Date(c.RequestedDateTime),
       Status: inv.status,
       StatusDetails: inv.details,
-      TraceOutput: '',
       StandardOutputUrl: '',
       StandardErrorUrl: '',
-      CommandPlugins: details ? [plugin] : [],
+      CommandPlugins: details ? state.doc.steps.map((_step, i) => this.#pluginView(state, inv, i)) : [],
       ServiceRole: c.ServiceRole,
       NotificationConfig: copyConfig(c.NotificationConfig),
       CloudWatchOutputConfig: copyConfig(c.CloudWatchOutputConfig),
@@ -668,16 +702,64 @@ function copyMember<T>(value: T): T {
   return copyJson(value as JsonValue) as T;
 }
 
-/** Each plugin's orchestration folder, its name without the colon, made once rather than on every start. */
-const pluginFolders = new Map<string, string>();
-
-function pluginFolder(pluginName: string): string {
-  let folder = pluginFolders.get(pluginName);
-  if (folder === undefined) {
-    folder = pluginName.replace(':', '');
-    pluginFolders.set(pluginName, folder);
+/**
+ * The step GetCommandInvocation names: `PluginName` is a step name (2.x) or plugin name (1.2, also as its property id
+ * `0.aws:runShellScript`). Without it, the document must have one step: "If the document contains more than one
+ * step, you must specify the name of the step" (GetCommandInvocation), else `InvalidPluginName` (boto3 #1811).
+ */
+function stepIndex(doc: CommandDocument, pluginName: string | undefined): number {
+  if (pluginName === undefined) {
+    if (doc.steps.length === 1) return 0;
+    throw ssmError('InvalidPluginName', `Document ${doc.name} has ${doc.steps.length} steps; name one as PluginName (${doc.steps.map((s) => s.name).join(', ')}).`);
   }
-  return folder;
+  const index = doc.steps.findIndex((s) => s.name === pluginName || (doc.schemaVersion === '1.2' && pluginName === `0.${s.plugin}`));
+  if (index < 0) throw ssmError('InvalidPluginName', `Plugin ${pluginName} is not part of document ${doc.name}.`);
+  return index;
+}
+
+/**
+ * How long the agent may take once it has the command: the sum of the steps' timeouts (each `timeoutSeconds`, after
+ * parameters are replaced, else the agent's 3600 s). `ExpiresAfter` is TimeoutSeconds plus this (§6.4; the sum over
+ * several steps is UNCONFIRMED, docs/fidelity.md).
+ */
+function documentExecutionTimeout(doc: CommandDocument, parameters: Readonly<Record<string, JsonValue>>): number {
+  let total = 0;
+  for (const step of doc.steps) total += stepTimeout(step, parameters);
+  return total;
+}
+
+function stepTimeout(step: CommandStepPlan, parameters: Readonly<Record<string, JsonValue>>): number {
+  const first = Array.isArray(step.inputs) ? step.inputs[0] : step.inputs;
+  const raw = isJsonObject(first) ? first['timeoutSeconds'] : undefined;
+  const value = raw === undefined ? undefined : replaceParameters(raw, parameters);
+  return agentExecutionTimeout(typeof value === 'number' ? String(value) : typeof value === 'string' ? value : undefined);
+}
+
+/** A `Targets` entry keyed `instanceids` in another case than `InstanceIds` (AWS's send-command example 1). */
+function isLowerCaseInstanceIdsTarget(target: Target): boolean {
+  return target.Key !== 'InstanceIds' && target.Key?.toLowerCase() === 'instanceids';
+}
+
+/**
+ * `NotificationConfig` as AWS returns it: its three members, empty when the request set none (send-command,
+ * list-commands examples). Members the model lacks are dropped, as AWS's JSON front end ignores them.
+ */
+function notificationConfig(given: SendCommandRequest['NotificationConfig']): Command['NotificationConfig'] {
+  const events = given?.NotificationEvents;
+  const type = given?.NotificationType;
+  return {
+    NotificationArn: typeof given?.NotificationArn === 'string' ? given.NotificationArn : '',
+    NotificationEvents: Array.isArray(events) ? events.filter((e) => typeof e === 'string') : [],
+    NotificationType: type === 'Command' || type === 'Invocation' ? type : '',
+  };
+}
+
+/** `CloudWatchOutputConfig` as AWS returns it: `{CloudWatchLogGroupName: "", CloudWatchOutputEnabled: false}` unless set. */
+function cloudWatchOutputConfig(given: SendCommandRequest['CloudWatchOutputConfig']): Command['CloudWatchOutputConfig'] {
+  return {
+    CloudWatchLogGroupName: typeof given?.CloudWatchLogGroupName === 'string' ? given.CloudWatchLogGroupName : '',
+    CloudWatchOutputEnabled: given?.CloudWatchOutputEnabled === true,
+  };
 }
 
 /**

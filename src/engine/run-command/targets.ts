@@ -1,6 +1,7 @@
 /**
  * SendCommand `Targets` resolution (aws-semantics §6.6): keys `InstanceIds`, `tag:<key>`, `tag-key`; several keys
- * AND, several values OR. `resource-groups:*` needs Resource Groups, which the local engine does not have:
+ * AND, several values OR. The key names are compared without case, as AWS's own example's `instanceids` shows
+ * (aws-cli examples/ssm/send-command.rst); a tag's own key after `tag:` keeps its case, as tags do. `resource-groups:*` needs Resource Groups, which the local engine does not have:
  * `InvalidTarget`, never a silent empty match.
  */
 import { ssmError } from '../../errors/ssm-errors.js';
@@ -32,16 +33,17 @@ export function resolveTargets(targets: readonly Target[], registry: InstanceReg
     if (key === '' || values.length === 0) throw ssmError('InvalidTarget', 'Each target needs a Key and at least one value.');
     if (values.length > MAX_TARGET_VALUES) throw ssmError('InvalidTarget', `Target ${key} has more than ${MAX_TARGET_VALUES} values.`);
     let match: string[];
-    if (key === 'InstanceIds') {
+    const lower = key.toLowerCase();
+    if (lower === 'instanceids') {
       match = [];
       for (const id of values) {
         if (registry.get(id) === undefined) unknownIds.push(id);
         else match.push(id);
       }
-    } else if (key.startsWith('tag:')) {
+    } else if (lower.startsWith('tag:')) {
       const tagKey = key.slice(4);
       match = live.filter((i) => i.tags[tagKey] !== undefined && values.includes(i.tags[tagKey]!)).map((i) => i.instanceId);
-    } else if (key === 'tag-key') {
+    } else if (lower === 'tag-key') {
       match = live.filter((i) => values.some((k) => i.tags[k] !== undefined)).map((i) => i.instanceId);
     } else {
       throw ssmError('InvalidTarget', `Target key ${key} is not supported by the local engine (InstanceIds, tag:<key>, tag-key).`);

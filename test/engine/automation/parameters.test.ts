@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { checkParameterMapLimits, resolveAutomationParameters, toStringList } from '../../../src/engine/automation/parameters.js';
-import { cachedPatternCount, MAX_CACHED_PATTERNS } from '../../../src/engine/run-command/command-documents.js';
+import { cachedPatternCount, MAX_CACHED_PATTERNS } from '../../../src/engine/documents/index.js';
 import type { Runbook } from '../../../src/model/runbook.js';
 
 const runbook = (parameters: NonNullable<Runbook['parameters']>): Runbook => ({ schemaVersion: '0.3', parameters, mainSteps: [] });

@@ -95,18 +95,18 @@ describe('RunCommandService', () => {
       DocumentName: 'AWS-RunShellScript',
       InstanceIds: [node.instanceId],
       Parameters: { commands: ['true'] },
-      // A runbook's NotificationConfig may hold any JSON.
+      // Members the model lacks are dropped, as AWS's JSON front end ignores them.
       NotificationConfig: { NotificationEvents: ['Failed'], Extra: { deep: ['x'] } } as never,
       CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: 'g' },
     });
     const invocation = async () => (await rig.service.ListCommandInvocations({ CommandId: Command.CommandId })).CommandInvocations[0]!;
     const first = await invocation();
     first.NotificationConfig.NotificationEvents!.push('Success');
-    (first.NotificationConfig as unknown as { Extra: { deep: string[] } }).Extra.deep.push('y');
     first.CloudWatchOutputConfig.CloudWatchOutputEnabled = false;
     (await rig.service.GetCommandInvocation({ CommandId: Command.CommandId, InstanceId: node.instanceId })).CloudWatchOutputConfig.CloudWatchLogGroupName = 'h';
     const again = await invocation();
-    expect(again.NotificationConfig).toEqual({ NotificationEvents: ['Failed'], Extra: { deep: ['x'] } });
+    // AWS returns every member, empty when not set (send-command example).
+    expect(again.NotificationConfig).toEqual({ NotificationArn: '', NotificationEvents: ['Failed'], NotificationType: '' });
     expect(again.CloudWatchOutputConfig).toEqual({ CloudWatchOutputEnabled: true, CloudWatchLogGroupName: 'g' });
     expect(rig.service.invocationsOf(Command.CommandId)[0]!.CloudWatchOutputConfig).toEqual({ CloudWatchOutputEnabled: true, CloudWatchLogGroupName: 'g' });
     await terminal(rig, Command.CommandId);
@@ -151,8 +151,13 @@ describe('RunCommandService', () => {
     expect((await terminal(rig, ok)).Status).toBe('Success');
     const list = await rig.service.ListCommandInvocations({ CommandId: ok, Details: true });
     expect(list.CommandInvocations[0]!.CommandPlugins[0]!.Output).toBe('');
+    // The agent notes the exit code in the step's standard output, not in its Output (runpluginutil.go RunPlugins).
+    expect((await rig.service.GetCommandInvocation({ CommandId: ok, InstanceId: node.instanceId })).StandardOutputContent).toBe(
+      '\nStep exited with code 168. Therefore, marking step as succeeded. Further document steps will be skipped.',
+    );
     const bad = await send(rig, [node.instanceId], ['exit 169']);
     expect((await terminal(rig, bad)).Status).toBe('Failed');
+    expect((await rig.service.GetCommandInvocation({ CommandId: bad, InstanceId: node.instanceId })).StandardErrorContent).toContain('Step exited with code 169.');
   });
 
   test('should run the script again when it exits 194 to request a reboot', async () => {
@@ -286,7 +291,7 @@ describe('RunCommandService', () => {
     for (const name of ['toString', 'constructor', 'hasOwnProperty']) {
       await expect(send(rig, [node.instanceId], ['echo'], { [name]: ['x'] })).rejects.toMatchObject({
         name: 'InvalidParameters',
-        message: `Parameter "${name}" is not defined in document AWS-RunShellScript.`,
+        message: `Parameter ${name} is not defined in the document.`,
       });
     }
   });
@@ -460,7 +465,7 @@ describe('SendCommand response', () => {
     const rig = runCommandRig();
     const node = rig.instances.add();
     const { Command } = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [node.instanceId], Parameters: { commands: ['true'], executionTimeout: ['100'] }, TimeoutSeconds: 60 });
-    expect(Command).toMatchObject({ Status: 'Pending', StatusDetails: 'Pending', TargetCount: 1, MaxConcurrency: '50', MaxErrors: '0', TimeoutSeconds: 60, DocumentVersion: '$DEFAULT' });
+    expect(Command).toMatchObject({ Status: 'Pending', StatusDetails: 'Pending', TargetCount: 1, MaxConcurrency: '50', MaxErrors: '0', TimeoutSeconds: 60, DocumentVersion: '' });
     expect(Command.ExpiresAfter.getTime() - Command.RequestedDateTime.getTime()).toBe(160_000);
   });
 });

@@ -10,7 +10,7 @@
 import { isServiceError } from '../../../errors/service-error.js';
 import type { JsonObject, JsonValue } from '../../../model/json.js';
 import { isJsonObject } from '../../../model/json.js';
-import type { Command, SendCommandRequest, Target } from '../../../model/ssm.js';
+import type { Command, CommandPlugin, SendCommandRequest, Target } from '../../../model/ssm.js';
 import type { RunCommandService } from '../../run-command/run-command-service.js';
 import type { StopSignal } from '../../stop-signal.js';
 import type { ActionContext, ActionHandler, ActionResult } from './action.js';
@@ -167,7 +167,7 @@ async function stopCommand(service: RunCommandService, setOutput: SetOutput, com
 function commandEnded(service: RunCommandService, setOutput: SetOutput, commandId: string, outcome: Command): ActionResult {
   setOutput('Status', outcome.Status);
   const first = service.invocationsOf(commandId)[0];
-  const plugin = first?.CommandPlugins[0];
+  const plugin = reportedPlugin(first?.CommandPlugins ?? []);
   if (plugin !== undefined) {
     setOutput('ResponseCode', String(plugin.ResponseCode));
     setOutput('Output', plugin.Output);
@@ -178,4 +178,12 @@ function commandEnded(service: RunCommandService, setOutput: SetOutput, commandI
     failureMessage: `Command ${commandId} ended with status ${outcome.Status} (${outcome.StatusDetails}); ${outcome.ErrorCount} of ${outcome.TargetCount} target(s) failed or timed out.`,
     failureDetails: { FailureStage: 'Invocation', FailureType: 'Action', Details: { CommandId: [commandId], Status: [outcome.Status] } },
   };
+}
+
+/**
+ * The plugin whose `ResponseCode` and `Output` the step reports: the only one, or of several steps the first that
+ * did not succeed, else the last (UNCONFIRMED for documents with several steps; docs/fidelity.md).
+ */
+function reportedPlugin(plugins: readonly CommandPlugin[]): CommandPlugin | undefined {
+  return plugins.find((p) => p.Status !== 'Success') ?? plugins.at(-1);
 }

@@ -2,15 +2,16 @@
 import type { Clock } from '../../clock.js';
 import type { StopSignal } from '../../stop-signal.js';
 import type { LocalInstance } from '../../instances/local-instance.js';
+import type { JsonValue } from '../../../model/json.js';
 import type { CommandPluginStatus, InvocationStatusDetails } from '../../../model/ssm.js';
 
 export interface PluginRunInput {
   readonly instance: LocalInstance;
   readonly commandId: string;
   readonly region: string;
-  /** The command document's parameters after defaults, as the agent receives them. */
-  readonly parameters: Readonly<Record<string, string | readonly string[]>>;
-  /** `<agent dir>/orchestration/<commandId>/<plugin>` for this invocation (script and downloads live here). */
+  /** The step's inputs (one property set), with the document's parameters replaced, as the agent hands them over. */
+  readonly inputs: Readonly<Record<string, JsonValue>>;
+  /** `<agent dir>/orchestration/<commandId>/<step>` for this invocation (script and downloads live here). */
   readonly orchestrationDir: string;
   readonly clock: Clock;
   /** Stops when CancelCommand reaches the agent: it kills the process tree. */
@@ -26,6 +27,8 @@ export interface PluginResult {
   readonly stderr: string;
   readonly startedAt: number;
   readonly endedAt: number;
+  /** What the agent reports as the plugin's output instead of its stdout and stderr (an error or a skip message). */
+  readonly output?: string;
 }
 
 export interface Plugin {

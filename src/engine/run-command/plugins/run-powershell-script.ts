@@ -30,7 +30,7 @@ export const runPowerShellScriptPlugin: Plugin = {
         statusDetails: 'Invalid Platform',
         exitCode: -1,
         stdout: '',
-        stderr: `PowerShell (pwsh) is not installed on local instance ${input.instance.instanceId}; AWS-RunPowerShellScript cannot run on this platform.`,
+        stderr: `PowerShell (pwsh) is not installed on local instance ${input.instance.instanceId}; aws:runPowerShellScript cannot run on this platform.`,
         startedAt: now,
         endedAt: now,
       };

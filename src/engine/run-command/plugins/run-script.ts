@@ -1,7 +1,8 @@
 /**
  * Shared body of `aws:runShellScript` and `aws:runPowerShellScript` (amazon-ssm-agent
  * `agent/plugins/runscript/runscript.go`): write every `commands` line into ONE script file, run it in the resolved
- * working directory under the agent's environment, enforce `executionTimeout`, map the exit code.
+ * working directory under the agent's environment, enforce `timeoutSeconds` (AWS-RunShellScript's
+ * `executionTimeout`), map the exit code.
  */
 import { join } from 'node:path';
 import { exitOutcome, REBOOT_EXIT_CODE } from '../exit-status.js';
@@ -77,12 +78,14 @@ function runOnce(input: PluginRunInput, flavour: ScriptFlavour, startedAt: numbe
 
 /** What the spawner needs to write and start the script, or the working-directory error. */
 function spawnRequest(input: PluginRunInput, flavour: ScriptFlavour): ScriptProcessInput | string {
-  const commands = input.parameters['commands'];
-  const lines = typeof commands === 'string' ? [commands] : [...(commands ?? [])];
+  // runCommand: "Type: StringList or String" (plugin reference); every line goes into one script.
+  const commands = input.inputs['runCommand'];
+  const lines = typeof commands === 'string' ? [commands] : Array.isArray(commands) ? commands.map((c) => (typeof c === 'string' ? c : JSON.stringify(c))) : [];
   const scriptPath = join(input.orchestrationDir, flavour.scriptName);
-  const wd = input.parameters['workingDirectory'];
-  const cwd = resolveWorkingDirectory(typeof wd === 'string' ? wd : (wd?.[0] ?? ''), input.orchestrationDir, input.instance.rootDir);
+  const wd = input.inputs['workingDirectory'];
+  const cwd = resolveWorkingDirectory(typeof wd === 'string' ? wd : '', input.orchestrationDir, input.instance.rootDir);
   if (!cwd.ok) return cwd.error;
+  const timeout = input.inputs['timeoutSeconds'];
   return {
     // The spawner writes the script (mode 0755) into the orchestration folder before it starts it; a reboot
     // writes the same script again.
@@ -102,7 +105,7 @@ function spawnRequest(input: PluginRunInput, flavour: ScriptFlavour): ScriptProc
       AWS_SSM_INSTANCE_ID: input.instance.instanceId,
       AWS_SSM_REGION_NAME: input.region,
     },
-    timeoutSeconds: agentExecutionTimeout(input.parameters['executionTimeout']),
+    timeoutSeconds: agentExecutionTimeout(typeof timeout === 'number' ? String(timeout) : typeof timeout === 'string' ? timeout : undefined),
     clock: input.clock,
     cancel: input.cancel,
     track: (kill: () => void) => input.instance.track(kill),

@@ -9,11 +9,12 @@ describe('documents', () => {
   test('should create YAML and JSON Automation documents and describe them', async () => {
     const { ssm } = ssmRig();
     const created = await ssm.CreateDocument({ Name: 'FromYaml', Content: yaml, DocumentType: 'Automation', DocumentFormat: 'YAML' });
-    expect(created.DocumentDescription).toMatchObject({ Name: 'FromYaml', DocumentVersion: '1', LatestVersion: '1', DefaultVersion: '1', DocumentType: 'Automation', SchemaVersion: '0.3', DocumentFormat: 'YAML', Status: 'Active' });
+    expect(created.DocumentDescription).toMatchObject({ Name: 'FromYaml', DocumentVersion: '1', LatestVersion: '1', DefaultVersion: '1', DocumentType: 'Automation', SchemaVersion: '0.3', DocumentFormat: 'YAML', Status: 'Creating' });
+    expect((await ssm.DescribeDocument({ Name: 'FromYaml' })).Document.Status).toBe('Active');
     await ssm.CreateDocument({ Name: 'FromJson', Content: json, DocumentType: 'Automation' });
     expect((await ssm.GetDocument({ Name: 'FromJson' })).Content).toBe(json);
     const names = (await ssm.ListDocuments()).DocumentIdentifiers.map((d) => d.Name);
-    expect(names).toEqual(['FromYaml', 'FromJson', 'AWS-RunShellScript', 'AWS-RunPowerShellScript']);
+    expect(names).toEqual(['AWS-RunPowerShellScript', 'AWS-RunShellScript', 'AWS-UpdateSSMAgent', 'FromJson', 'FromYaml']);
   });
 
   test('should version updates and resolve $LATEST and $DEFAULT', async () => {
@@ -41,12 +42,14 @@ describe('documents', () => {
     await expect(ssm.CreateDocument({ Name: 'Bad2', Content: '{not json', DocumentType: 'Automation' })).rejects.toMatchObject({ name: 'InvalidDocumentContent' });
   });
 
-  test('should reject duplicates, reserved names, non-Automation types and oversized content', async () => {
+  test('should reject duplicates, reserved names, types it does not store and oversized content', async () => {
     const { ssm } = ssmRig();
     await ssm.CreateDocument({ Name: 'Doc', Content: json, DocumentType: 'Automation' });
     await expect(ssm.CreateDocument({ Name: 'Doc', Content: json, DocumentType: 'Automation' })).rejects.toMatchObject({ name: 'DocumentAlreadyExists' });
     await expect(ssm.CreateDocument({ Name: 'AWS-Mine', Content: json, DocumentType: 'Automation' })).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(ssm.CreateDocument({ Name: 'Cmd', Content: json, DocumentType: 'Command' })).rejects.toMatchObject({ name: 'InvalidDocumentType' });
+    await expect(ssm.CreateDocument({ Name: 'Pol', Content: json, DocumentType: 'Policy' })).rejects.toMatchObject({ name: 'InvalidDocumentType' });
+    // A runbook is not a Command document (the default type).
+    await expect(ssm.CreateDocument({ Name: 'Cmd', Content: json })).rejects.toMatchObject({ name: 'InvalidDocumentContent' });
     const huge = JSON.stringify({ schemaVersion: '0.3', description: 'x'.repeat(70_000), mainSteps: [] });
     await expect(ssm.CreateDocument({ Name: 'Huge', Content: huge, DocumentType: 'Automation' })).rejects.toMatchObject({ name: 'MaxDocumentSizeExceeded' });
   });
