@@ -250,6 +250,8 @@ export interface InstanceInformation {
   ComputerName: string;
   Name?: string;
   RegistrationDate?: Date;
+  SourceId: string;
+  SourceType: 'AWS::EC2::Instance' | 'AWS::SSM::ManagedInstance';
 }
 
 export interface InstanceInformationStringFilter {
@@ -392,6 +394,7 @@ export interface UpdateDocumentRequest {
 export interface GetDocumentResult {
   Name: string;
   CreatedDate: Date;
+  DisplayName?: string;
   VersionName?: string;
   DocumentVersion: string;
   Status: 'Active';

@@ -1,16 +1,20 @@
 /**
- * `validate FILE`: detects what a file is (CloudFormation template, Automation runbook, or Step Functions
- * definition) and runs the matching validator.
+ * `validate FILE`: detects what a file is (CloudFormation template, Automation runbook, Command document, or Step
+ * Functions definition) and runs the matching validator.
  */
 import { readFileSync } from 'node:fs';
 import { isJsonObject } from '../model/json.js';
 import { validateStateMachine } from './asl.js';
+import { validateCommandDocument } from './command-document.js';
 import { parseJsonOrYaml } from './cfn-yaml.js';
 import { issue, type ValidationIssue } from './issue.js';
 import { validateRunbook } from './runbook.js';
 import { validateTemplate } from './template.js';
 
-export type DocumentKind = 'template' | 'runbook' | 'state-machine';
+export type DocumentKind = 'template' | 'runbook' | 'command-document' | 'state-machine';
+
+/** Schema versions only Command documents use (runbooks are 0.3). */
+const COMMAND_SCHEMA_VERSIONS: ReadonlySet<unknown> = new Set(['1.2', '2.0', '2.2']);
 
 export interface FileValidation {
   readonly file: string;
@@ -25,6 +29,7 @@ export interface FileValidation {
 export function detectKind(value: unknown): DocumentKind | undefined {
   if (!isJsonObject(value)) return undefined;
   if ('Resources' in value || 'AWSTemplateFormatVersion' in value) return 'template';
+  if ('runtimeConfig' in value || COMMAND_SCHEMA_VERSIONS.has(value['schemaVersion'])) return 'command-document';
   if ('mainSteps' in value || 'schemaVersion' in value) return 'runbook';
   if ('StartAt' in value || 'States' in value) return 'state-machine';
   return undefined;
@@ -36,6 +41,8 @@ export function validateDocument(value: unknown, kind: DocumentKind): Validation
       return validateTemplate(value);
     case 'runbook':
       return validateRunbook(value);
+    case 'command-document':
+      return validateCommandDocument(value);
     case 'state-machine':
       return validateStateMachine(value);
   }
@@ -55,7 +62,11 @@ export function validateFile(file: string): FileValidation {
       file,
       unreadable: false,
       issues: [
-        issue('$', 'UnknownKind', 'Not a CloudFormation template (Resources), an Automation runbook (schemaVersion, mainSteps) or a state machine definition (StartAt, States).'),
+        issue(
+          '$',
+          'UnknownKind',
+          'Not a CloudFormation template (Resources), an SSM document (schemaVersion with mainSteps or runtimeConfig) or a state machine definition (StartAt, States).',
+        ),
       ],
     };
   }

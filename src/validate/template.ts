@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
 import { ENGINE_RESOURCE_TYPES, ENGINE_TYPE_DEFINITIONS, RESOURCE_TYPE_NAMES } from './generated/engine-resource-spec.js';
 import { at, issue, type ValidationIssue } from './issue.js';
+import { validateCommandDocument } from './command-document.js';
 import { validateRunbook } from './runbook.js';
 import { validateStateMachine } from './asl.js';
 
@@ -486,6 +487,11 @@ function serviceSpecificIssues(type: string, properties: JsonObject, path: strin
       if (typeof target === 'string' && target !== '/' && !target.startsWith('/AWS::EC2::Instance')) {
         issues.push(issue(at(props, 'TargetType'), 'UnexpectedTargetType', `TargetType '${target}' is not /AWS::EC2::Instance: the runbook would be registered for a different resource type.`, 'warning'));
       }
+    }
+    // DocumentType defaults to Command (CreateDocument).
+    const type = properties['DocumentType'] ?? 'Command';
+    if (embedded && type === 'Command' && isJsonObject(properties['Content'])) {
+      issues.push(...validateCommandDocument(resolvedForValidation(properties['Content']), at(props, 'Content')));
     }
     if (properties['Name'] !== undefined && properties['UpdateMethod'] !== 'NewVersion') {
       // "CloudFormation cannot update a stack when a custom-named resource requires replacing" (D6).

@@ -94,6 +94,9 @@ export class LocalInstance {
       IPAddress: '127.0.0.1',
       ComputerName: this.name,
       ...(this.resourceType === 'ManagedInstance' ? { Name: this.name, RegistrationDate: this.registrationDate } : {}),
+      // The node itself as the source of its information (API InstanceInformation SourceId / SourceType).
+      SourceId: this.instanceId,
+      SourceType: this.resourceType === 'ManagedInstance' ? 'AWS::SSM::ManagedInstance' : 'AWS::EC2::Instance',
     };
   }
 }

@@ -20,6 +20,24 @@ describe('automation executions', () => {
     expect(await statuses()).toEqual(['Success', 'Success', 'Success']);
   });
 
+  test("should return AWS's empty defaults: Targets, ResolvedTargets, LogFile and each step's OverriddenParameters", async () => {
+    const rig = ssmRig();
+    await createRunbook(rig, 'Sleepy', sleepy, 'YAML');
+    const { AutomationExecutionId } = await rig.ssm.StartAutomationExecution({ DocumentName: 'Sleepy' });
+    await untilStep(rig, AutomationExecutionId, 'Wait', 'InProgress');
+    const execution = (await rig.ssm.GetAutomationExecution({ AutomationExecutionId })).AutomationExecution;
+    expect(execution).toMatchObject({ Targets: [], ResolvedTargets: { ParameterValues: [], Truncated: false } });
+    expect(execution.StepExecutions.map((s) => s.OverriddenParameters)).toEqual([{}]);
+    const [metadata] = (await rig.ssm.DescribeAutomationExecutions({ Filters: [{ Key: 'ExecutionId', Values: [AutomationExecutionId] }] })).AutomationExecutionMetadataList;
+    expect(metadata).toMatchObject({ LogFile: '', Targets: [], ResolvedTargets: { ParameterValues: [], Truncated: false }, AutomationType: 'Local' });
+    // Each view is a copy: changing one changes nothing in the engine.
+    execution.StepExecutions[0]!.OverriddenParameters['x'] = ['y'];
+    execution.ResolvedTargets.ParameterValues.push('z');
+    const again = (await rig.ssm.GetAutomationExecution({ AutomationExecutionId })).AutomationExecution;
+    expect([again.StepExecutions[0]!.OverriddenParameters, again.ResolvedTargets.ParameterValues]).toEqual([{}, []]);
+    await rig.ssm.StopAutomationExecution({ AutomationExecutionId });
+  });
+
   test('should cancel a Pending execution at once', async () => {
     const rig = ssmRig({ concurrentAutomationQuota: 1 });
     await createRunbook(rig, 'Sleepy', sleepy, 'YAML');

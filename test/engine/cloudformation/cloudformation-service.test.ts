@@ -172,3 +172,34 @@ describe('CloudFormationService', () => {
     await expect(cfn.DescribeStacks({ StackName: 'sample' })).rejects.toThrow('Stack with id sample does not exist');
   });
 });
+
+describe('CloudFormation responses as AWS shapes them', () => {
+  test('should give every stack event a PhysicalResourceId, "" before the resource exists', async () => {
+    const { cfn } = service();
+    await cfn.CreateStack({ StackName: 'events', TemplateBody: runbooksTemplate, Capabilities: ['CAPABILITY_IAM'] });
+    await cfn.waitForStack('events');
+    const events = (await cfn.DescribeStackEvents({ StackName: 'events' })).StackEvents;
+    expect(events.every((e) => typeof e.PhysicalResourceId === 'string')).toBe(true);
+    const resourceStarts = events.filter((e) => e.ResourceStatus === 'CREATE_IN_PROGRESS' && e.ResourceType !== 'AWS::CloudFormation::Stack');
+    expect(resourceStarts.length).toBeGreaterThan(0);
+    expect(resourceStarts.every((e) => e.PhysicalResourceId === '')).toBe(true);
+    const done = events.filter((e) => e.ResourceStatus === 'CREATE_COMPLETE' && e.ResourceType !== 'AWS::CloudFormation::Stack');
+    expect(done.every((e) => e.PhysicalResourceId !== '')).toBe(true);
+  });
+
+  test("should list stacks with their template's description, filtered by status", async () => {
+    const { cfn } = service();
+    await cfn.CreateStack({ StackName: 'described', TemplateBody: runbooksTemplate, Capabilities: ['CAPABILITY_IAM'] });
+    await cfn.waitForStack('described');
+    const description = JSON.parse(runbooksTemplate).Description as string;
+    const [summary] = (await cfn.ListStacks({ StackStatusFilter: ['CREATE_COMPLETE'] })).StackSummaries;
+    expect(summary).toMatchObject({ StackName: 'described', TemplateDescription: description, StackStatus: 'CREATE_COMPLETE', DriftInformation: { StackDriftStatus: 'NOT_CHECKED' } });
+    expect((await cfn.ListStacks({ StackStatusFilter: ['DELETE_COMPLETE'] })).StackSummaries).toEqual([]);
+    expect((await cfn.DescribeStacks({ StackName: 'described' })).Stacks[0]).toMatchObject({
+      NotificationARNs: [],
+      RollbackConfiguration: {},
+      EnableTerminationProtection: false,
+      DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+    });
+  });
+});

@@ -461,6 +461,35 @@ describe('RunCommandService', () => {
 });
 
 describe('SendCommand response', () => {
+  test("should return AWS's empty NotificationConfig and CloudWatchOutputConfig when the request set none, in every view", async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add();
+    const { Command } = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [node.instanceId], Parameters: { commands: ['true'] } });
+    const notification = { NotificationArn: '', NotificationEvents: [], NotificationType: '' };
+    const cloudWatch = { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false };
+    expect(Command).toMatchObject({ NotificationConfig: notification, CloudWatchOutputConfig: cloudWatch, DocumentVersion: '' });
+    expect((await rig.service.ListCommands({ CommandId: Command.CommandId })).Commands[0]).toMatchObject({ NotificationConfig: notification, CloudWatchOutputConfig: cloudWatch });
+    const [invocation] = (await rig.service.ListCommandInvocations({ CommandId: Command.CommandId })).CommandInvocations;
+    expect(invocation).toMatchObject({ NotificationConfig: notification, CloudWatchOutputConfig: cloudWatch });
+    expect(invocation).not.toHaveProperty('TraceOutput');
+    expect((await rig.service.GetCommandInvocation({ CommandId: Command.CommandId, InstanceId: node.instanceId })).CloudWatchOutputConfig).toEqual(cloudWatch);
+    await terminal(rig, Command.CommandId);
+  });
+
+  test('should compare target keys as AWS does: `instanceids` lists the ids under InstanceIds, tag keys keep their case', async () => {
+    const rig = runCommandRig();
+    const node = rig.instances.add({ tags: { Env: 'Dev' } });
+    const { Command } = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', Targets: [{ Key: 'instanceids', Values: [node.instanceId] }], Parameters: { commands: ['true'] } });
+    // aws-cli send-command example 1: Key=instanceids → "InstanceIds": [...], "Targets": [].
+    expect(Command).toMatchObject({ InstanceIds: [node.instanceId], Targets: [], TargetCount: 1 });
+    const byTag = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', Targets: [{ Key: 'TAG:Env', Values: ['Dev'] }], Parameters: { commands: ['true'] } });
+    expect(byTag.Command).toMatchObject({ TargetCount: 1, InstanceIds: [], Targets: [{ Key: 'TAG:Env', Values: ['Dev'] }] });
+    const wrongCase = await rig.service.SendCommand({ DocumentName: 'AWS-RunShellScript', Targets: [{ Key: 'tag:env', Values: ['Dev'] }], Parameters: { commands: ['true'] } });
+    expect(wrongCase.Command.TargetCount).toBe(0);
+    await terminal(rig, Command.CommandId);
+    await terminal(rig, byTag.Command.CommandId);
+  });
+
   test('should show the command Pending with its limits when it is accepted', async () => {
     const rig = runCommandRig();
     const node = rig.instances.add();

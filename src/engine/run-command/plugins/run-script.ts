@@ -80,7 +80,11 @@ function runOnce(input: PluginRunInput, flavour: ScriptFlavour, startedAt: numbe
 function spawnRequest(input: PluginRunInput, flavour: ScriptFlavour): ScriptProcessInput | string {
   // runCommand: "Type: StringList or String" (plugin reference); every line goes into one script.
   const commands = input.inputs['runCommand'];
-  const lines = typeof commands === 'string' ? [commands] : Array.isArray(commands) ? commands.map((c) => (typeof c === 'string' ? c : JSON.stringify(c))) : [];
+  if (commands !== undefined && typeof commands !== 'string' && !(Array.isArray(commands) && commands.every((c) => typeof c === 'string'))) {
+    // The agent cannot read it into its []string (runscript.go runCommandsRawInput).
+    return `Invalid format in plugin properties ${JSON.stringify(input.inputs)};\nerror runCommand must be a string or a list of strings`;
+  }
+  const lines = typeof commands === 'string' ? [commands] : ((commands ?? []) as string[]);
   const scriptPath = join(input.orchestrationDir, flavour.scriptName);
   const wd = input.inputs['workingDirectory'];
   const cwd = resolveWorkingDirectory(typeof wd === 'string' ? wd : '', input.orchestrationDir, input.instance.rootDir);
