@@ -51,34 +51,6 @@ mainSteps:
         commands:
           - echo HelloWorld
 """,
-    # The same with an aws:sleep first.
-    'automation-sleep-yaml': """description: Example
-schemaVersion: '0.3'
-assumeRole: '{{ AutomationAssumeRole }}'
-parameters:
-  AutomationAssumeRole:
-    type: String
-    description: (Optional) The ARN of the role that allows Automation to perform the actions on your behalf.
-    default: ''
-  InstanceId:
-    type: String
-    description: (Required) The ID of the instance to run the command on.
-    default: ''
-mainSteps:
-  - name: Sleep
-    action: aws:sleep
-    inputs:
-      Duration: PT5S
-  - name: RunCommand
-    action: aws:runCommand
-    inputs:
-      DocumentName: AWS-RunShellScript
-      InstanceIds:
-        - '{{ InstanceId }}'
-      Parameters:
-        commands:
-          - echo HelloWorld
-""",
     # A JSON Command document.
     'command-json': json.dumps({
         'schemaVersion': '2.2',
@@ -94,6 +66,10 @@ mainSteps:
                        'inputs': {'runCommand': '{{ commands }}', 'timeoutSeconds': '600'}}],
     }, indent=2),
 }
+
+# The same with an aws:sleep first.
+CONTENTS['automation-sleep-yaml'] = CONTENTS['automation-yaml'].replace(
+    'mainSteps:\n', 'mainSteps:\n  - name: Sleep\n    action: aws:sleep\n    inputs:\n      Duration: PT5S\n')
 
 TEMPLATES = {
     # One AWS::SSM::Document, parameters KeyPairName and SubnetIDs with defaults.

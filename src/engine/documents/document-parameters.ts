@@ -27,7 +27,8 @@ export function resolveDocumentParameters(
   for (const name of Object.keys(given)) {
     if (!Object.hasOwn(declared, name)) throw invalid(`Parameter ${name} is not defined in the document.`);
   }
-  const resolved: Record<string, JsonValue> = {};
+  // No prototype: a parameter named __proto__ is a parameter, not the object's prototype.
+  const resolved = Object.create(null) as Record<string, JsonValue>;
   for (const name of Object.keys(declared)) {
     const spec = declared[name]!;
     // Own members only: a parameter named like an inherited member (toString) is not given by the object's prototype.

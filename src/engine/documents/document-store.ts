@@ -103,7 +103,8 @@ export class DocumentStore {
   constructor(options: DocumentStoreOptions) {
     this.#options = options;
     for (const aws of Object.values(AWS_DOCUMENTS)) {
-      const version = commandVersion(aws.content, JSON.parse(aws.content) as CommandDocumentContent, 'JSON', '1', undefined, aws.createdDate);
+      const source = { content: aws.content, format: 'JSON' as const, version: '1', versionName: undefined, createdDate: aws.createdDate };
+      const version = commandVersion(source, JSON.parse(aws.content) as CommandDocumentContent);
       this.#aws.set(aws.name, record(aws.name, 'Amazon', 'Command', version, {}));
     }
   }
@@ -289,10 +290,8 @@ export class DocumentStore {
     if (errors.length > 0) {
       throw ssmError('InvalidDocumentContent', `Document content is invalid: ${errors.map((i) => `${i.path}: ${i.message} (${i.code})`).join('; ')}`);
     }
-    const now = new Date(this.#options.now());
-    return type === 'Automation'
-      ? automationVersion(content, parsed as Runbook, format, version, versionName, now)
-      : commandVersion(content, parsed as CommandDocumentContent, format, version, versionName, now);
+    const source = { content, format, version, versionName, createdDate: new Date(this.#options.now()) };
+    return type === 'Automation' ? automationVersion(source, parsed as Runbook) : commandVersion(source, parsed as CommandDocumentContent);
   }
 
   #require(nameOrArn: string): DocumentRecord {
@@ -394,14 +393,19 @@ function record(
   };
 }
 
-function automationVersion(content: string, runbook: Runbook, format: DocumentFormat, version: string, versionName: string | undefined, createdDate: Date): VersionRecord {
+/** Where a version's text came from and when: the part every version has, whatever its document type. */
+interface VersionSource {
+  readonly content: string;
+  readonly format: DocumentFormat;
+  readonly version: string;
+  readonly versionName: string | undefined;
+  readonly createdDate: Date;
+}
+
+function automationVersion(source: VersionSource, runbook: Runbook): VersionRecord {
   return {
-    version,
-    content,
-    format,
-    createdDate,
-    versionName,
-    hash: sha256(content),
+    ...source,
+    hash: sha256(source.content),
     schemaVersion: '0.3',
     description: runbook.description,
     parameters: runbook.parameters ?? {},
@@ -410,22 +414,11 @@ function automationVersion(content: string, runbook: Runbook, format: DocumentFo
   };
 }
 
-function commandVersion(
-  content: string,
-  command: CommandDocumentContent,
-  format: DocumentFormat,
-  version: string,
-  versionName: string | undefined,
-  createdDate: Date,
-): VersionRecord {
+function commandVersion(source: VersionSource, command: CommandDocumentContent): VersionRecord {
   const plugins = command.mainSteps !== undefined ? command.mainSteps.map((s) => s.action) : Object.keys(command.runtimeConfig ?? {});
   return {
-    version,
-    content,
-    format,
-    createdDate,
-    versionName,
-    hash: sha256(content),
+    ...source,
+    hash: sha256(source.content),
     schemaVersion: command.schemaVersion,
     description: command.description,
     parameters: command.parameters ?? {},

@@ -103,7 +103,8 @@ export function replaceParameters(value: JsonValue, parameters: Readonly<Record<
   }
   if (Array.isArray(value)) return value.map((v) => replaceParameters(v, parameters));
   if (isJsonObject(value)) {
-    const out: Record<string, JsonValue> = {};
+    // No prototype: an input named __proto__ (JSON.parse makes it an own member) stays an input.
+    const out = Object.create(null) as Record<string, JsonValue>;
     for (const key of Object.keys(value)) out[key] = replaceParameters(value[key]!, parameters);
     return out;
   }

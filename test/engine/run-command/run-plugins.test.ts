@@ -256,6 +256,14 @@ describe('Command documents of your own', () => {
     expect(plugins[1]!.Output).toBe('');
   });
 
+  test('should treat members named __proto__ as members, in parameters and in inputs', async () => {
+    const rig = ssmRig();
+    const content = `{"schemaVersion":"2.2","parameters":{"__proto__":{"type":"StringMap","default":{"polluted":"yes"}},"name":{"type":"String","default":"x"}},"mainSteps":[{"action":"aws:runShellScript","name":"s","inputs":{"__proto__":{"runCommand":"echo bad"},"runCommand":"echo {{ name }} {{ polluted }}"}}]}`;
+    const { invocation } = await run(rig, 'Proto', content);
+    expect(invocation.CommandPlugins[0]).toMatchObject({ Status: 'Success', Output: 'x {{ polluted }}\n' });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   test('should keep a step named like a path inside the command folder', async () => {
     const rig = ssmRig();
     const { invocation } = await run(rig, 'Paths', document([shell('../../..', 'pwd'), shell('a/b:c', 'echo ok')]));
