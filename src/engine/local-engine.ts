@@ -22,6 +22,7 @@ import { stepFunctionsHandlers } from './states/api-handlers.js';
 import { checkRequestShape, withoutNullMembers } from '../validate/request-shape.js';
 import { findSdkService } from '../validate/aws-sdk-models.js';
 import type { Runbook } from '../model/runbook.js';
+import { memoryStore, type Store } from './store/index.js';
 
 /** The SDK model of each service id, for request checks. */
 const SDK_MODELS: Readonly<Record<string, string>> = { ssm: 'ssm', sfn: 'stepfunctions' };
@@ -46,6 +47,11 @@ export interface LocalEngineOptions {
    * serves (docs/security.md).
    */
   readonly inheritAwsEnvironment?: boolean;
+  /**
+   * Where the services keep their records (src/engine/store/): `serve --data-dir` passes an SQLite store scoped to
+   * this engine's region. Default: in memory, nothing written.
+   */
+  readonly store?: Store;
 }
 
 /** The role of instances added without one: defined by the engine, it allows every action (docs/security.md). */
@@ -80,6 +86,8 @@ export class LocalEngine {
   /** The dispatch every service uses to call another: IAM-checked when the caller names a loaded role. */
   readonly api: AwsApi;
   readonly enforceIam: boolean;
+  /** The store the services keep their records in (memory unless one was given). */
+  readonly store: Store;
   /** The role that instances added without a `roleArn` stand for. */
   readonly defaultInstanceRoleArn: string;
   readonly #inheritAwsEnvironment: boolean;
@@ -98,6 +106,7 @@ export class LocalEngine {
     this.accountId = options.accountId ?? '123456789012';
     this.partition = options.partition ?? 'aws';
     this.enforceIam = options.enforceIam ?? true;
+    this.store = options.store ?? memoryStore();
     this.#inheritAwsEnvironment = options.inheritAwsEnvironment ?? false;
     this.defaultInstanceRoleArn = `arn:${this.partition}:iam::${this.accountId}:role/${DEFAULT_INSTANCE_ROLE_NAME}`;
     this.roles.define(this.defaultInstanceRoleArn);
