@@ -115,6 +115,7 @@ export class LocalEngine {
       clock: this.clock,
       ids: this.ids,
       configure: (instance) => this.#configureInstance(instance),
+      store: this.store,
       ...(options.instancesDir === undefined ? {} : { baseDir: options.instancesDir }),
     });
     const common = { clock: this.clock, ids: this.ids, awsApi: this.api, region: this.region, accountId: this.accountId };
@@ -122,6 +123,7 @@ export class LocalEngine {
       ...common,
       partition: this.partition,
       instances: this.instances,
+      store: this.store,
       authorizeSsm: async (operation, input, roleArn) => {
         if (roleArn !== undefined) this.authorize('ssm', operation, input, roleArn);
       },
@@ -142,6 +144,17 @@ export class LocalEngine {
       partition: this.partition,
     });
     this.#handlers = { ssm: ssmHandlers(this.ssm), sfn: stepFunctionsHandlers(this.sfn) };
+    this.#restore();
+  }
+
+  /**
+   * The one restore path: what the store kept comes back, each service after those it refers to; work that was in
+   * flight when the last process stopped is ended as docs/fidelity.md (Persistence) says. Nothing for a memory store.
+   */
+  #restore(): void {
+    if (!this.store.durable) return;
+    this.instances.restore();
+    this.ssm.restore();
   }
 
   /** Deploys a template (JSON/YAML text or object): creates the stack, or updates it if it exists. */

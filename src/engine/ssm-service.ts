@@ -43,6 +43,7 @@ import type { SsmAuthorizer } from './automation/actions/action.js';
 import { DocumentStore } from './documents/index.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { paginate, RunCommandService } from './run-command/run-command-service.js';
+import type { Store } from './store/index.js';
 
 export interface SsmServiceOptions {
   readonly clock?: Clock;
@@ -59,6 +60,8 @@ export interface SsmServiceOptions {
   readonly executedBy?: string;
   /** IAM check for the SSM calls automations make with their assumed role (the local engine sets it). */
   readonly authorizeSsm?: SsmAuthorizer;
+  /** Where documents, commands and automations are kept (default: nowhere but in memory). */
+  readonly store?: Store;
 }
 
 export class SsmService {
@@ -79,8 +82,16 @@ export class SsmService {
     this.documents = new DocumentStore({
       now: () => clock.now(),
       accountId: this.accountId,
+      ...(options.store === undefined ? {} : { store: options.store }),
     });
-    this.runCommand = new RunCommandService({ clock, ids, instances: this.instances, region: this.region, documents: this.documents.resolveCommand });
+    this.runCommand = new RunCommandService({
+      clock,
+      ids,
+      instances: this.instances,
+      region: this.region,
+      documents: this.documents.resolveCommand,
+      ...(options.store === undefined ? {} : { store: options.store }),
+    });
     const handlers = ssmHandlers(this);
     this.automation = new AutomationEngine({
       clock,
@@ -101,7 +112,15 @@ export class SsmService {
       documents: this.documents,
       ...(options.authorizeSsm === undefined ? {} : { authorizeSsm: options.authorizeSsm }),
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
+      ...(options.store === undefined ? {} : { store: options.store }),
     });
+  }
+
+  /** Brings back what the store kept (at start, after the instances): documents, then commands, then automations. */
+  restore(): void {
+    this.documents.restore();
+    this.runCommand.restore();
+    this.automation.restore();
   }
 
   // Run Command

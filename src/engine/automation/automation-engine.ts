@@ -17,6 +17,11 @@ import type { AutomationExecutionDeps } from './automation-execution.js';
 import { AutomationExecutionRun } from './automation-execution.js';
 import type { DocumentStore } from '../documents/index.js';
 import { checkParameterMapLimits, resolveAutomationParameters } from './parameters.js';
+import { endInterrupted, RestoredAutomationExecution, restoredView, savedAutomation } from './restored-execution.js';
+import { memoryStore, type Store } from '../store/index.js';
+
+/** The store's kind for Automation executions (each with its steps). */
+const AUTOMATION_KIND = 'ssm.automation';
 
 /** "100 concurrent automations per account". */
 export const DEFAULT_CONCURRENT_AUTOMATION_QUOTA = 100;
@@ -26,18 +31,36 @@ export const AUTOMATION_QUEUE_QUOTA = 1000;
 export interface AutomationEngineOptions extends AutomationExecutionDeps {
   readonly documents: DocumentStore;
   readonly concurrentAutomationQuota?: number;
+  /** Where executions are kept (default: nowhere but here). */
+  readonly store?: Store;
 }
 
 export class AutomationEngine {
   readonly #options: AutomationEngineOptions;
   readonly #quota: number;
-  readonly #executions = new Map<string, AutomationExecutionRun>();
+  readonly #executions = new Map<string, AutomationExecutionRun | RestoredAutomationExecution>();
   readonly #queue: AutomationExecutionRun[] = [];
+  readonly #store: Store;
   #running = 0;
 
   constructor(options: AutomationEngineOptions) {
-    this.#options = options;
+    const store = options.store ?? memoryStore();
+    this.#store = store;
+    // Written through at each status and step change, as GetAutomationExecution would show it then.
+    this.#options = { ...options, onChange: (run) => store.put(AUTOMATION_KIND, run.id, () => savedAutomation(run.describe())) };
     this.#quota = options.concurrentAutomationQuota ?? DEFAULT_CONCURRENT_AUTOMATION_QUOTA;
+  }
+
+  /**
+   * Brings back the executions the store kept (at start), read-only; one that had not ended is ended as
+   * `endInterrupted` says (docs/fidelity.md, Persistence).
+   */
+  restore(): void {
+    for (const { id, value } of this.#store.records(AUTOMATION_KIND)) {
+      const view = restoredView(value);
+      if (endInterrupted(view, this.#options.clock.now())) this.#store.put(AUTOMATION_KIND, id, () => savedAutomation(view));
+      this.#executions.set(id, new RestoredAutomationExecution(view));
+    }
   }
 
   async StartAutomationExecution(input: StartAutomationExecutionRequest): Promise<{ AutomationExecutionId: string }> {
@@ -61,6 +84,7 @@ export class AutomationEngine {
       mode,
     });
     this.#executions.set(run.id, run);
+    this.#options.onChange?.(run);
     this.#queue.push(run);
     this.#drain();
     return { AutomationExecutionId: run.id };
@@ -124,7 +148,7 @@ export class AutomationEngine {
     if (run.isTerminal || run.status === 'Cancelling') {
       throw ssmError('InvalidAutomationStatusUpdateException', `The execution ${run.id} is ${run.status} and cannot be cancelled.`);
     }
-    const queued = this.#queue.indexOf(run);
+    const queued = run instanceof AutomationExecutionRun ? this.#queue.indexOf(run) : -1;
     if (queued >= 0) this.#queue.splice(queued, 1);
     run.cancel();
     return {};
@@ -137,7 +161,7 @@ export class AutomationEngine {
     return run.describe();
   }
 
-  #require(id: string): AutomationExecutionRun {
+  #require(id: string): AutomationExecutionRun | RestoredAutomationExecution {
     const run = this.#executions.get(id);
     if (run === undefined) throw ssmError('AutomationExecutionNotFoundException', `Automation execution ${id} not found.`);
     return run;

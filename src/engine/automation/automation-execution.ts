@@ -45,6 +45,8 @@ export interface AutomationExecutionDeps {
   readonly executedBy: string;
   /** IAM check for SSM calls actions make with the assumed role (the local engine's role registry). */
   readonly authorizeSsm?: SsmAuthorizer;
+  /** Told when an execution's status or steps change (the engine writes it through to its store). */
+  readonly onChange?: (run: AutomationExecutionRun) => void;
 }
 
 export interface AutomationExecutionInit {
@@ -165,6 +167,7 @@ export class AutomationExecutionRun {
     if (this.isTerminal) return Promise.resolve();
     this.#status = 'InProgress';
     this.#start = this.#deps.clock.now();
+    this.#deps.onChange?.(this);
     try {
       this.#loop(0, undefined);
     } catch (error) {
@@ -181,10 +184,12 @@ export class AutomationExecutionRun {
       this.#status = 'Cancelled';
       this.#start = this.#deps.clock.now();
       this.#end = this.#start;
+      this.#deps.onChange?.(this);
       this.#resolveFinished();
       return;
     }
     this.#status = 'Cancelling';
+    this.#deps.onChange?.(this);
     this.#currentStop?.stop('cancel');
   }
 
@@ -246,6 +251,7 @@ export class AutomationExecutionRun {
   #finish(status: AutomationExecutionStatus): void {
     this.#status = status;
     this.#end = this.#deps.clock.now();
+    this.#deps.onChange?.(this);
     this.#resolveFinished();
   }
 
@@ -317,6 +323,7 @@ export class AutomationExecutionRun {
     execution.Outputs = this.#renderOutputs(record.outputs);
     this.#stepOutputs.set(record.step.name, record.outputs);
     this.#current = undefined;
+    this.#deps.onChange?.(this);
     return result;
   }
 
@@ -342,6 +349,7 @@ export class AutomationExecutionRun {
     const record: StepRecord = { step, execution, outputs: {} };
     this.#records.push(record);
     this.#current = record;
+    this.#deps.onChange?.(this);
     return record;
   }
 
@@ -561,27 +569,31 @@ export class AutomationExecutionRun {
   }
 
   metadata(): AutomationExecutionMetadata {
-    const full = this.describe();
-    return {
-      AutomationExecutionId: full.AutomationExecutionId,
-      DocumentName: full.DocumentName,
-      DocumentVersion: full.DocumentVersion,
-      AutomationExecutionStatus: full.AutomationExecutionStatus,
-      ...(full.ExecutionStartTime === undefined ? {} : { ExecutionStartTime: full.ExecutionStartTime }),
-      ...(full.ExecutionEndTime === undefined ? {} : { ExecutionEndTime: full.ExecutionEndTime }),
-      ExecutedBy: full.ExecutedBy,
-      // No execution log in S3 locally: `""`, as AWS returns it without one (describe-automation-executions).
-      LogFile: '',
-      Outputs: full.Outputs,
-      Mode: full.Mode,
-      ...(full.CurrentStepName === undefined ? {} : { CurrentStepName: full.CurrentStepName }),
-      ...(full.CurrentAction === undefined ? {} : { CurrentAction: full.CurrentAction }),
-      ...(full.FailureMessage === undefined ? {} : { FailureMessage: full.FailureMessage }),
-      Targets: full.Targets,
-      ResolvedTargets: full.ResolvedTargets,
-      AutomationType: 'Local',
-    };
+    return automationMetadata(this.describe());
   }
+}
+
+/** DescribeAutomationExecutions' entry for an execution, from its GetAutomationExecution view. */
+export function automationMetadata(full: AutomationExecution): AutomationExecutionMetadata {
+  return {
+    AutomationExecutionId: full.AutomationExecutionId,
+    DocumentName: full.DocumentName,
+    DocumentVersion: full.DocumentVersion,
+    AutomationExecutionStatus: full.AutomationExecutionStatus,
+    ...(full.ExecutionStartTime === undefined ? {} : { ExecutionStartTime: full.ExecutionStartTime }),
+    ...(full.ExecutionEndTime === undefined ? {} : { ExecutionEndTime: full.ExecutionEndTime }),
+    ExecutedBy: full.ExecutedBy,
+    // No execution log in S3 locally: `""`, as AWS returns it without one (describe-automation-executions).
+    LogFile: '',
+    Outputs: full.Outputs,
+    Mode: full.Mode,
+    ...(full.CurrentStepName === undefined ? {} : { CurrentStepName: full.CurrentStepName }),
+    ...(full.CurrentAction === undefined ? {} : { CurrentAction: full.CurrentAction }),
+    ...(full.FailureMessage === undefined ? {} : { FailureMessage: full.FailureMessage }),
+    Targets: full.Targets,
+    ResolvedTargets: full.ResolvedTargets,
+    AutomationType: 'Local',
+  };
 }
 
 /** The API's copy of a recorded step: the same members in the same order, deep-copied, with the times as Dates. */

@@ -34,6 +34,23 @@ import { paginate } from '../run-command/run-command-service.js';
 import { AWS_DOCUMENTS, documentNameOf } from './aws-documents.js';
 import { DocumentPermissions } from './document-permissions.js';
 import { documentMatches, parseListFilters } from './list-filters.js';
+import { memoryStore, type Store } from '../store/index.js';
+
+/** The store's kind for the account's documents. */
+const DOCUMENT_KIND = 'ssm.document';
+
+/** A document as the store keeps it: each version's text, from which the rest is derived again at restore. */
+interface SavedDocument {
+  readonly Name: string;
+  readonly DocumentType: DocumentType;
+  readonly CreatedDate: number;
+  readonly DefaultVersion: string;
+  readonly DisplayName?: string;
+  readonly TargetType?: string;
+  readonly Tags: Tag[];
+  readonly Shared: Array<{ AccountId: string; SharedDocumentVersion: string }>;
+  readonly Versions: Array<{ DocumentVersion: string; Content: string; DocumentFormat: DocumentFormat; CreatedDate: number; VersionName?: string }>;
+}
 
 /** CreateDocument `Name` pattern. */
 const NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
@@ -86,6 +103,8 @@ export interface DocumentStoreOptions {
   readonly now: () => number;
   /** The engine's account: owner of every document created here. */
   readonly accountId: string;
+  /** Where the account's documents are kept (default: nowhere but here). */
+  readonly store?: Store;
 }
 
 /** A runbook resolved for execution. */
@@ -99,9 +118,11 @@ export class DocumentStore {
   readonly #docs = new Map<string, DocumentRecord>();
   readonly #aws = new Map<string, DocumentRecord>();
   readonly #options: DocumentStoreOptions;
+  readonly #store: Store;
 
   constructor(options: DocumentStoreOptions) {
     this.#options = options;
+    this.#store = options.store ?? memoryStore();
     for (const aws of Object.values(AWS_DOCUMENTS)) {
       const source = { content: aws.content, format: 'JSON' as const, version: '1', versionName: undefined, createdDate: aws.createdDate };
       const version = commandVersion(source, JSON.parse(aws.content) as CommandDocumentContent);
@@ -130,6 +151,7 @@ export class DocumentStore {
       tags: structuredClone(input.Tags ?? []),
     });
     this.#docs.set(input.Name, created);
+    this.#save(created);
     // The new document is `Creating` until the service has processed it (CreateDocument examples); then `Active`.
     return { DocumentDescription: { ...this.#describe(created, version), Status: 'Creating' } };
   }
@@ -154,6 +176,7 @@ export class DocumentStore {
     }
     record.versions.push(version);
     if (input.DisplayName !== undefined) record.displayName = input.DisplayName;
+    this.#save(record);
     return { DocumentDescription: { ...this.#describe(record, version), Status: 'Updating' } };
   }
 
@@ -163,6 +186,7 @@ export class DocumentStore {
     const record = this.#own(input.Name, 'change the default version of');
     const version = this.#version(record, input.DocumentVersion);
     record.defaultVersion = version.version;
+    this.#save(record);
     return {
       Description: { Name: record.name, DefaultVersion: version.version, ...(version.versionName === undefined ? {} : { DefaultVersionName: version.versionName }) },
     };
@@ -177,12 +201,14 @@ export class DocumentStore {
         throw ssmError('InvalidDocumentOperation', `You attempted to delete a document while it is still shared. You must stop sharing the document before you can delete it.`);
       }
       this.#docs.delete(input.Name);
+      this.#store.delete(DOCUMENT_KIND, input.Name);
       return {};
     }
     const version = input.DocumentVersion !== undefined ? this.#version(record, input.DocumentVersion) : record.versions.find((v) => v.versionName === input.VersionName);
     if (version === undefined) throw ssmError('InvalidDocumentVersion', `Document ${input.Name} has no version named ${String(input.VersionName)}.`);
     if (version.version === record.defaultVersion) throw ssmError('InvalidDocumentOperation', `You can't delete the default version of ${input.Name}.`);
     record.versions.splice(record.versions.indexOf(version), 1);
+    this.#save(record);
     return {};
   }
 
@@ -236,6 +262,7 @@ export class DocumentStore {
     checkPermissionType(input.PermissionType);
     const record = this.#own(input.Name, 'share');
     record.permissions.modify(record.name, input.AccountIdsToAdd ?? [], input.AccountIdsToRemove ?? [], input.SharedDocumentVersion);
+    this.#save(record);
     return {};
   }
 
@@ -270,6 +297,49 @@ export class DocumentStore {
     selected.runnable ??= commandDocument(record.name, selected.command!);
     return { doc: selected.runnable, version: selected.version };
   };
+
+  /** Brings back the documents the store kept (at start), each version parsed again from its text. */
+  restore(): void {
+    for (const { value } of this.#store.records(DOCUMENT_KIND)) {
+      const saved = value as unknown as SavedDocument;
+      const versions = saved.Versions.map((v) => {
+        const source = { content: v.Content, format: v.DocumentFormat, version: v.DocumentVersion, versionName: v.VersionName, createdDate: new Date(v.CreatedDate) };
+        // The text was validated when it was stored; it is parsed again, not checked again.
+        const parsed: unknown = v.DocumentFormat === 'JSON' ? JSON.parse(v.Content) : parseYaml(v.Content);
+        return saved.DocumentType === 'Automation' ? automationVersion(source, parsed as Runbook) : commandVersion(source, parsed as CommandDocumentContent);
+      });
+      const base = record(saved.Name, this.#options.accountId, saved.DocumentType, versions[0]!, { displayName: saved.DisplayName, targetType: saved.TargetType, tags: saved.Tags });
+      // Its own creation date: version 1 may have been deleted since.
+      const restored: DocumentRecord = { ...base, createdDate: new Date(saved.CreatedDate) };
+      restored.versions.splice(0, 1, ...versions);
+      restored.defaultVersion = saved.DefaultVersion;
+      for (const share of saved.Shared) restored.permissions.modify(saved.Name, [share.AccountId], [], share.SharedDocumentVersion);
+      this.#docs.set(saved.Name, restored);
+    }
+  }
+
+  #save(record: DocumentRecord): void {
+    this.#store.put(DOCUMENT_KIND, record.name, (): JsonValue => {
+      const saved: SavedDocument = {
+        Name: record.name,
+        DocumentType: record.documentType,
+        CreatedDate: record.createdDate.getTime(),
+        DefaultVersion: record.defaultVersion,
+        ...(record.displayName === undefined ? {} : { DisplayName: record.displayName }),
+        ...(record.targetType === undefined ? {} : { TargetType: record.targetType }),
+        Tags: record.tags,
+        Shared: record.permissions.describe().AccountSharingInfoList,
+        Versions: record.versions.map((v) => ({
+          DocumentVersion: v.version,
+          Content: v.content,
+          DocumentFormat: v.format,
+          CreatedDate: v.createdDate.getTime(),
+          ...(v.versionName === undefined ? {} : { VersionName: v.versionName }),
+        })),
+      };
+      return saved as unknown as JsonValue;
+    });
+  }
 
   #parse(type: DocumentType, content: string, format: DocumentFormat, version: string, versionName: string | undefined): VersionRecord {
     if (typeof content !== 'string' || content.length === 0) throw ssmError('InvalidDocumentContent', 'Content is required.');

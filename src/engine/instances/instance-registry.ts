@@ -11,6 +11,10 @@ import type { IdGenerator } from '../ids.js';
 import { randomIds } from '../ids.js';
 import type { InstanceResourceType, PingStatus } from '../../model/ssm.js';
 import { LocalInstance } from './local-instance.js';
+import { memoryStore, type Store } from '../store/index.js';
+
+/** The store's kind for managed nodes. */
+const INSTANCE_KIND = 'ssm.instance';
 
 /** `(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)` (SendCommand `InstanceId` pattern, aws-semantics §3.1). */
 export const INSTANCE_ID_PATTERN = /^(i-(\w{8}|\w{17})|mi-\w{17})$/;
@@ -22,6 +26,8 @@ export interface InstanceRegistryOptions {
   readonly ids?: IdGenerator;
   /** Called with each node as it is added, before it can run anything (the local engine sets its environment). */
   readonly configure?: (instance: LocalInstance) => void;
+  /** Where the nodes are kept (default: nowhere but here). */
+  readonly store?: Store;
 }
 
 export interface AddInstanceOptions {
@@ -38,6 +44,8 @@ export interface AddInstanceOptions {
    * engine's default instance role (docs/security.md).
    */
   readonly roleArn?: string;
+  /** When the node registered (a restored node keeps its own). Default: now. */
+  readonly registrationDate?: Date;
 }
 
 export type InstanceEvent = { readonly type: 'reachable' | 'unreachable' | 'agent-killed' | 'removed'; readonly instanceId: string };
@@ -49,6 +57,7 @@ export class InstanceRegistry {
   readonly #configure: ((instance: LocalInstance) => void) | undefined;
   readonly #instances = new Map<string, LocalInstance>();
   readonly #listeners = new Set<(event: InstanceEvent) => void>();
+  readonly #store: Store;
 
   constructor(options: InstanceRegistryOptions = {}) {
     this.baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'shellstep-instances-'));
@@ -56,6 +65,36 @@ export class InstanceRegistry {
     this.#clock = options.clock ?? new RealClock();
     this.#ids = options.ids ?? randomIds;
     this.#configure = options.configure;
+    this.#store = options.store ?? memoryStore();
+  }
+
+  /**
+   * Registers the nodes the store kept, at start. Their agents are new: they come back `Online`, knowing nothing of
+   * work an earlier process started (docs/fidelity.md, Persistence).
+   */
+  restore(): void {
+    for (const { value } of this.#store.records(INSTANCE_KIND)) {
+      const saved = value as { InstanceId: string; Name: string; Tags: Record<string, string>; RegistrationDate: number; RoleArn?: string };
+      if (this.#instances.has(saved.InstanceId)) continue;
+      this.add({
+        instanceId: saved.InstanceId,
+        name: saved.Name,
+        tags: saved.Tags,
+        registrationDate: new Date(saved.RegistrationDate),
+        ...(saved.RoleArn === undefined ? {} : { roleArn: saved.RoleArn }),
+      });
+    }
+  }
+
+  #save(instance: LocalInstance): void {
+    this.#store.put(INSTANCE_KIND, instance.instanceId, () => ({
+      InstanceId: instance.instanceId,
+      Name: instance.name,
+      Tags: instance.tags,
+      PingStatus: instance.pingStatus,
+      RegistrationDate: instance.registrationDate.getTime(),
+      ...(instance.roleArn === undefined ? {} : { RoleArn: instance.roleArn }),
+    }));
   }
 
   /** Registers a node and creates its root folder. */
@@ -75,11 +114,12 @@ export class InstanceRegistry {
       tags: options.tags ?? {},
       platformType: 'Linux',
       pingStatus: options.pingStatus ?? 'Online',
-      registrationDate: new Date(this.#clock.now()),
+      registrationDate: options.registrationDate ?? new Date(this.#clock.now()),
       roleArn: options.roleArn,
     });
     this.#configure?.(instance);
     this.#instances.set(instanceId, instance);
+    this.#save(instance);
     return instance;
   }
 
@@ -115,6 +155,8 @@ export class InstanceRegistry {
     const was = instance.reachable;
     instance.pingStatus = status;
     if (status === 'Online') instance.lastPingDateTime = new Date(this.#clock.now());
+    this.#save(instance);
+    this.#save(instance);
     if (was !== instance.reachable) this.#emit({ type: instance.reachable ? 'reachable' : 'unreachable', instanceId });
   }
 
@@ -143,6 +185,7 @@ export class InstanceRegistry {
   forget(instanceId: string): void {
     this.#require(instanceId);
     this.#instances.delete(instanceId);
+    this.#store.delete(INSTANCE_KIND, instanceId);
     this.#emit({ type: 'removed', instanceId });
   }
 

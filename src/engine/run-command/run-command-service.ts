@@ -41,6 +41,10 @@ import { invocationOutcome, runPlugins } from './run-plugins.js';
 import { awsCommandDocuments } from '../documents/aws-documents.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, maxConcurrencyCount, maxErrorsCount } from './rate-control.js';
 import { resolveTargets } from './targets.js';
+import { memoryStore, type Store } from '../store/index.js';
+
+/** The store's kind for commands (each with its invocations and their output). */
+const COMMAND_KIND = 'ssm.command';
 
 /** API limits (botocore model, aws-semantics §3.1). */
 export const MAX_INSTANCE_IDS = 50;
@@ -61,6 +65,8 @@ export interface RunCommandServiceOptions {
   readonly agentDir?: string;
   /** Finds the Command document a SendCommand names (the SSM service's document store). Default: AWS-owned ones only. */
   readonly documents?: CommandDocumentResolver;
+  /** Where commands are kept (default: nowhere but here). */
+  readonly store?: Store;
 }
 
 type Phase = 'queued' | 'waiting' | 'delivering' | 'running' | 'done';
@@ -73,8 +79,8 @@ interface InvocationState {
   phase: Phase;
   /** One result per step the agent has reported, in document order; undefined until it reports. */
   plugins?: readonly PluginResult[] | undefined;
-  startedAt?: number;
-  endedAt?: number;
+  startedAt?: number | undefined;
+  endedAt?: number | undefined;
   /** Set when the agent accepted a CancelCommand. */
   readonly cancel: Stopper;
   cancelRequested: boolean;
@@ -134,8 +140,10 @@ export class RunCommandService {
   readonly #commands = new Map<string, CommandState>();
   /** Work waiting for a node to become reachable, by instance id. */
   readonly #whenReachable = new Map<string, (() => void)[]>();
+  readonly #store: Store;
 
   constructor(options: RunCommandServiceOptions) {
+    this.#store = options.store ?? memoryStore();
     this.#clock = options.clock;
     this.#ids = options.ids;
     this.#instances = options.instances;
@@ -423,6 +431,39 @@ export class RunCommandService {
     return state === undefined ? [] : state.invocations.map((inv) => this.#invocationView(state, inv, true));
   }
 
+  /**
+   * Brings back the commands the store kept (at start). An invocation that had not ended when the last process stopped
+   * never gets its agent's report: it ends `TimedOut` / `Delivery Timed Out` now ("If Run Command doesn't receive a
+   * document terminal response from SSM Agent, the command invocation is marked as deliveryTimeout", §6.4), rather
+   * than at its ExpiresAfter (docs/fidelity.md, Persistence).
+   */
+  restore(): void {
+    for (const { value } of this.#store.records(COMMAND_KIND)) {
+      const saved = value as unknown as SavedCommand;
+      const state: CommandState = {
+        command: saved.command,
+        doc: saved.doc,
+        parameters: saved.parameters,
+        invocations: saved.invocations.map((inv) => {
+          const restored: InvocationState = { ...inv, cancel: new Stopper() };
+          return restored;
+        }),
+        maxConcurrency: saved.maxConcurrency,
+        maxErrors: saved.maxErrors,
+        cancelRequested: saved.cancelRequested,
+        timers: NO_TIMERS,
+        waiters: NO_WAITERS,
+      };
+      this.#commands.set(state.command.CommandId, state);
+      if (allDone(state.invocations)) continue;
+      for (const inv of state.invocations) {
+        // Cancelling: the agent never confirmed the cancel either; the same outcome as any unreported work.
+        if (inv.phase !== 'done') this.#finish(state, inv, 'TimedOut', 'Delivery Timed Out');
+      }
+      this.#update(state);
+    }
+  }
+
   // ------------------------------------------------------------------ internals
 
   #dispatch(state: CommandState): void {
@@ -551,6 +592,7 @@ export class RunCommandService {
   #update(state: CommandState): void {
     if (!allDone(state.invocations)) this.#dispatch(state);
     rollUpInto(state.command, state.invocations, state.maxErrors, state.cancelRequested);
+    this.#store.put(COMMAND_KIND, state.command.CommandId, () => savedCommand(state));
     if (isTerminalCommand(state.command.Status)) {
       const timers = state.timers;
       state.timers = NO_TIMERS;
@@ -632,6 +674,41 @@ export class RunCommandService {
       CloudWatchOutputConfig: copyConfig(c.CloudWatchOutputConfig),
     };
   }
+}
+
+/** A command as the store keeps it: the record, its document and every invocation with the results it reported. */
+interface SavedCommand {
+  readonly command: CommandRecord;
+  readonly doc: CommandDocument;
+  readonly parameters: Record<string, JsonValue>;
+  readonly invocations: Array<Pick<InvocationState, 'instanceId' | 'instanceName' | 'status' | 'details' | 'phase' | 'plugins' | 'cancelRequested'> & { startedAt?: number | undefined; endedAt?: number | undefined }>;
+  readonly maxConcurrency: number;
+  readonly maxErrors: number;
+  readonly cancelRequested: boolean;
+}
+
+function savedCommand(state: CommandState): JsonValue {
+  const saved: SavedCommand = {
+    command: state.command,
+    doc: state.doc,
+    parameters: state.parameters,
+    invocations: state.invocations.map((inv) => ({
+      instanceId: inv.instanceId,
+      instanceName: inv.instanceName,
+      status: inv.status,
+      details: inv.details,
+      phase: inv.phase,
+      plugins: inv.plugins,
+      startedAt: inv.startedAt,
+      endedAt: inv.endedAt,
+      cancelRequested: inv.cancelRequested,
+    })),
+    maxConcurrency: state.maxConcurrency,
+    maxErrors: state.maxErrors,
+    cancelRequested: state.cancelRequested,
+  };
+  // JSON.stringify drops the undefined members; a restored invocation has them absent, as a new one does.
+  return saved as unknown as JsonValue;
 }
 
 /**
