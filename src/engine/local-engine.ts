@@ -132,6 +132,7 @@ export class LocalEngine {
     this.sfn = new StepFunctionsService({
       ...common,
       signal: this.#abort.signal,
+      store: this.store,
       ...(options.taskTokenLength === undefined ? {} : { taskTokenLength: options.taskTokenLength }),
     });
     this.cloudformation = new CloudFormationService({
@@ -155,6 +156,7 @@ export class LocalEngine {
     if (!this.store.durable) return;
     this.instances.restore();
     this.ssm.restore();
+    this.sfn.restore();
   }
 
   /** Deploys a template (JSON/YAML text or object): creates the stack, or updates it if it exists. */
@@ -166,8 +168,12 @@ export class LocalEngine {
       () => true,
       () => false,
     );
-    if (exists) await this.cloudformation.UpdateStack({ StackName: options.stackName, TemplateBody: body, Parameters, Capabilities });
-    else await this.cloudformation.CreateStack({ StackName: options.stackName, TemplateBody: body, Parameters, Capabilities });
+    if (exists) {
+      // Deploying what is deployed already changes nothing (`serve --data-dir` redeploys its templates at each start).
+      await this.cloudformation.UpdateStack({ StackName: options.stackName, TemplateBody: body, Parameters, Capabilities }).catch((error: unknown) => {
+        if (!(error instanceof ServiceError && error.message === 'No updates are to be performed.')) throw error;
+      });
+    } else await this.cloudformation.CreateStack({ StackName: options.stackName, TemplateBody: body, Parameters, Capabilities });
     const stack = await this.cloudformation.waitForStack(options.stackName);
     const status = String(stack['StackStatus']);
     if (status !== 'CREATE_COMPLETE' && status !== 'UPDATE_COMPLETE') {

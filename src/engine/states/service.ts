@@ -16,10 +16,12 @@ import { RealClock, type Clock } from '../clock.js';
 import { randomIds, type IdGenerator } from '../ids.js';
 import { executionArn as makeExecutionArn, isExecutionArn, isValidName, isValidRoleArn, parseStateMachineArn, stateMachineArn as makeStateMachineArn } from './arns.js';
 import { startExecution, type ExecutionResult, type ExecutionStatus, type RunningExecution } from './execution.js';
-import { historyEvent, type HistoryEvent, type HistoryListener } from './history.js';
+import { historyEvent, type HistoryEvent, type HistoryListener, type RecordedEvent } from './history.js';
 import { DEFAULT_INTEGRATIONS, type IntegrationRegistry } from './integrations/index.js';
 import { MAX_PAYLOAD_BYTES } from './json-utils.js';
 import { TaskTokens } from './task-tokens.js';
+import { memoryStore, type Store } from '../store/index.js';
+import { MACHINE_KIND, EXECUTION_KIND, HISTORY_KIND, savedExecution, savedMachine, restoredRunning, interruptedResult, type SavedExecution, type SavedMachine } from './persistence.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 
@@ -35,9 +37,11 @@ export interface StepFunctionsServiceOptions {
   readonly integrations?: IntegrationRegistry;
   /** Aborting it stops every running execution (ABORTED). */
   readonly signal?: AbortSignal;
+  /** Where state machines, executions and their histories are kept (default: nowhere but here). */
+  readonly store?: Store;
 }
 
-interface StateMachineRecord {
+export interface StateMachineRecord {
   readonly arn: string;
   readonly name: string;
   definitionText: string;
@@ -52,7 +56,7 @@ interface StateMachineRecord {
   readonly executions: ExecutionRecord[];
 }
 
-interface ExecutionRecord {
+export interface ExecutionRecord {
   readonly arn: string;
   readonly name: string;
   readonly stateMachine: StateMachineRecord;
@@ -78,8 +82,10 @@ export class StepFunctionsService {
   readonly #integrations: IntegrationRegistry;
   readonly #machines = new Map<string, StateMachineRecord>();
   readonly #executions = new Map<string, ExecutionRecord>();
+  readonly #store: Store;
 
   constructor(options: StepFunctionsServiceOptions) {
+    this.#store = options.store ?? memoryStore();
     this.#clock = options.clock ?? new RealClock();
     this.#ids = options.ids ?? randomIds;
     this.#awsApi = options.awsApi;
@@ -140,6 +146,7 @@ export class StepFunctionsService {
       executions: [],
     };
     this.#machines.set(arn, record);
+    this.#saveMachine(record);
     return { stateMachineArn: arn, creationDate: new Date(record.creationDate) };
   }
 
@@ -157,6 +164,7 @@ export class StepFunctionsService {
     if (roleArn !== undefined) machine.roleArn = roleArn;
     machine.updateDate = this.#clock.now();
     machine.revisionId = this.#ids.uuid();
+    this.#saveMachine(machine);
     return { updateDate: new Date(machine.updateDate), revisionId: machine.revisionId };
   }
 
@@ -200,7 +208,10 @@ export class StepFunctionsService {
     const arn = required(input.stateMachineArn, 'stateMachineArn');
     if (parseStateMachineArn(arn) === undefined) throw new ServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
     // Deleting is idempotent; running executions keep running until they finish (API_DeleteStateMachine.html).
+    const deleted = this.#machines.get(arn);
     this.#machines.delete(arn);
+    // Kept, marked deleted: its executions still describe it (and restore needs it for them).
+    if (deleted !== undefined) this.#saveMachine(deleted, true);
     return {};
   }
 
@@ -423,12 +434,84 @@ export class StepFunctionsService {
     const record: ExecutionRecord = { arn, name, stateMachine: machine, inputText, running, status: 'RUNNING', stopDate: undefined, result: undefined };
     this.#executions.set(arn, record);
     machine.executions.push(record);
+    this.#saveExecution(record);
     void running.result.then((result) => {
       record.result = result;
       record.status = result.status;
       record.stopDate = this.#clock.now();
+      this.#saveExecution(record);
     });
     return record;
+  }
+
+  // ------------------------------------------------------------------ persistence
+
+  #saveMachine(machine: StateMachineRecord, deleted = false): void {
+    this.#store.put(MACHINE_KIND, machine.arn, () => savedMachine(machine, deleted));
+  }
+
+  /**
+   * Writes the execution through, and (once, when it starts) every history event as it is recorded. A store that keeps
+   * nothing gets no listener: the default costs no memory per execution.
+   */
+  #saveExecution(record: ExecutionRecord): void {
+    const store = this.#store;
+    store.put(EXECUTION_KIND, record.arn, () => savedExecution(record));
+    if (record.status !== 'RUNNING' || !store.durable || record.stateMachine.type === 'EXPRESS') return;
+    const history = record.running.history;
+    for (const event of history.events) store.append(HISTORY_KIND, record.arn, event.id, event as unknown as JsonValue);
+    history.subscribe((event) => store.append(HISTORY_KIND, record.arn, event.id, event as unknown as JsonValue));
+  }
+
+  /**
+   * Brings back the state machines and Standard executions the store kept (at start), with their histories. An
+   * execution still RUNNING when the last process stopped ends ABORTED now, with an ExecutionAborted event, as a stop
+   * of the engine (LocalEngine.close) ends it (docs/fidelity.md, Persistence).
+   */
+  restore(): void {
+    const machines = new Map<string, StateMachineRecord>();
+    for (const { value } of this.#store.records(MACHINE_KIND)) {
+      const saved = value as unknown as SavedMachine;
+      const machine: StateMachineRecord = {
+        arn: saved.arn,
+        name: saved.name,
+        definitionText: saved.definitionText,
+        definition: JSON.parse(saved.definitionText) as StateMachineDefinition,
+        roleArn: saved.roleArn,
+        type: saved.type,
+        creationDate: saved.creationDate,
+        updateDate: saved.updateDate ?? undefined,
+        revisionId: saved.revisionId ?? undefined,
+        executions: [],
+      };
+      machines.set(machine.arn, machine);
+      if (saved.deleted !== true) this.#machines.set(machine.arn, machine);
+    }
+    const histories = this.#store.logs(HISTORY_KIND);
+    for (const { value } of this.#store.records(EXECUTION_KIND)) {
+      const saved = value as unknown as SavedExecution;
+      const machine = machines.get(saved.stateMachineArn);
+      if (machine === undefined) continue;
+      const events = (histories.get(saved.arn) ?? []) as unknown as RecordedEvent[];
+      const result = saved.result ?? interruptedResult();
+      const record: ExecutionRecord = {
+        arn: saved.arn,
+        name: saved.name,
+        stateMachine: machine,
+        inputText: saved.inputText,
+        running: restoredRunning(this.#clock, saved.startTime, events, result),
+        status: result.status,
+        stopDate: saved.stopDate ?? this.#clock.now(),
+        result,
+      };
+      if (saved.result === undefined) {
+        const aborted = record.running.history.add('ExecutionAborted', record.running.history.lastEventId, 'executionAbortedEventDetails', { cause: result.cause });
+        this.#store.append(HISTORY_KIND, record.arn, aborted, record.running.history.events[aborted - 1] as unknown as JsonValue);
+        this.#store.put(EXECUTION_KIND, record.arn, () => savedExecution(record));
+      }
+      this.#executions.set(record.arn, record);
+      machine.executions.push(record);
+    }
   }
 
   #machine(arn: string | undefined): StateMachineRecord {
