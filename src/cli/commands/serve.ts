@@ -1,11 +1,28 @@
 /** `shellstep serve`: the local engine behind an AWS endpoint for the SDK, the AWS CLI and boto3. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import type { Store } from '../../engine/store/index.js';
 import { isJsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, instanceSpec, keyValue, type InstanceSpec } from '../options.js';
 import { serveSecurity } from './serve-security.js';
+
+/**
+ * The store of `--data-dir` (undefined without it), or null after printing why the folder cannot be used: the message
+ * names the file (a foreign or damaged database, a newer schema, another serve using it).
+ */
+async function openDataDir(dataDir: string | undefined): Promise<{ store: Store; instancesDir: string } | null | undefined> {
+  if (dataDir === undefined) return undefined;
+  const { openSqliteStore, StoreOpenError } = await import('../../engine/store/index.js');
+  try {
+    return { store: openSqliteStore(dataDir), instancesDir: join(resolve(dataDir), 'instances') };
+  } catch (error) {
+    if (!(error instanceof StoreOpenError)) throw error;
+    process.stderr.write(`--data-dir: ${error.message}\n`);
+    return null;
+  }
+}
 
 /** A stack name from a template file name: `ssm-automation-documents.cfn.json` → `ssm-automation-documents`. */
 export function stackNameFor(file: string): string {
@@ -27,6 +44,7 @@ interface ServeOptions {
   iam: boolean;
   role?: string[];
   inheritAwsEnv?: boolean;
+  dataDir?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -45,6 +63,7 @@ export function registerServe(program: Command): void {
     .option('--role <arn>', 'define an IAM role that no template defines, allowed every action (repeatable)', collect)
     .option('--inherit-aws-env', "let instances' commands keep your AWS variables (keys, profiles, endpoints) instead of an EC2-like environment")
     .option('--clock <mode>', "'real' or 'fast' (jump over idle waits)", 'real')
+    .option('--data-dir <dir>', 'keep every resource and record in an SQLite database in this folder, and bring them back at the next start (default: in memory)')
     .option('--no-iam', 'do not enforce the IAM roles of loaded templates')
     .addHelpText(
       'after',
@@ -81,12 +100,24 @@ Examples:
       const { LocalEngine } = await import('../../engine/local-engine.js');
       const { startLocalEndpoint } = await import('../../server/local-endpoint.js');
       const { parseJsonOrYaml } = await import('../../validate/cfn-yaml.js');
-      const engine = new LocalEngine({ clock: options.clock, enforceIam: options.iam, inheritAwsEnvironment: options.inheritAwsEnv === true });
+      const persisted = await openDataDir(options.dataDir);
+      if (persisted === null) {
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
+      const engine = new LocalEngine({
+        clock: options.clock,
+        enforceIam: options.iam,
+        inheritAwsEnvironment: options.inheritAwsEnv === true,
+        // One scope per region: the engine of us-east-1, serve's region (the regions' engine set scopes each of its own).
+        ...(persisted === undefined ? {} : { store: persisted.store.scope('us-east-1'), instancesDir: persisted.instancesDir }),
+      });
       try {
         for (const key of security.credentials(engine)) engine.credentials.register(key);
       } catch (error) {
         process.stderr.write(`${security.credentialsFile}: ${(error as Error).message}\n`);
         await engine.close();
+        persisted?.store.close();
         process.exitCode = ExitCode.Failure;
         return;
       }
@@ -95,11 +126,14 @@ Examples:
       } catch (error) {
         process.stderr.write(`--role: ${(error as Error).message}\n`);
         await engine.close();
+        persisted?.store.close();
         process.exitCode = ExitCode.Failure;
         return;
       }
       const roleArn = (role: string) => (role.startsWith('arn:') ? role : `arn:${engine.partition}:iam::${engine.accountId}:role/${role}`);
       const instances = (options.instance ?? []).map((spec) =>
+        // With --data-dir, an instance of an earlier run is already back: it is the same node.
+        (spec.instanceId === undefined ? undefined : engine.instances.get(spec.instanceId)) ??
         engine.instances.add({
           tags: spec.tags,
           ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }),
@@ -119,6 +153,7 @@ Examples:
         } catch (error) {
           process.stderr.write(`${file}: ${(error as Error).name}: ${(error as Error).message}\n`);
           await engine.close();
+          persisted?.store.close();
           process.exitCode = ExitCode.Failure;
           return;
         }
@@ -139,6 +174,9 @@ Examples:
       const stop = async () => {
         await endpoint.close();
         await engine.close();
+        // The executions the close stopped record their end in the next turns; then the last batch is written.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        persisted?.store.close();
         process.exit(ExitCode.Success);
       };
       process.once('SIGINT', () => void stop());
