@@ -136,6 +136,7 @@ export class LocalEngine {
       ...(options.taskTokenLength === undefined ? {} : { taskTokenLength: options.taskTokenLength }),
     });
     this.cloudformation = new CloudFormationService({
+      store: this.store,
       api: this.api,
       roles: this.roles,
       clock: this.clock,
@@ -157,6 +158,7 @@ export class LocalEngine {
     this.instances.restore();
     this.ssm.restore();
     this.sfn.restore();
+    this.cloudformation.restore();
   }
 
   /** Deploys a template (JSON/YAML text or object): creates the stack, or updates it if it exists. */

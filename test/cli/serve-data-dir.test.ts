@@ -12,13 +12,15 @@ import { afterAll, describe, expect, test } from 'vitest';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
+  type ExecutionListItem,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { CreateDocumentCommand, DescribeDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, DescribeDocumentCommand, DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DATABASE_FILE, SCHEMA_VERSION } from '../../src/engine/store/index.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
@@ -39,15 +41,15 @@ function dataDir(): string {
   return dir;
 }
 
-async function serve(dir: string): Promise<ServeProcess> {
-  const started = await startServe(['--data-dir', dir]);
+async function serve(dir: string, args: readonly string[] = []): Promise<ServeProcess> {
+  const started = await startServe(['--data-dir', dir, ...args]);
   running.push(started);
   return started;
 }
 
-function clients(endpoint: string): { sfn: SFNClient; ssm: SSMClient } {
+function clients(endpoint: string): { sfn: SFNClient; ssm: SSMClient; cfn: CloudFormationClient } {
   const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 };
-  return { sfn: new SFNClient(config), ssm: new SSMClient(config) };
+  return { sfn: new SFNClient(config), ssm: new SSMClient(config), cfn: new CloudFormationClient(config) };
 }
 
 function exited(serve: ServeProcess): Promise<number | null> {
@@ -76,9 +78,10 @@ const WAITING_CHAIN = JSON.stringify({
 const TERMINAL_EVENT: Record<string, string> = { SUCCEEDED: 'ExecutionSucceeded', FAILED: 'ExecutionFailed', ABORTED: 'ExecutionAborted', TIMED_OUT: 'ExecutionTimedOut' };
 
 describe('serve --data-dir', () => {
-  test('brings back state machines, executions and documents after a stop', async () => {
+  test('brings back state machines, executions, documents, stacks and instances after a stop, with the same start arguments', async () => {
     const dir = dataDir();
-    const first = await serve(dir);
+    const args = ['--template', 'cloudformation/ssm-automation-documents.cfn.json', '--instance', 'i-0123456789abcdef0:Role=web'];
+    const first = await serve(dir, args);
     const { sfn, ssm } = clients(first.endpoint);
     const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'kept', roleArn: ROLE, definition: CHAIN }));
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'first-run', input: '{"keep":1}' }));
@@ -87,9 +90,13 @@ describe('serve --data-dir', () => {
     first.child.kill('SIGTERM');
     expect(await exited(first)).toBe(0);
 
-    const second = await serve(dir);
+    // The template is deployed already (no change) and the instance is the same node.
+    const second = await serve(dir, args);
+    expect(second.instances).toMatchObject([{ InstanceId: 'i-0123456789abcdef0' }]);
     const again = clients(second.endpoint);
     expect((await again.sfn.send(new ListStateMachinesCommand({}))).stateMachines?.map((m) => m.name)).toEqual(['kept']);
+    expect((await again.cfn.send(new DescribeStacksCommand({ StackName: 'ssm-automation-documents' }))).Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+    expect((await again.ssm.send(new DescribeInstanceInformationCommand({}))).InstanceInformationList?.map((i) => i.InstanceId)).toEqual(['i-0123456789abcdef0']);
     expect(await again.sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'SUCCEEDED', input: '{"keep":1}', output: '{"keep":1}' });
     const events = (await again.sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];
     expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
@@ -135,7 +142,7 @@ describe('serve --data-dir', () => {
 
     const second = await serve(dir);
     const again = clients(second.endpoint);
-    const listed: Array<{ executionArn?: string; status?: string; name?: string }> = [];
+    const listed: ExecutionListItem[] = [];
     let nextToken: string | undefined;
     do {
       const page = await again.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000, nextToken }));

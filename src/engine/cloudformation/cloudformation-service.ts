@@ -17,6 +17,10 @@ import { iamRole } from './resources/iam-role.js';
 import type { CreatedResource, ProviderContext, ResourceProvider } from './resources/provider.js';
 import { NeedsReplacement, ssmDocument } from './resources/ssm-document.js';
 import { stateMachine } from './resources/state-machine.js';
+import { decodeRecord, encodeRecord, memoryStore, type Store } from '../store/index.js';
+
+/** The store's kind for stacks, live and deleted, by stack id (a name can be used again after a delete). */
+const STACK_KIND = 'cfn.stack';
 
 /** Resource types the local engine can create. Every other type is rejected by name before anything is created. */
 export const RESOURCE_PROVIDERS: Readonly<Record<string, ResourceProvider>> = {
@@ -43,10 +47,12 @@ export type StackStatus =
   | 'CREATE_FAILED'
   | 'ROLLBACK_IN_PROGRESS'
   | 'ROLLBACK_COMPLETE'
+  | 'ROLLBACK_FAILED'
   | 'UPDATE_IN_PROGRESS'
   | 'UPDATE_COMPLETE'
   | 'UPDATE_ROLLBACK_IN_PROGRESS'
   | 'UPDATE_ROLLBACK_COMPLETE'
+  | 'UPDATE_ROLLBACK_FAILED'
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_COMPLETE'
   | 'DELETE_FAILED';
@@ -71,7 +77,7 @@ export interface StackOutput {
   readonly ExportName?: string;
 }
 
-interface DeployedResource extends CreatedResource {
+export interface DeployedResource extends CreatedResource {
   readonly type: string;
   readonly properties: JsonObject;
 }
@@ -104,9 +110,23 @@ export interface CloudFormationServiceOptions {
   readonly region?: string;
   readonly accountId?: string;
   readonly partition?: string;
+  /** Where stacks are kept (default: nowhere but here). */
+  readonly store?: Store;
 }
 
 type ParameterInput = { ParameterKey?: string; ParameterValue?: string; UsePreviousValue?: boolean };
+
+/**
+ * The status a stack ends in when its operation was cut short by a restart: the operation failed, and no rollback ran
+ * (UNCONFIRMED, docs/fidelity.md, Persistence).
+ */
+const INTERRUPTED_ENDS: Partial<Record<StackStatus, StackStatus>> = {
+  CREATE_IN_PROGRESS: 'CREATE_FAILED',
+  ROLLBACK_IN_PROGRESS: 'ROLLBACK_FAILED',
+  UPDATE_IN_PROGRESS: 'UPDATE_ROLLBACK_FAILED',
+  UPDATE_ROLLBACK_IN_PROGRESS: 'UPDATE_ROLLBACK_FAILED',
+  DELETE_IN_PROGRESS: 'DELETE_FAILED',
+};
 
 const TERMINAL = new Set<StackStatus>(['CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'DELETE_COMPLETE', 'DELETE_FAILED']);
 
@@ -121,8 +141,10 @@ export class CloudFormationService {
   readonly #stacks = new Map<string, StackRecord>();
   readonly #deleted: StackRecord[] = [];
   readonly #exports = new Map<string, { value: string; stackId: string }>();
+  readonly #store: Store;
 
   constructor(options: CloudFormationServiceOptions) {
+    this.#store = options.store ?? memoryStore();
     this.#api = options.api;
     this.#roles = options.roles;
     this.#clock = options.clock;
@@ -525,7 +547,45 @@ export class CloudFormationService {
     stack.Outputs = [];
   }
 
+  /**
+   * Brings back the stacks the store kept (at start), after the services that hold their resources. The IAM roles and
+   * policies of live stacks, which only the engine's role registry holds, are registered again from the resources'
+   * properties (each provider's update, with nothing changed). A stack whose operation was under way when the last
+   * process stopped ends as that operation fails (docs/fidelity.md, Persistence).
+   */
+  restore(): void {
+    for (const { value } of this.#store.records(STACK_KIND)) {
+      const stack = decodeRecord<StackRecord>(value);
+      stack.operation = Promise.resolve();
+      if (stack.StackStatus === 'DELETE_COMPLETE') {
+        this.#deleted.push(stack);
+        continue;
+      }
+      this.#stacks.set(stack.StackName, stack);
+      for (const output of stack.Outputs) if (output.ExportName !== undefined) this.#exports.set(output.ExportName, { value: output.OutputValue, stackId: stack.StackId });
+    }
+    // Managed policies before the roles that attach them, roles before the policies that attach to them by name.
+    for (const type of ['AWS::IAM::ManagedPolicy', 'AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy']) {
+      for (const stack of this.#stacks.values()) {
+        for (const [id, resource] of stack.resources) {
+          if (resource.type !== type) continue;
+          // The IAM providers do their work before their first await: the registry holds the role when this returns.
+          void RESOURCE_PROVIDERS[type]!.update?.(resource, resource.properties, resource.properties, this.#providerContext(stack, id)).catch(() => undefined);
+        }
+      }
+    }
+    for (const stack of this.#stacks.values()) {
+      const ended = INTERRUPTED_ENDS[stack.StackStatus];
+      if (ended === undefined) continue;
+      stack.StackStatus = ended;
+      stack.StackStatusReason = 'The shellstep endpoint stopped while the stack operation was in progress.';
+      this.#event(stack, stack.StackName, 'AWS::CloudFormation::Stack', ended, stack.StackId, stack.StackStatusReason);
+    }
+  }
+
   #event(stack: StackRecord, logicalId: string, type: string, status: string, physicalId?: string, reason?: string): void {
+    // Every change of a stack comes with an event: the stack is written through here.
+    this.#store.put(STACK_KIND, stack.StackId, () => encodeRecord(stack));
     stack.events.push({
       StackId: stack.StackId,
       EventId: this.#ids.uuid(),

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { LocalEngine } from '../../../src/engine/local-engine.js';
+import { openSqliteStore, type Store } from '../../../src/engine/store/index.js';
+import { REPO_ROOT } from '../../helpers/fixtures.js';
+
+const dirs: string[] = [];
+const engines: LocalEngine[] = [];
+const stores: Store[] = [];
+
+afterEach(async () => {
+  for (const engine of engines.splice(0)) await engine.close();
+  for (const store of stores.splice(0)) store.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function engineOn(dir: string): LocalEngine {
+  const store = openSqliteStore(dir);
+  stores.push(store);
+  const engine = new LocalEngine({ clock: 'real', store: store.scope('us-east-1'), instancesDir: join(dir, 'instances') });
+  engines.push(engine);
+  return engine;
+}
+
+async function crash(engine: LocalEngine): Promise<void> {
+  const store = stores.pop()!;
+  store.flush();
+  store.close();
+  engines.splice(engines.indexOf(engine), 1);
+  await engine.close();
+}
+
+const RUNBOOKS = readFileSync(join(REPO_ROOT, 'cloudformation/ssm-automation-documents.cfn.json'), 'utf8');
+const SAMPLE = readFileSync(join(REPO_ROOT, 'cloudformation/sample-state-machine.cfn.json'), 'utf8');
+const INSTANCE = 'i-0123456789abcdef0';
+
+describe('restoring CloudFormation stacks from the store', () => {
+  test('brings back stacks with their events, outputs and IAM roles, and the restored sample runs under its role', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shellstep-restore-cfn-'));
+    dirs.push(dir);
+    const first = engineOn(dir);
+    first.instances.add({ instanceId: INSTANCE });
+    await first.deploy(RUNBOOKS, { stackName: 'shellstep-runbooks' });
+    const sample = await first.deploy(SAMPLE, { stackName: 'sample', parameters: { InstanceId: INSTANCE, SleepSeconds: '0' } });
+    await first.deploy(RUNBOOKS.replace('"Resources"', '"Description": "gone soon", "Resources"'), { stackName: 'doomed' }).catch(() => undefined);
+    await first.cloudformation.DeleteStack({ StackName: 'doomed' });
+    await first.cloudformation.waitForStack('doomed').catch(() => undefined);
+    const events = (await first.cloudformation.DescribeStackEvents({ StackName: 'sample' })).StackEvents;
+    const roleNames = [first.cloudformation.physicalId('shellstep-runbooks', 'SSMSyncRole'), first.cloudformation.physicalId('sample', 'StateMachineRole')];
+    const roles = roleNames.map((name) => first.roles.byName(name!)!);
+    expect(roles.every((role) => role !== undefined)).toBe(true);
+    await crash(first);
+
+    const second = engineOn(dir);
+    const stacks = (await second.cloudformation.DescribeStacks({})).Stacks;
+    expect(stacks.map((s) => [s['StackName'], s['StackStatus']])).toEqual([
+      ['shellstep-runbooks', 'CREATE_COMPLETE'],
+      ['sample', 'CREATE_COMPLETE'],
+    ]);
+    expect((await second.cloudformation.DescribeStackEvents({ StackName: 'sample' })).StackEvents).toEqual(events);
+    const summaries = (await second.cloudformation.ListStacks({})).StackSummaries;
+    expect(summaries.some((s) => s['StackName'] === 'doomed' && s['StackStatus'] === 'DELETE_COMPLETE')).toBe(true);
+    for (const role of roles) expect(second.roles.get(role.arn)).toEqual(role);
+
+    // Deploying the same templates again changes nothing; the restored sample runs, its calls checked against its role.
+    expect((await second.deploy(RUNBOOKS, { stackName: 'shellstep-runbooks' })).status).toBe('CREATE_COMPLETE');
+    const stateMachineArn = Object.values(sample.outputs).find((v) => v.includes(':stateMachine:'))!;
+    const { executionArn } = await second.sfn.StartExecution({ stateMachineArn, input: '{}' });
+    const result = await second.sfn.waitForExecution(executionArn);
+    expect(result.status).toBe('SUCCEEDED');
+  });
+});
