@@ -1,36 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { LocalEngine } from '../../../src/engine/local-engine.js';
-import { openSqliteStore, type Store } from '../../../src/engine/store/index.js';
+import { persistentEngines } from '../../helpers/data-dir.js';
 import { REPO_ROOT } from '../../helpers/fixtures.js';
 
-const dirs: string[] = [];
-const engines: LocalEngine[] = [];
-const stores: Store[] = [];
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
-  for (const store of stores.splice(0)) store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function engineOn(dir: string): LocalEngine {
-  const store = openSqliteStore(dir);
-  stores.push(store);
-  const engine = new LocalEngine({ clock: 'real', store: store.scope('us-east-1'), instancesDir: join(dir, 'instances') });
-  engines.push(engine);
-  return engine;
-}
-
-async function crash(engine: LocalEngine): Promise<void> {
-  const store = stores.pop()!;
-  store.flush();
-  store.close();
-  engines.splice(engines.indexOf(engine), 1);
-  await engine.close();
-}
+const { dataDir, engineOn, crash, cleanup } = persistentEngines('real');
+afterEach(cleanup);
 
 const RUNBOOKS = readFileSync(join(REPO_ROOT, 'cloudformation/ssm-automation-documents.cfn.json'), 'utf8');
 const SAMPLE = readFileSync(join(REPO_ROOT, 'cloudformation/sample-state-machine.cfn.json'), 'utf8');
@@ -38,8 +13,7 @@ const INSTANCE = 'i-0123456789abcdef0';
 
 describe('restoring CloudFormation stacks from the store', () => {
   test('brings back stacks with their events, outputs and IAM roles, and the restored sample runs under its role', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shellstep-restore-cfn-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const first = engineOn(dir);
     first.instances.add({ instanceId: INSTANCE });
     await first.deploy(RUNBOOKS, { stackName: 'shellstep-runbooks' });

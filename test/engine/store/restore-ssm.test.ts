@@ -1,37 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { LocalEngine } from '../../../src/engine/local-engine.js';
-import { openSqliteStore, type Store } from '../../../src/engine/store/index.js';
+import { persistentEngines } from '../../helpers/data-dir.js';
 
-const dirs: string[] = [];
-const engines: LocalEngine[] = [];
-const stores: Store[] = [];
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
-  for (const store of stores.splice(0)) store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** An engine on the data folder `dir`, as `serve --data-dir` makes one. */
-function engineOn(dir: string): LocalEngine {
-  const store = openSqliteStore(dir);
-  stores.push(store);
-  const engine = new LocalEngine({ clock: 'fast', store: store.scope('us-east-1'), instancesDir: join(dir, 'instances') });
-  engines.push(engine);
-  return engine;
-}
-
-/** The process stops at once: what was written stays, nothing else is (no engine close, no last write). */
-async function crash(engine: LocalEngine): Promise<void> {
-  const store = stores.pop()!;
-  store.flush();
-  store.close();
-  engines.splice(engines.indexOf(engine), 1);
-  await engine.close();
-}
+const { dataDir, engineOn, crash, cleanup } = persistentEngines('fast');
+afterEach(cleanup);
 
 const RUNBOOK = JSON.stringify({
   schemaVersion: '0.3',
@@ -41,8 +12,7 @@ const RUNBOOK = JSON.stringify({
 
 describe('restoring SSM records from the store', () => {
   test('brings back instances, documents, commands with their output and automations, and ends work in flight', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shellstep-restore-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const first = engineOn(dir);
     first.instances.add({ instanceId: 'i-0123456789abcdef0', tags: { Role: 'web' } });
     await first.ssm.CreateDocument({ Name: 'Echo', DocumentType: 'Automation', Content: RUNBOOK });

@@ -1,36 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { LocalEngine } from '../../../src/engine/local-engine.js';
-import { openSqliteStore, type Store } from '../../../src/engine/store/index.js';
+import { persistentEngines } from '../../helpers/data-dir.js';
 
-const dirs: string[] = [];
-const engines: LocalEngine[] = [];
-const stores: Store[] = [];
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
-  for (const store of stores.splice(0)) store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function engineOn(dir: string): LocalEngine {
-  const store = openSqliteStore(dir);
-  stores.push(store);
-  const engine = new LocalEngine({ clock: 'real', store: store.scope('us-east-1'), instancesDir: join(dir, 'instances') });
-  engines.push(engine);
-  return engine;
-}
-
-/** The process stops at once: what was written stays, nothing else is. */
-async function crash(engine: LocalEngine): Promise<void> {
-  const store = stores.pop()!;
-  store.flush();
-  store.close();
-  engines.splice(engines.indexOf(engine), 1);
-  await engine.close();
-}
+const { dataDir, engineOn, crash, cleanup } = persistentEngines('real');
+afterEach(cleanup);
 
 const ROLE = 'arn:aws:iam::123456789012:role/states';
 const PASS = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Result: { ok: true }, Next: 'B' }, B: { Type: 'Pass', End: true } } });
@@ -41,8 +13,7 @@ const WAIT_FOR_TOKEN = JSON.stringify({
 
 describe('restoring Step Functions records from the store', () => {
   test('brings back state machines, executions and histories, and ends running executions ABORTED', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shellstep-restore-sfn-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const first = engineOn(dir);
     const pass = await first.sfn.CreateStateMachine({ name: 'pass', roleArn: ROLE, definition: PASS });
     await first.sfn.UpdateStateMachine({ stateMachineArn: pass.stateMachineArn, definition: PASS.replace('"ok":true', '"ok":"updated"') });
