@@ -16,9 +16,10 @@ export interface ErrorBody {
 /** Serializes a result: Dates become epoch seconds, as the JSON protocol requires for timestamps. */
 export function serializeResult(result: unknown): string {
   return JSON.stringify(result ?? {}, function (this: Record<string, unknown>, key: string, value: unknown) {
+    // A Date reaches the replacer as its toJSON string: only strings need the look at the original member.
+    if (typeof value !== 'string') return value;
     const original = this[key];
-    if (original instanceof Date) return original.getTime() / 1000;
-    return value;
+    return original instanceof Date ? original.getTime() / 1000 : value;
   });
 }
 

@@ -139,6 +139,18 @@ function sendRefusal(req: IncomingMessage, res: ServerResponse, refusal: Refusal
   req.resume();
 }
 
+/**
+ * The path of a request target, as `new URL(target, base).pathname` gives it. A plain path (every SDK request is `/`)
+ * is read as is; anything the URL parser would rewrite (dot segments, escapes, backslashes, odd characters) goes
+ * through the parser, so that routes match the same paths either way.
+ */
+export function pathOf(target: string | undefined): string {
+  if (target === undefined) return '/';
+  const end = target.search(/[?#]/);
+  const path = end < 0 ? target : target.slice(0, end);
+  return /^\/[A-Za-z0-9_\-/]*$/.test(path) && !path.includes('//') ? path : new URL(target, 'http://endpoint').pathname;
+}
+
 /** The query protocol is a form POST without `X-Amz-Target`; everything else is answered in JSON. */
 function protocolOf(req: IncomingMessage): Protocol {
   return req.headers['x-amz-target'] === undefined && String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') ? 'query' : 'json';
@@ -168,7 +180,6 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://endpoint');
     const target = req.headers['x-amz-target'];
     const parsed = parseTarget(Array.isArray(target) ? target[0] : target);
     const service = parsed === undefined ? undefined : byPrefix.get(parsed.prefix);
@@ -180,8 +191,10 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
       sendRefusal(req, res, foreign, protocol, version);
       return;
     }
-    const route = routes.find((r) => r.method === req.method && (r.path.endsWith('/') ? url.pathname.startsWith(r.path) : url.pathname === r.path));
+    const pathname = pathOf(req.url);
+    const route = routes.length === 0 ? undefined : routes.find((r) => r.method === req.method && (r.path.endsWith('/') ? pathname.startsWith(r.path) : pathname === r.path));
     if (route !== undefined) {
+      const url = new URL(req.url ?? '/', 'http://endpoint');
       if (route.authenticated !== true) {
         await route.handle(req, res, url);
         return;

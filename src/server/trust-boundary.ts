@@ -16,6 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AccessKey, Principal } from '../engine/iam/credential-registry.js';
 import { ServiceError } from '../errors/service-error.js';
+import { BoundedCache } from '../engine/bounded-cache.js';
 
 /** The AWS protocol a request speaks, which decides how a refusal is shaped. */
 export type Protocol = 'json' | 'query';
@@ -273,6 +274,11 @@ export class TrustBoundary {
   readonly #now: () => number;
   #port = 0;
   #boundAddress: string | undefined;
+  /**
+   * Host header → served or not. Every request asks, and a client sends the same Host on every request, while
+   * deriving it parses a URL; at most 256 values are kept, so a client sending ever new ones only misses.
+   */
+  #hostVerdicts = this.#newHostVerdicts();
 
   constructor(options: TrustBoundaryOptions = {}) {
     this.#allowHosts = options.allowHosts ?? [];
@@ -288,6 +294,15 @@ export class TrustBoundary {
     this.#port = port;
     // A literal address the server is bound to cannot be rebound by DNS: clients on the network use it as Host.
     this.#boundAddress = isWildcardAddress(address) ? undefined : (hostnameOf(address.includes(':') && !address.startsWith('[') ? `[${address}]` : address) ?? undefined);
+    // Verdicts made before the bound address was known would be stale.
+    this.#hostVerdicts = this.#newHostVerdicts();
+  }
+
+  #newHostVerdicts(): BoundedCache<string, boolean> {
+    return new BoundedCache(256, (host: string) => {
+      const hostname = hostnameOf(host);
+      return hostname !== undefined && this.#hostAllowed(hostname);
+    });
   }
 
   #hostAllowed(hostname: string): boolean {
@@ -297,8 +312,7 @@ export class TrustBoundary {
   /** Host and Origin, checked for every request (AWS APIs and the endpoint's own routes). */
   checkHostAndOrigin(req: IncomingMessage): Refusal | undefined {
     const host = header(req, 'host');
-    const hostname = host === undefined ? undefined : hostnameOf(host);
-    if (hostname === undefined || !this.#hostAllowed(hostname)) {
+    if (host === undefined || !this.#hostVerdicts.get(host)) {
       return new Refusal(
         'forbidden',
         `Host '${host ?? ''}' is not served: this endpoint answers only loopback names (localhost, 127.0.0.1, [::1]) and names allowed with --allow-host (a foreign Host is what a DNS-rebinding page sends).`,

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { request } from 'node:http';
 import { SSMClient, GetCommandInvocationCommand, InvalidInstanceId, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { ServiceError } from '../../src/errors/service-error.js';
-import { startEndpoint, type LocalEndpoint } from '../../src/server/server.js';
+import { pathOf, startEndpoint, type LocalEndpoint } from '../../src/server/server.js';
+import fc from 'fast-check';
 import type { JsonObject } from '../../src/model/json.js';
 import { sigv4FormHeaders } from '../helpers/sigv4.js';
 
@@ -179,5 +180,28 @@ describe('routes of the endpoint itself', () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe('pathOf', () => {
+  test('should give the path the URL parser gives, for plain paths and for those it rewrites', () => {
+    const target = fc
+      .array(fc.constantFrom('/', '//', '.', '..', '%2e', '%2F', 'a', 'B', '0', '_', '-', '?', '#', '\\', ' ', 'é', ':', '@', '~', '*'), { maxLength: 12 })
+      .map((parts) => `/${parts.join('')}`);
+    fc.assert(
+      fc.property(target, (t) => {
+        let expected: string | Error;
+        try {
+          expected = new URL(t, 'http://endpoint').pathname;
+        } catch (error) {
+          expected = error as Error;
+        }
+        if (expected instanceof Error) expect(() => pathOf(t)).toThrow();
+        else expect(pathOf(t)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(pathOf(undefined)).toBe('/');
+    expect(pathOf('/_shellstep/x/../health?a=b')).toBe('/_shellstep/health');
   });
 });

@@ -5,7 +5,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CredentialRegistry } from '../../src/engine/iam/credential-registry.js';
 import { queryService } from '../../src/server/query-protocol.js';
 import { startEndpoint, type LocalEndpoint, type RequestContext } from '../../src/server/server.js';
-import { parseAuthorization, Refusal } from '../../src/server/trust-boundary.js';
+import { parseAuthorization, Refusal, TrustBoundary } from '../../src/server/trust-boundary.js';
+import type { IncomingMessage } from 'node:http';
 import { signedHeaders, sigv4FormHeaders } from '../helpers/sigv4.js';
 
 interface Reply {
@@ -88,6 +89,28 @@ describe('the Host check', () => {
     const reply = await raw(endpoint.url, { 'content-type': 'application/x-www-form-urlencoded', host: 'attacker.example', ...sigv4FormHeaders('cloudformation') }, 'Action=DescribeStacks');
     expect(reply.status).toBe(403);
     expect(reply.body).toMatch(/^<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>AccessDenied<\/Code><Message>Host 'attacker.example' is not served/);
+  });
+});
+
+describe('the Host verdicts kept between requests', () => {
+  const request = (host: string) => ({ headers: { host } }) as unknown as IncomingMessage;
+
+  test('should give every Host the same verdict however many distinct ones came before (the kept verdicts are bounded)', () => {
+    const boundary = new TrustBoundary({ allowHosts: ['shellstep.internal'] });
+    boundary.listening(4599, '127.0.0.1');
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 1000; i++) expect(boundary.checkHostAndOrigin(request(`attacker-${i}.example`))).toBeInstanceOf(Refusal);
+      for (const host of ['127.0.0.1:4599', 'localhost', 'shellstep.internal']) expect(boundary.checkHostAndOrigin(request(host))).toBeUndefined();
+      for (const host of ['attacker.example', 'shellstep.internal.attacker.example', '']) expect(boundary.checkHostAndOrigin(request(host))).toBeInstanceOf(Refusal);
+    }
+  });
+
+  test('should judge the bound address again once the endpoint listens on it', () => {
+    const boundary = new TrustBoundary();
+    expect(boundary.checkHostAndOrigin(request('10.1.2.3:4599'))).toBeInstanceOf(Refusal);
+    boundary.listening(4599, '10.1.2.3');
+    expect(boundary.checkHostAndOrigin(request('10.1.2.3:4599'))).toBeUndefined();
+    expect(boundary.checkHostAndOrigin(request('10.1.2.4:4599'))).toBeInstanceOf(Refusal);
   });
 });
 
