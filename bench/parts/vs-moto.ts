@@ -58,13 +58,14 @@ async function startAndWait(command: string[], port: number): Promise<ChildProce
   throw new Error(`${command.join(' ')} did not listen within 30 s`);
 }
 
-const motoVersion = spawnSync('python3', ['-c', 'import moto; print(moto.__version__)'], { encoding: 'utf8' });
+// moto's server needs boto3 too: without either, the comparison is skipped, never guessed.
+const motoVersion = spawnSync('python3', ['-c', 'import boto3, moto; print(moto.__version__)'], { encoding: 'utf8' });
 const hasMoto = motoVersion.status === 0 && spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
 
 const values: Record<string, BenchValue> = {};
 const notes: string[] = [];
 if (!hasMoto) {
-  notes.push('moto_server is not installed on this machine: the comparison was skipped (no figure is reported).');
+  notes.push('moto_server (or boto3 beside it) is not installed on this machine: the comparison was skipped (no figure is reported).');
   for (const key of ['vsMotoColdStartRatio', 'vsMotoSfnP50Ratio', 'vsMotoSfnThroughputRatio', 'vsMotoCfnDeployRatio']) values[key] = null;
 } else {
   notes.push(`moto ${motoVersion.stdout.trim()} (moto_server, Werkzeug threaded server), AWS SDK v3 client in a separate process for both.`);
@@ -137,7 +138,7 @@ writePart('vs-moto', {
     { label: 'Cold start to first ListStateMachines answer, shellstep serve, ms', key: 'coldStartServeMs' },
     { label: 'Cold start to first ListStateMachines answer, moto_server, ms', key: 'coldStartMotoMs' },
     { label: 'Cold start ratio', key: 'vsMotoColdStartRatio', goal: '≤ 0.5' },
-    { label: 'Step Functions round trip p50, concurrency 1, shellstep / moto, ms', key: 'sfnC1P50Ms' },
+    { label: 'Step Functions round trip p50, concurrency 1, shellstep, ms', key: 'sfnC1P50Ms' },
     { label: 'Step Functions round trip p50, concurrency 1, moto, ms', key: 'motoSfnC1P50Ms' },
     { label: 'Step Functions round trip p99, concurrency 1, shellstep, ms', key: 'sfnC1P99Ms' },
     { label: 'Step Functions round trip p99, concurrency 1, moto, ms', key: 'motoSfnC1P99Ms' },
