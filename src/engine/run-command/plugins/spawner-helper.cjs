@@ -7,6 +7,10 @@
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const util = require('node:util');
 
 // Far above what the API ever returns (24,000 characters ≤ 96,000 bytes).
 const CAPTURE_LIMIT_BYTES = 1024 * 1024;
@@ -30,6 +34,25 @@ const CLEAN_ENV = Object.fromEntries(Object.entries(BASE_ENV).filter(([name]) =>
 
 /** Script id → process group id, while the script runs. @type {Map<number, number>} */
 const running = new Map();
+
+/**
+ * The native starter (native/spawner, built with node-gyp where it can be): posix_spawn, which does not copy this
+ * process's page tables as Node's fork does, so a start costs a fraction of the time and blocks this loop less.
+ * SHELLSTEP_SPAWNER=js keeps Node's spawn; =native insists on the native one (the helper exits if it cannot load).
+ * It reaps every child of this process, so when it is in use Node's spawn is never called here.
+ * @returns {{ spawn(file: string, args: string[], env: string[], cwd: string): number[] | number; reap(): number[] } | undefined}
+ */
+function loadNative() {
+  const wanted = process.env['SHELLSTEP_SPAWNER'];
+  if (wanted === 'js' || (process.platform !== 'linux' && wanted !== 'native')) return undefined;
+  try {
+    return require(path.join(__dirname, '..', '..', '..', '..', 'native', 'spawner', 'build', 'Release', 'shellstep_spawner.node'));
+  } catch (error) {
+    if (wanted === 'native') throw error;
+    return undefined;
+  }
+}
+const native = loadNative();
 
 /** @param {object} message */
 function send(message) {
@@ -55,12 +78,29 @@ function killGroup(pid) {
  * @returns {() => string}
  */
 function capture(child, fd) {
-  /** The chunks read while the pipe is open, then their text. @type {Buffer[] | string} */
-  let output = [];
-  let size = 0;
   // Out of file descriptors (EMFILE, ENFILE), Node creates no pipes and reports the failure as 'error' just after.
   const stream = child.stdio?.[fd];
   if (stream == null) return () => '';
+  return captureStream(stream, () => {
+    // Node's own 'close' listener, added as the process started, came first and counted this close for the
+    // child's 'close'; nothing else in the ChildProcess reads the stream again.
+    child.stdio[fd] = null;
+    if (fd === 1) child.stdout = null;
+    else child.stderr = null;
+  });
+}
+
+/**
+ * Collects what a pipe delivers, at most CAPTURE_LIMIT_BYTES, and calls `closed` once it has closed; returns a
+ * function that gives the output decoded.
+ * @param {import('node:stream').Readable} stream
+ * @param {() => void} closed
+ * @returns {() => string}
+ */
+function captureStream(stream, closed) {
+  /** The chunks read while the pipe is open, then their text. @type {Buffer[] | string} */
+  let output = [];
+  let size = 0;
   /**
    * One function for both events, so that a waiting script keeps one listener per pipe, not two.
    * @param {Buffer | boolean | undefined} event a chunk ('data'), else the stream closed
@@ -75,11 +115,7 @@ function capture(child, fd) {
       return;
     }
     output = decode(output);
-    // Node's own 'close' listener, added as the process started, came first and counted this close for the
-    // child's 'close'; nothing else in the ChildProcess reads the stream again.
-    child.stdio[fd] = null;
-    if (fd === 1) child.stdout = null;
-    else child.stderr = null;
+    closed();
   };
   stream.on('data', listener);
   stream.on('close', listener);
@@ -105,6 +141,10 @@ function start(request) {
     fs.chmodSync(request.scriptPath, 0o755);
   } catch (error) {
     send({ id, code: null, signal: null, stdout: '', stderr: '', error: /** @type {Error} */ (error).message });
+    return;
+  }
+  if (native !== undefined) {
+    startNative(native, request);
     return;
   }
   let done = false;
@@ -142,6 +182,88 @@ function start(request) {
   // exited AND every process holding its stdout/stderr has closed them, so a background child that keeps them open
   // keeps the command InProgress until it exits or the execution timeout kills the group (executers.go).
   child.on('close', finish);
+}
+
+/**
+ * @typedef {object} NativeScript
+ * @property {number} id
+ * @property {boolean} exited
+ * @property {number | null} code
+ * @property {NodeJS.Signals | null} signal
+ * @property {number} open pipes not closed yet
+ * @property {() => string} stdout
+ * @property {() => string} stderr
+ */
+
+/** Process id → script started by the native starter, until it has ended. @type {Map<number, NativeScript>} */
+const nativeScripts = new Map();
+
+/** Signal number → name, for exits by a signal; the first name of a number, as Node's own (SIGABRT, not SIGIOT). */
+const SIGNAL_NAMES = new Map();
+for (const [name, number] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, /** @type {NodeJS.Signals} */ (name));
+
+/**
+ * Starts a script with the native starter, with what Node's spawn gives a detached child with piped output (see
+ * native/spawner/spawner.c), and reports it as `start` does: its pid, then, once it has exited AND both pipes have
+ * closed (Node's 'close'), its exit.
+ * @param {NonNullable<typeof native>} starter
+ * @param {StartRequest} request
+ */
+function startNative(starter, request) {
+  const { id } = request;
+  const env = /** @type {Record<string, string | undefined>} */ ({ ...(request.inheritAwsEnvironment === true ? BASE_ENV : CLEAN_ENV), ...request.env });
+  /** @type {string[]} */
+  const pairs = [];
+  for (const name of Object.keys(env)) if (env[name] !== undefined) pairs.push(`${name}=${env[name]}`);
+  const args = [request.command, ...request.args];
+  // Node's spawn refuses these too (ERR_INVALID_ARG_VALUE); a C string would end at the NUL instead.
+  if ([...args, ...pairs, request.cwd].some((text) => text.includes('\u0000'))) {
+    send({ id, code: null, signal: null, stdout: '', stderr: '', error: `spawn ${request.command}: an argument, the working directory or the environment contains a null byte` });
+    return;
+  }
+  const started = starter.spawn(request.command, args, pairs, request.cwd);
+  if (typeof started === 'number') {
+    // Node's own wording, so that a failed start reads the same either way: `spawn sh ENOENT`.
+    send({ id, code: null, signal: null, stdout: '', stderr: '', error: `spawn ${request.command} ${util.getSystemErrorName(started)}` });
+    return;
+  }
+  const [pid, stdoutFd, stderrFd] = /** @type {[number, number, number]} */ (started);
+  running.set(id, pid);
+  send({ id, pid });
+  /** @type {NativeScript} */
+  const script = { id, exited: false, code: null, signal: null, open: 2, stdout: () => '', stderr: () => '' };
+  const closed = () => {
+    script.open--;
+    finishNative(script);
+  };
+  script.stdout = captureStream(new net.Socket({ fd: stdoutFd, readable: true, writable: false }), closed);
+  script.stderr = captureStream(new net.Socket({ fd: stderrFd, readable: true, writable: false }), closed);
+  nativeScripts.set(pid, script);
+}
+
+/** @param {NativeScript} script */
+function finishNative(script) {
+  if (!script.exited || script.open > 0) return;
+  running.delete(script.id);
+  send({ id: script.id, code: script.code, signal: script.signal, stdout: script.stdout(), stderr: script.stderr(), exitedAt: Date.now() });
+}
+
+if (native !== undefined) {
+  // Every child that ended since: the native starter's children are this process's only ones.
+  process.on('SIGCHLD', () => {
+    const ended = native.reap();
+    for (let i = 0; i < ended.length; i += 3) {
+      const pid = /** @type {number} */ (ended[i]);
+      const script = nativeScripts.get(pid);
+      if (script === undefined) continue;
+      nativeScripts.delete(pid);
+      const code = /** @type {number} */ (ended[i + 1]);
+      script.exited = true;
+      script.code = code >= 0 ? code : null;
+      script.signal = SIGNAL_NAMES.get(/** @type {number} */ (ended[i + 2])) ?? null;
+      finishNative(script);
+    }
+  });
 }
 
 /** Requests read and not handled yet, oldest first. @type {(StartRequest | { kill: number })[]} */

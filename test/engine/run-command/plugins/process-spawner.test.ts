@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnScript, spawnerPid, unstartedScripts, type ScriptSpawnRequest } from '../../../../src/engine/run-command/plugins/process-spawner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shellstep-spawner-'));
@@ -88,7 +88,59 @@ function helperProcess(setup = '') {
 
 const isExit = (answer: Answer): boolean => 'code' in answer;
 
-describe('process spawner', () => {
+/** The native starter, where `npm ci` could build it (native/spawner/build.cjs). */
+const NATIVE_BUILT = existsSync(fileURLToPath(new URL('../../../../native/spawner/build/Release/shellstep_spawner.node', import.meta.url)));
+
+/** Starts the shared helper again, in `mode` (SHELLSTEP_SPAWNER, read by the helper as it starts). */
+async function restartHelper(mode: 'js' | 'native'): Promise<void> {
+  process.env['SHELLSTEP_SPAWNER'] = mode;
+  const pid = spawnerPid();
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 500 && spawnerPid() === pid; i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe.each([
+  { mode: 'js' as const, run: true },
+  // Skipped only where the native starter could not be built; the JS starter then serves.
+  { mode: 'native' as const, run: NATIVE_BUILT },
+])('process spawner ($mode starter)', ({ mode, run }) => {
+  if (!run) {
+    it.skip('needs the native starter built (native/spawner)', () => undefined);
+    return;
+  }
+  beforeAll(() => restartHelper(mode));
+
+  it('should start the script as Node starts a detached child: its own session, stdin from /dev/null, no signal ignored or blocked, the requested folder', async () => {
+    // dash runs the script file in a child of the `sh -c` it started with: that one leads the session.
+    const script = 'echo "$(ps -o sid= -p $$ | tr -d \' \') $PPID"; readlink /proc/$PPID/fd/0; grep -E "^Sig(Blk|Ign)" /proc/$PPID/status; pwd\n';
+    const exit = await spawnScript({ ...request(script), cwd: tmpdir() }).exited;
+    const [session, stdin, blocked, ignored, cwd] = exit.stdout.trim().split('\n');
+    const [sid, leader] = session!.split(' ');
+    expect(sid).toBe(leader);
+    expect(stdin).toBe('/dev/null');
+    expect(blocked).toMatch(/^SigBlk:\s+0+$/);
+    expect(ignored).toMatch(/^SigIgn:\s+0+$/);
+    expect(cwd).toBe(tmpdir());
+  });
+
+  it("should find the command on the PATH of the script's own environment, and report one it cannot find as Node does", async () => {
+    const bin = join(dir, `bin-${mode}`);
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'shellstep-test-shell'), '#!/bin/sh\necho "own shell $1"\n', { mode: 0o755 });
+    const found = await spawnScript({ ...request('true\n'), command: 'shellstep-test-shell', args: ['x'], env: { PATH: `/nonexistent:${bin}` } }).exited;
+    expect(found).toMatchObject({ code: 0, stdout: 'own shell x\n' });
+    const missing = await spawnScript({ ...request('true\n'), command: 'shellstep-no-such-shell', args: [] }).exited;
+    expect(missing).toMatchObject({ code: null, error: 'spawn shellstep-no-such-shell ENOENT' });
+  });
+
+  it('should answer a start whose environment holds a NUL byte with an error and go on serving', async () => {
+    const exit = await spawnScript(request('true\n', { BAD: 'a\u0000b' })).exited;
+    expect(exit.code).toBeNull();
+    expect(exit.error).toMatch(/null bytes?/);
+    expect((await spawnScript(request('echo still\n')).exited).stdout).toBe('still\n');
+  });
+
   it('should write the script with mode 0755 and return its exit code and both streams', async () => {
     const req = request('echo out; echo "$GREETING" >&2; exit 3\n', { GREETING: 'hello' });
     const exit = await spawnScript(req).exited;
@@ -132,7 +184,7 @@ describe('process spawner', () => {
   });
 
   it('should kill a script that closed its pipes', async () => {
-    const marker = `${dir}/closed-pipes`;
+    const marker = `${dir}/${mode}-closed-pipes`;
     const req = { ...request(''), args: ['-c', `echo out; exec >/dev/null 2>&1; touch ${marker}; sleep 30`] };
     const script = spawnScript(req);
     for (let i = 0; i < 200 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 10));
@@ -141,9 +193,9 @@ describe('process spawner', () => {
   });
 
   it('should kill the whole process group, children included', async () => {
-    const req = request(`sleep 30 & echo $! > ${dir}/child.pid; wait\n`);
+    const req = request(`sleep 30 & echo $! > ${dir}/${mode}-child.pid; wait\n`);
     const script = spawnScript(req);
-    const pidFile = `${dir}/child.pid`;
+    const pidFile = `${dir}/${mode}-child.pid`;
     for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 10));
     const child = Number(readFileSync(pidFile, 'utf8'));
     expect(alive(child)).toBe(true);
@@ -203,7 +255,7 @@ describe('process spawner', () => {
   });
 
   it('should fail and kill the running scripts when the helper dies, and start a new helper for the next one', async () => {
-    const pidFile = `${dir}/orphan.pid`;
+    const pidFile = `${dir}/${mode}-orphan.pid`;
     const running = spawnScript(request(`echo $$ > ${pidFile}; exec sleep 30\n`));
     for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 10));
     const script = Number(readFileSync(pidFile, 'utf8'));
@@ -222,7 +274,7 @@ describe('process spawner', () => {
   it('should kill the scripts of an engine process that exits without closing', async () => {
     // Against dist/ (npm test builds it first): a plain Node process that starts a script and exits at once.
     const distModule = new URL('../../../../dist/engine/run-command/plugins/process-spawner.js', import.meta.url).href;
-    const pidFile = `${dir}/exited-engine.pid`;
+    const pidFile = `${dir}/${mode}-exited-engine.pid`;
     const req = request(`echo $$ > ${pidFile}; exec sleep 30\n`);
     const program = `import(${JSON.stringify(distModule)}).then(async ({ spawnScript }) => {
       spawnScript(${JSON.stringify(req)});
