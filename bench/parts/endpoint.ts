@@ -82,7 +82,7 @@ function throughEndpoint(endpoint: string): ClientResult {
 }
 
 /** The same workload in this process: an engine set up as `serve` sets up its own. */
-async function inProcess(): Promise<{ perSec: number; failed: number }> {
+async function inProcess(): Promise<{ perSec: number; failed: number; cpuMsPerExecution: number }> {
   const engine = new LocalEngine({ clock: 'real' });
   engine.roles.define(ROLE);
   engine.instances.add({ instanceId: INSTANCE });
@@ -105,9 +105,11 @@ async function inProcess(): Promise<{ perSec: number; failed: number }> {
   };
   await pool(WARMUP);
   failed = 0;
+  const cpu = process.cpuUsage();
   const ms = await pool(EXECUTIONS);
+  const used = process.cpuUsage(cpu);
   await engine.close();
-  return { perSec: (EXECUTIONS / ms) * 1000, failed };
+  return { perSec: (EXECUTIONS / ms) * 1000, failed, cpuMsPerExecution: (used.user + used.system) / 1000 / EXECUTIONS };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -118,6 +120,7 @@ let failed = 0;
 let polls = 0;
 let clientCpu = 0;
 let serverCpu = 0;
+let inProcessCpu = 0;
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const before = cpuOf(serve.child.pid!);
@@ -131,6 +134,7 @@ try {
     log(`through the endpoint: ${remote.perSec.toFixed(0)} sample executions/s (${remote.pollsPerExecution.toFixed(1)} polls each, client ${remote.clientCpuMsPerExecution.toFixed(2)} ms CPU each)`);
     const local = await inProcess();
     inProcessRates.push(local.perSec);
+    inProcessCpu += local.cpuMsPerExecution / ROUNDS;
     failed += local.failed;
     log(`in-process: ${local.perSec.toFixed(0)} sample executions/s`);
   }
@@ -146,6 +150,10 @@ const values: Record<string, BenchValue> = {
   endpointPollsPerExecution: Number(polls.toFixed(2)),
   endpointServerCpuMsPerExecution: Number(serverCpu.toFixed(2)),
   endpointClientCpuMsPerExecution: Number(clientCpu.toFixed(2)),
+  inProcessEngineCpuMsPerExecution: Number(inProcessCpu.toFixed(2)),
+  // Per API call (StartExecution and the polls): what the client spends, and what serve spends beyond the engine's work.
+  endpointClientCpuMsPerCall: Number((clientCpu / (1 + polls)).toFixed(3)),
+  endpointServerCpuMsPerCall: Number(((serverCpu - inProcessCpu) / (1 + polls)).toFixed(3)),
 };
 writePart('endpoint', {
   title: "The endpoint's own path: sample executions through `serve` ÷ in-process",
@@ -157,6 +165,9 @@ writePart('endpoint', {
     { label: 'DescribeExecution calls per execution', key: 'endpointPollsPerExecution' },
     { label: "serve's main process CPU per execution through the endpoint, ms (without its spawner helper and commands)", key: 'endpointServerCpuMsPerExecution' },
     { label: 'Client process CPU per execution, ms', key: 'endpointClientCpuMsPerExecution' },
+    { label: "The in-process engine's CPU per execution, ms (without its spawner helper and commands)", key: 'inProcessEngineCpuMsPerExecution' },
+    { label: 'Client CPU per API call (AWS SDK v3), ms', key: 'endpointClientCpuMsPerCall' },
+    { label: "serve's CPU per API call beyond the engine's own work (HTTP, trust boundary, validation, JSON), ms", key: 'endpointServerCpuMsPerCall' },
   ],
   notes: [
     `${ROUNDS} rounds of ${EXECUTIONS} executions each way, alternating, after ${WARMUP} unmeasured ones; the figures are the means. Both sides share the machine's ${cpus().length} cores with the commands they run, and the endpoint side with its client process.`,

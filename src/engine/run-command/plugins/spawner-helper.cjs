@@ -195,6 +195,35 @@ function start(request) {
  * @property {() => string} stderr
  */
 
+/**
+ * An environment as `NAME=value` strings, as Node makes them (names in Object.keys order, undefined values left out).
+ * @param {Record<string, string | undefined>} env
+ */
+function pairsOf(env) {
+  /** @type {string[]} */
+  const pairs = [];
+  for (const name of Object.keys(env)) if (env[name] !== undefined) pairs.push(`${name}=${env[name]}`);
+  return pairs;
+}
+
+/** The two base environments, made into strings once: a start adds only its own few variables. */
+const BASE_PAIRS = pairsOf(BASE_ENV);
+const CLEAN_PAIRS = pairsOf(CLEAN_ENV);
+
+/**
+ * `{ ...base, ...extra }` as strings; when `extra` replaces a variable of the base, through the spread itself.
+ * @param {Record<string, string | undefined>} base
+ * @param {readonly string[]} basePairs
+ * @param {Readonly<Record<string, string>>} extra
+ */
+function environmentPairs(base, basePairs, extra) {
+  const names = Object.keys(extra);
+  if (names.some((name) => Object.hasOwn(base, name))) return pairsOf({ ...base, ...extra });
+  const pairs = basePairs.slice();
+  for (const name of names) if (extra[name] !== undefined) pairs.push(`${name}=${extra[name]}`);
+  return pairs;
+}
+
 /** Process id → script started by the native starter, until it has ended. @type {Map<number, NativeScript>} */
 const nativeScripts = new Map();
 
@@ -211,10 +240,8 @@ for (const [name, number] of Object.entries(os.constants.signals)) if (!SIGNAL_N
  */
 function startNative(starter, request) {
   const { id } = request;
-  const env = /** @type {Record<string, string | undefined>} */ ({ ...(request.inheritAwsEnvironment === true ? BASE_ENV : CLEAN_ENV), ...request.env });
-  /** @type {string[]} */
-  const pairs = [];
-  for (const name of Object.keys(env)) if (env[name] !== undefined) pairs.push(`${name}=${env[name]}`);
+  const inherit = request.inheritAwsEnvironment === true;
+  const pairs = environmentPairs(inherit ? BASE_ENV : CLEAN_ENV, inherit ? BASE_PAIRS : CLEAN_PAIRS, request.env);
   const args = [request.command, ...request.args];
   // Node's spawn refuses these too (ERR_INVALID_ARG_VALUE); a C string would end at the NUL instead.
   if ([...args, ...pairs, request.cwd].some((text) => text.includes('\u0000'))) {

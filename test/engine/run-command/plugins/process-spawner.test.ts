@@ -134,6 +134,13 @@ describe.each([
     expect(missing).toMatchObject({ code: null, error: 'spawn shellstep-no-such-shell ENOENT' });
   });
 
+  it("should give the script the helper's environment with the request's variables added, replacing any of the same name", async () => {
+    const exit = await spawnScript(request('echo "$HOME|$SHELLSTEP_TEST_ADDED|${PATH:+path}"\n', { HOME: '/replaced', SHELLSTEP_TEST_ADDED: 'added' })).exited;
+    expect(exit.stdout).toBe('/replaced|added|path\n');
+    const plain = await spawnScript(request('echo "$SHELLSTEP_TEST_ADDED|${HOME:+home}"\n', { SHELLSTEP_TEST_ADDED: 'again' })).exited;
+    expect(plain.stdout).toBe('again|home\n');
+  });
+
   it('should answer a start whose environment holds a NUL byte with an error and go on serving', async () => {
     const exit = await spawnScript(request('true\n', { BAD: 'a\u0000b' })).exited;
     expect(exit.code).toBeNull();
