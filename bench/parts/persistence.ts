@@ -4,7 +4,8 @@
  * through to SQLite (src/engine/store/), in the same process, alternated so that drift of the machine falls on both.
  *  - persistenceMemoryExecutionsPerSec / persistenceSqliteExecutionsPerSec: the better of the rounds of each;
  *  - persistenceToMemoryRatio = SQLite ÷ memory (goal ≥ 0.7);
- *  - persistenceDatabaseKiBPerExecution: the database's size (with its write-ahead log) over the executions it holds.
+ *  - persistenceDatabaseKiBPerExecution: the database's size once closed, over the executions it holds (each with its
+ *    automation, command and history).
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,14 @@ async function round(durable: boolean): Promise<{ perSec: number; kibPerExecutio
   const dir = mkdtempSync(join(tmpdir(), 'shellstep-bench-persistence-'));
   const store = durable ? openSqliteStore(join(dir, 'data')) : undefined;
   const engine = new LocalEngine({ clock: 'real', instancesDir: join(dir, 'instances'), ...(store === undefined ? {} : { store: store.scope('us-east-1') }) });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await engine.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    store?.close();
+  };
   try {
     const instance = engine.instances.add();
     await engine.deploy(readFileSync(`${root}cloudformation/ssm-automation-documents.cfn.json`, 'utf8'), { stackName: 'shellstep-runbooks' });
@@ -59,14 +68,14 @@ async function round(durable: boolean): Promise<{ perSec: number; kibPerExecutio
     await pool(50, CONCURRENCY, run);
     const wall = await pool(EXECUTIONS, CONCURRENCY, run);
     if (failed > 0) throw new Error(`${failed} sample executions did not succeed: no figure`);
-    store?.flush();
+    const perSec = (EXECUTIONS / wall) * 1000;
+    await stop();
+    // Closed, the write-ahead log is checkpointed into the database file: its size is what the records take.
     const file = join(dir, 'data', DATABASE_FILE);
     const bytes = store === undefined ? 0 : statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
-    return { perSec: (EXECUTIONS / wall) * 1000, kibPerExecution: store === undefined ? null : bytes / 1024 / (EXECUTIONS + 50) };
+    return { perSec, kibPerExecution: store === undefined ? null : bytes / 1024 / (EXECUTIONS + 50) };
   } finally {
-    await engine.close();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    store?.close();
+    await stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
