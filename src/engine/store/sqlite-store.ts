@@ -72,6 +72,9 @@ class SqliteDatabase {
   readonly #appends: Array<[string, string, string, number, JsonValue]> = [];
   #scheduled = false;
   #closed = false;
+  /** Bumped by a clear of everything, or of one scope: stores handed out before it then write nothing. */
+  #epoch = 0;
+  readonly #scopeEpochs = new Map<string, number>();
   #reportedError: string | undefined;
 
   constructor(file: string, db: Database, onError: (error: Error) => void) {
@@ -161,8 +164,15 @@ class SqliteDatabase {
     }
   }
 
+  /** Where the store of `scope` stands: a store whose stamp differs was handed out before a clear. */
+  stamp(scope: string): string {
+    return `${this.#epoch}/${this.#scopeEpochs.get(scope) ?? 0}`;
+  }
+
   clear(scope: string | undefined): void {
     if (this.#closed) return;
+    if (scope === undefined) this.#epoch++;
+    else this.#scopeEpochs.set(scope, (this.#scopeEpochs.get(scope) ?? 0) + 1);
     if (scope === undefined) {
       this.#puts.clear();
       this.#appends.length = 0;
@@ -191,21 +201,31 @@ class SqliteStore implements Store {
   readonly #database: SqliteDatabase;
   readonly #scope: string;
   readonly #root: boolean;
+  readonly #stamp: string;
 
   constructor(database: SqliteDatabase, scope: string, root: boolean) {
     this.#database = database;
     this.#scope = scope;
     this.#root = root;
+    this.#stamp = database.stamp(scope);
+  }
+
+  /**
+   * False once its records were cleared: the engine that held it is being replaced (reset), and what its last
+   * executions record as they stop must not come back into the emptied store.
+   */
+  get #current(): boolean {
+    return this.#root || this.#database.stamp(this.#scope) === this.#stamp;
   }
 
   put(kind: string, id: string, snapshot: Snapshot): void {
-    this.#database.put(this.#scope, kind, id, snapshot);
+    if (this.#current) this.#database.put(this.#scope, kind, id, snapshot);
   }
   delete(kind: string, id: string): void {
-    this.#database.put(this.#scope, kind, id, undefined);
+    if (this.#current) this.#database.put(this.#scope, kind, id, undefined);
   }
   append(kind: string, owner: string, seq: number, entry: JsonValue): void {
-    this.#database.append(this.#scope, kind, owner, seq, entry);
+    if (this.#current) this.#database.append(this.#scope, kind, owner, seq, entry);
   }
   records(kind: string): StoredRecord[] {
     return this.#database.records(this.#scope, kind);

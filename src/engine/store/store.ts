@@ -30,7 +30,11 @@ export interface Store {
   logs(kind: string): Map<string, JsonValue[]>;
   /** The same store, with its records kept apart under `name` (one per region). */
   scope(name: string): Store;
-  /** Removes every record and log of this store (of this scope only, for a scoped store). */
+  /**
+   * Removes every record and log of this store (of this scope only, for a scoped store). Scoped stores handed out
+   * before write nothing from then on (reset: the engines that held them are closed, and what their executions record
+   * as they stop must not come back); take a new `scope` for the engine that replaces one.
+   */
   clear(): void;
   /** Writes what is pending now, instead of at the end of this event-loop turn. */
   flush(): void;

@@ -106,6 +106,31 @@ describe('openSqliteStore', () => {
     expect(east.records('k')).toEqual([]);
   });
 
+  test('lets no store handed out before a clear write after it (a reset engine stopping), and a new scope write', async () => {
+    const root = open(dataDir());
+    const old = root.scope('us-east-1');
+    const other = root.scope('eu-west-1');
+    old.put('execution', 'a', () => 'RUNNING');
+    root.clear();
+    // The closed engine's execution records its end after the reset.
+    old.put('execution', 'a', () => 'ABORTED');
+    old.append('history', 'a', 1, 'late');
+    other.put('execution', 'b', () => 'late too');
+    const fresh = root.scope('us-east-1');
+    fresh.put('execution', 'c', () => 'new');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fresh.records('execution')).toEqual([{ id: 'c', value: 'new' }]);
+    expect(fresh.logs('history').size).toBe(0);
+    expect(root.scope('eu-west-1').records('execution')).toEqual([]);
+    // Clearing one scope leaves the others' stores writing.
+    const west = root.scope('eu-west-1');
+    fresh.clear();
+    west.put('k', 'w', () => 1);
+    fresh.put('k', 'gone', () => 1);
+    expect(west.records('k')).toEqual([{ id: 'w', value: 1 }]);
+    expect(root.scope('us-east-1').records('k')).toEqual([]);
+  });
+
   test('writes in WAL mode with the schema version and application id', () => {
     const dir = dataDir();
     open(dir).close();
