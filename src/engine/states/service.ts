@@ -456,8 +456,10 @@ export class StepFunctionsService {
    */
   #saveExecution(record: ExecutionRecord): void {
     const store = this.#store;
+    // Express executions are not kept: AWS has no describable state or history of them either.
+    if (record.stateMachine.type === 'EXPRESS') return;
     store.put(EXECUTION_KIND, record.arn, () => savedExecution(record));
-    if (record.status !== 'RUNNING' || !store.durable || record.stateMachine.type === 'EXPRESS') return;
+    if (record.status !== 'RUNNING' || !store.durable) return;
     const history = record.running.history;
     for (const event of history.events) store.append(HISTORY_KIND, record.arn, event.id, event as unknown as JsonValue);
     history.subscribe((event) => store.append(HISTORY_KIND, record.arn, event.id, event as unknown as JsonValue));
