@@ -11,8 +11,9 @@ export interface ServeProcess {
   stderr(): string;
 }
 
-export function startServe(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', ...args], { cwd: REPO_ROOT, env });
+/** `detached`: serve leads a process group of its own, as a shell's foreground job does (Ctrl-C signals the group). */
+export function startServe(args: readonly string[], env: NodeJS.ProcessEnv = process.env, options: { detached?: boolean } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', ...args], { cwd: REPO_ROOT, env, detached: options.detached === true });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve, reject) => {

@@ -30,6 +30,9 @@ export function stackNameFor(file: string): string {
   return /^[a-zA-Z]/.test(name) ? name : `stack-${name}`;
 }
 
+/** How long serve may spend stopping before it exits anyway (the promise is 2 s; the rest is the helper's share). */
+export const STOP_DEADLINE_MS = 1000;
+
 interface ServeOptions {
   host: string;
   port: string;
@@ -171,15 +174,28 @@ Examples:
         `${JSON.stringify({ endpoint: endpoint.url, instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
       );
       process.stderr.write(`shellstep local endpoint listening on ${endpoint.url} (Ctrl-C to stop)\n`);
-      const stop = async () => {
-        await endpoint.close();
-        await engine.close();
-        // The executions the close stopped record their end in the next turns; then the last batch is written.
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        persisted?.store.close();
-        process.exit(ExitCode.Success);
+      let stopping = false;
+      const exit = () => {
+        // The last batch of records is written before the process ends (a persisted store writes once per turn).
+        try {
+          persisted?.store.close();
+        } finally {
+          process.exit(ExitCode.Success);
+        }
       };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      const stop = () => {
+        // A second signal while stopping: the user means now.
+        if (stopping) exit();
+        stopping = true;
+        // Whatever a request or a close waits for, serve ends within STOP_DEADLINE_MS (issue 13: within 2 s of SIGTERM or
+        // SIGINT). Exiting closes the spawner helper's stdin, and the helper then kills every command's process group.
+        setTimeout(exit, STOP_DEADLINE_MS).unref();
+        void Promise.allSettled([endpoint.close(), engine.close()])
+          // The executions the close stopped record their end in the next turns; then the last batch is written.
+          .then(() => new Promise((resolve) => setTimeout(resolve, 20)))
+          .then(exit);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
 }

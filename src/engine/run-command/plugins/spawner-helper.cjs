@@ -337,6 +337,9 @@ function killAllAndExit(code = 0) {
 // The engine process is gone: its end of stdin closed, or writing to it fails (EPIPE) while a script exits.
 process.stdin.on('end', () => killAllAndExit());
 process.stdout.on('error', () => killAllAndExit());
+// Ctrl-C in a terminal (SIGINT), a closed terminal (SIGHUP) and SIGTERM reach this helper with the engine process's
+// group; it takes its scripts with it instead of dying by default and leaving them to the engine.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => killAllAndExit(0));
 process.on('uncaughtException', (error) => {
   process.stderr.write(`${error.stack ?? error.message}\n`);
   killAllAndExit(1);
