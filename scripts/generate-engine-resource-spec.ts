@@ -2,7 +2,8 @@
  * `npm run generate:engine-spec` writes src/validate/generated/engine-resource-spec.ts: the part of the
  * CloudFormation resource specification (`@aws-cdk/aws-service-spec`) that template validation needs for the
  * resource types the local engine deploys (the keys of RESOURCE_PROVIDERS): their properties, attributes and
- * the type definitions their properties reference, plus the names of all resource types. The engine validates
+ * the type definitions their properties reference, which property changes replace the resource (for change sets)
+ * and the primary identifier (for GetTemplateSummary), plus the names of all resource types. The engine validates
  * with it instead of loading the whole database (~0.5 s, ~120 MB, and a JSON.parse that leaves V8 without
  * shared object shapes for the rest of the process). test/validate/engine-resource-spec-generated.test.ts fails
  * when the committed file differs from what the installed database and RESOURCE_PROVIDERS produce.
@@ -71,7 +72,17 @@ export function engineResourceSpecModule(): string {
       continue;
     }
     const resource = found[0]!;
-    resources.push(`  {\n    type: ${JSON.stringify(type)},\n    attributes: ${JSON.stringify(Object.keys(resource.attributes))},\n${properties(type, resource.properties)}\n  },`);
+    // Top-level properties only: a change set reports a change under the top-level property's name.
+    const replacement = Object.fromEntries(
+      Object.entries(resource.properties)
+        .filter(([, p]) => p.causesReplacement === 'yes' || p.causesReplacement === 'maybe')
+        .map(([name, p]) => [name, p.causesReplacement]),
+    );
+    resources.push(
+      `  {\n    type: ${JSON.stringify(type)},\n    attributes: ${JSON.stringify(Object.keys(resource.attributes))},\n` +
+        `    primaryIdentifier: ${JSON.stringify(resource.primaryIdentifier ?? [])},\n    replacement: ${JSON.stringify(replacement)},\n` +
+        `${properties(type, resource.properties)}\n  },`,
+    );
   }
   const allTypes = [...new Set(db.all('resource').map((r) => r.cloudFormationType))].filter((type) => lookup(type).length === 1).sort();
   const version = (createRequire(import.meta.url)('@aws-cdk/aws-service-spec/package.json') as { version: string }).version;
@@ -82,8 +93,17 @@ export function engineResourceSpecModule(): string {
     '',
     'type Property = SpecProperty & { readonly name: string };',
     '',
-    `/** The resource types the local engine deploys${missing.length === 0 ? '' : ` (${missing.join(', ')}: not in the database, properties free-form)`}. */`,
-    'export const ENGINE_RESOURCE_TYPES: readonly { readonly type: string; readonly attributes: readonly string[]; readonly properties: readonly Property[] }[] = [',
+    `/**`,
+    ` * The resource types the local engine deploys${missing.length === 0 ? '' : ` (${missing.join(', ')}: not in the database, properties free-form)`}.`,
+    ` * \`replacement\`: the properties whose change replaces the resource ('yes') or may ('maybe'); the others update in place.`,
+    ` */`,
+    'export const ENGINE_RESOURCE_TYPES: readonly {',
+    '  readonly type: string;',
+    '  readonly attributes: readonly string[];',
+    '  readonly primaryIdentifier: readonly string[];',
+    "  readonly replacement: Readonly<Record<string, 'yes' | 'maybe'>>;",
+    '  readonly properties: readonly Property[];',
+    '}[] = [',
     ...resources,
     '];',
     '',

@@ -187,7 +187,7 @@ export class LocalEngine {
       );
     }
     const outputs: Record<string, string> = {};
-    for (const o of stack['Outputs'] as Array<{ OutputKey: string; OutputValue: string }>) outputs[o.OutputKey] = o.OutputValue;
+    for (const o of (stack['Outputs'] ?? []) as Array<{ OutputKey: string; OutputValue: string }>) outputs[o.OutputKey] = o.OutputValue;
     return { stackName: options.stackName, status, outputs };
   }
 

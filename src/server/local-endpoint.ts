@@ -1,15 +1,16 @@
 /**
  * Puts a `LocalEngine` behind the AWS endpoint: SSM on AWS JSON 1.1 (`AmazonSSM.*`), Step Functions on AWS JSON
- * 1.0 (`AWSStepFunctions.*`) and the CloudFormation subset on the query protocol. A request signed with a key that
+ * 1.0 (`AWSStepFunctions.*`) and CloudFormation on the query protocol. A request signed with a key that
  * the engine's credential registry gives to a role session (a local instance's) is authorized against that role's
  * policies, as the engine authorizes the calls runbooks and state machines make with theirs; other callers stand
  * for the user and are not checked.
  */
+import { cloudFormationHandlers } from '../engine/cloudformation/api-handlers.js';
 import type { LocalEngine } from '../engine/local-engine.js';
 import { STEP_FUNCTIONS_OPERATIONS, stepFunctionsHandlers } from '../engine/states/api-handlers.js';
 import { SSM_OPERATIONS, ssmHandlers } from '../engine/ssm-service.js';
 import type { JsonObject } from '../model/json.js';
-import { listOf, queryService, type QueryOperation } from './query-protocol.js';
+import { queryService, type QueryOperation } from './query-protocol.js';
 import { startEndpoint, type JsonService, type LocalEndpoint, type OperationHandler, type RequestContext } from './server.js';
 
 export interface LocalEndpointOptions {
@@ -51,16 +52,6 @@ function table(
   return out;
 }
 
-type Parameter = { ParameterKey?: string; ParameterValue?: string; UsePreviousValue?: string };
-
-function stackParameters(input: Record<string, unknown>) {
-  return listOf<Parameter>(input['Parameters']).map((p) => ({
-    ...(p.ParameterKey === undefined ? {} : { ParameterKey: p.ParameterKey }),
-    ...(p.ParameterValue === undefined ? {} : { ParameterValue: p.ParameterValue }),
-    ...(p.UsePreviousValue === undefined ? {} : { UsePreviousValue: p.UsePreviousValue === 'true' }),
-  }));
-}
-
 /** The query operations, each authorized against the caller's role first (as `table` does for the JSON services). */
 function authorizedQuery(engine: LocalEngine, service: string, operations: Readonly<Record<string, QueryOperation>>): Record<string, QueryOperation> {
   const out: Record<string, QueryOperation> = {};
@@ -73,8 +64,6 @@ function authorizedQuery(engine: LocalEngine, service: string, operations: Reado
   }
   return out;
 }
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** The URL commands on this machine use: a wildcard binding (0.0.0.0, ::) is reached through loopback. */
 function localUrl(endpoint: LocalEndpoint): string {
@@ -95,30 +84,7 @@ export async function startLocalEndpoint(engine: LocalEngine, options: LocalEndp
       operations: table(engine, 'sfn', STEP_FUNCTIONS_OPERATIONS, stepFunctionsHandlers(engine.sfn)),
     },
   ];
-  const cfn = engine.cloudformation;
-  const query = queryService(authorizedQuery(engine, 'cloudformation', {
-    CreateStack: (input) =>
-      cfn.CreateStack({
-        ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }),
-        ...(str(input['TemplateBody']) === undefined ? {} : { TemplateBody: str(input['TemplateBody'])! }),
-        Parameters: stackParameters(input),
-        Capabilities: listOf<string>(input['Capabilities']),
-        ...(str(input['OnFailure']) === undefined ? {} : { OnFailure: str(input['OnFailure'])! }),
-        ...(input['DisableRollback'] === 'true' ? { DisableRollback: true } : {}),
-      }),
-    UpdateStack: (input) =>
-      cfn.UpdateStack({
-        ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }),
-        ...(str(input['TemplateBody']) === undefined ? {} : { TemplateBody: str(input['TemplateBody'])! }),
-        ...(input['UsePreviousTemplate'] === 'true' ? { UsePreviousTemplate: true } : {}),
-        Parameters: stackParameters(input),
-        Capabilities: listOf<string>(input['Capabilities']),
-      }),
-    DeleteStack: (input) => cfn.DeleteStack({ ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }) }),
-    DescribeStacks: (input) => cfn.DescribeStacks(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }),
-    DescribeStackEvents: (input) => cfn.DescribeStackEvents({ ...(str(input['StackName']) === undefined ? {} : { StackName: str(input['StackName'])! }) }),
-    ListStacks: (input) => cfn.ListStacks({ StackStatusFilter: listOf<string>(input['StackStatusFilter']) }),
-  }));
+  const query = queryService(authorizedQuery(engine, 'cloudformation', cloudFormationHandlers(engine.cloudformation)));
   const endpoint = await startEndpoint({
     services,
     query,

@@ -38,7 +38,17 @@ export function decodeQuery(params: URLSearchParams): Record<string, unknown> {
 }
 
 function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // Characters XML 1.0 cannot carry at all (control characters, lone surrogates) would make the whole response
+      // unreadable to the client's parser; they become U+FFFD. Carriage returns are kept, as a character reference.
+      .replace(/\r/g, '&#13;')
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+  );
 }
 
 function toXml(value: unknown): string {
@@ -93,9 +103,3 @@ export function queryErrorResponse(error: unknown, requestId: string = randomUUI
   const body = `<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${escape(shaped.name)}</Code><Message>${escape(shaped.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
   return { status: shaped.httpStatusCode, body };
 }
-
-/** Whether decodeQuery produced a list for `key` (the SDK omits empty lists). */
-export function listOf<T>(value: unknown): T[] {
-  return Array.isArray(value) ? (value.filter((v) => v !== undefined) as T[]) : [];
-}
-

@@ -4,11 +4,22 @@ import type { SpecProperty } from '../template.js';
 
 type Property = SpecProperty & { readonly name: string };
 
-/** The resource types the local engine deploys (AWS::CDK::Metadata: not in the database, properties free-form). */
-export const ENGINE_RESOURCE_TYPES: readonly { readonly type: string; readonly attributes: readonly string[]; readonly properties: readonly Property[] }[] = [
+/**
+ * The resource types the local engine deploys (AWS::CDK::Metadata: not in the database, properties free-form).
+ * `replacement`: the properties whose change replaces the resource ('yes') or may ('maybe'); the others update in place.
+ */
+export const ENGINE_RESOURCE_TYPES: readonly {
+  readonly type: string;
+  readonly attributes: readonly string[];
+  readonly primaryIdentifier: readonly string[];
+  readonly replacement: Readonly<Record<string, 'yes' | 'maybe'>>;
+  readonly properties: readonly Property[];
+}[] = [
   {
     type: "AWS::IAM::ManagedPolicy",
     attributes: ["IsAttachable","UpdateDate","PermissionsBoundaryUsageCount","AttachmentCount","PolicyArn","DefaultVersionId","CreateDate","PolicyId"],
+    primaryIdentifier: ["PolicyArn"],
+    replacement: {"ManagedPolicyName":"yes","Path":"yes","Description":"yes"},
     properties: [
       {"name":"ManagedPolicyName","required":false,"type":{"type":"string"}},
       {"name":"Path","required":false,"type":{"type":"string"}},
@@ -22,6 +33,8 @@ export const ENGINE_RESOURCE_TYPES: readonly { readonly type: string; readonly a
   {
     type: "AWS::IAM::Policy",
     attributes: ["Id"],
+    primaryIdentifier: ["Id"],
+    replacement: {},
     properties: [
       {"name":"Groups","required":false,"type":{"type":"array","element":{"type":"string"}}},
       {"name":"PolicyName","required":true,"type":{"type":"string"}},
@@ -33,6 +46,8 @@ export const ENGINE_RESOURCE_TYPES: readonly { readonly type: string; readonly a
   {
     type: "AWS::IAM::Role",
     attributes: ["Arn","RoleId"],
+    primaryIdentifier: ["RoleName"],
+    replacement: {"Path":"yes","RoleName":"yes"},
     properties: [
       {"name":"AssumeRolePolicyDocument","required":true,"type":{"type":"union","types":[{"type":"json"},{"type":"string"}]}},
       {"name":"Description","required":false,"type":{"type":"string"}},
@@ -48,6 +63,8 @@ export const ENGINE_RESOURCE_TYPES: readonly { readonly type: string; readonly a
   {
     type: "AWS::SSM::Document",
     attributes: [],
+    primaryIdentifier: ["Name"],
+    replacement: {"DocumentFormat":"maybe","Requires":"maybe","Content":"maybe","TargetType":"maybe","DocumentType":"yes","VersionName":"maybe","Attachments":"maybe","Name":"yes"},
     properties: [
       {"name":"DocumentFormat","required":false,"type":{"type":"string","allowedValues":["YAML","JSON","TEXT"]}},
       {"name":"Requires","required":false,"type":{"type":"array","element":{"type":"ref","reference":{"$ref":"AWS::SSM::Document.DocumentRequires"}}}},
@@ -64,6 +81,8 @@ export const ENGINE_RESOURCE_TYPES: readonly { readonly type: string; readonly a
   {
     type: "AWS::StepFunctions::StateMachine",
     attributes: ["StateMachineRevisionId","Arn","Name"],
+    primaryIdentifier: ["Arn"],
+    replacement: {"StateMachineName":"yes","StateMachineType":"yes"},
     properties: [
       {"name":"DefinitionString","required":false,"type":{"type":"string"}},
       {"name":"LoggingConfiguration","required":false,"type":{"type":"ref","reference":{"$ref":"AWS::StepFunctions::StateMachine.LoggingConfiguration"}}},

@@ -2,7 +2,7 @@
 import { isJsonObject, type JsonObject } from '../../../model/json.js';
 import type { PolicyDocument } from '../../iam/policy-evaluation.js';
 import { validationError } from '../intrinsics.js';
-import { generatedName, type ProviderContext, type ResourceProvider } from './provider.js';
+import { generatedName, replacement, type ProviderContext, type ResourceProvider } from './provider.js';
 
 function document(properties: JsonObject): PolicyDocument {
   const d = properties['PolicyDocument'];
@@ -28,7 +28,6 @@ function detach(key: string, names: string[], context: ProviderContext): void {
 }
 
 export const iamPolicy: ResourceProvider = {
-  isIam: true,
   async create(properties, context) {
     const name = typeof properties['PolicyName'] === 'string' ? properties['PolicyName'] : generatedName(context, 128);
     const key = `${context.stackName}/${context.logicalId}/${name}`;
@@ -47,8 +46,6 @@ export const iamPolicy: ResourceProvider = {
 };
 
 export const iamManagedPolicy: ResourceProvider = {
-  isIam: true,
-  namesIamResource: (properties) => properties['ManagedPolicyName'] !== undefined,
   async create(properties, context) {
     const name = typeof properties['ManagedPolicyName'] === 'string' ? properties['ManagedPolicyName'] : generatedName(context, 128);
     const arn = `arn:${context.partition}:iam::${context.accountId}:policy/${name}`;
@@ -58,6 +55,10 @@ export const iamManagedPolicy: ResourceProvider = {
     return { physicalId: arn, attributes: { PolicyArn: arn } };
   },
   async update(current, properties, previous, context) {
+    // ManagedPolicyName, Path and Description replace the policy (resource specification).
+    if (['ManagedPolicyName', 'Path', 'Description'].some((k) => JSON.stringify(properties[k]) !== JSON.stringify(previous[k]))) {
+      replacement('ManagedPolicyName', properties, previous);
+    }
     const policy = document(properties);
     context.roles.putManagedPolicy(current.physicalId, policy);
     detach(current.physicalId, roleNames(previous), context);

@@ -3,7 +3,7 @@ import { isJsonObject, type JsonObject } from '../../../model/json.js';
 import type { PolicyDocument } from '../../iam/policy-evaluation.js';
 import type { LocalRole } from '../../iam/roles.js';
 import { validationError } from '../intrinsics.js';
-import { generatedName, type ProviderContext, type ResourceProvider } from './provider.js';
+import { generatedName, replacement, type ProviderContext, type ResourceProvider } from './provider.js';
 
 function policyDocument(value: unknown, where: string): PolicyDocument {
   const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
@@ -42,8 +42,6 @@ function build(arn: string, name: string, properties: JsonObject, context: Provi
 }
 
 export const iamRole: ResourceProvider = {
-  isIam: true,
-  namesIamResource: (properties) => properties['RoleName'] !== undefined,
   async create(properties, context) {
     // Role names: up to 64 characters; a path prefixes the name in the ARN.
     const name = typeof properties['RoleName'] === 'string' ? properties['RoleName'] : generatedName(context, 64);
@@ -54,9 +52,8 @@ export const iamRole: ResourceProvider = {
     return { physicalId: name, attributes: { Arn: arn, RoleId: `AROA${context.ids.hex(17).toUpperCase()}` } };
   },
   async update(current, properties, previous, context) {
-    if (properties['RoleName'] !== previous['RoleName'] || properties['Path'] !== previous['Path']) {
-      throw validationError('RoleName and Path changes need replacement.');
-    }
+    // RoleName and Path replace the role (resource specification).
+    if (properties['RoleName'] !== previous['RoleName'] || properties['Path'] !== previous['Path']) replacement('RoleName', properties, previous);
     const arn = String(current.attributes['Arn']);
     context.roles.put(build(arn, current.physicalId, properties, context, context.roles.get(arn)));
     return current;

@@ -3,6 +3,7 @@ import type { AwsApi } from '../../aws-api.js';
 import type { IdGenerator } from '../../ids.js';
 import type { RoleRegistry } from '../../iam/roles.js';
 import type { JsonObject, JsonValue } from '../../../model/json.js';
+import { validationError } from '../intrinsics.js';
 
 export interface ProviderContext {
   readonly api: AwsApi;
@@ -26,9 +27,23 @@ export interface ResourceProvider {
   /** Updates in place; absent means every change replaces the resource. */
   update?(current: CreatedResource, properties: JsonObject, previous: JsonObject, context: ProviderContext): Promise<CreatedResource>;
   delete(current: CreatedResource, properties: JsonObject, context: ProviderContext): Promise<void>;
-  /** True when these properties name an IAM resource (needs CAPABILITY_NAMED_IAM). */
-  namesIamResource?(properties: JsonObject): boolean;
-  readonly isIam?: boolean;
+}
+
+/** Thrown by `update` when the change can only be made by replacing the resource. */
+export class NeedsReplacement extends Error {
+  override readonly name = 'NeedsReplacement';
+}
+
+/**
+ * Asks for a replacement. CloudFormation creates the new resource before it deletes the old one, so a resource
+ * whose custom name stays the same cannot be replaced: AWS fails the update with this message (aws-semantics §9, D6).
+ */
+export function replacement(nameProperty: string, properties: JsonObject, previous: JsonObject): never {
+  const name = properties[nameProperty];
+  if (typeof name === 'string' && name === previous[nameProperty]) {
+    throw validationError(`CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${name} and update the stack again.`);
+  }
+  throw new NeedsReplacement();
 }
 
 /**

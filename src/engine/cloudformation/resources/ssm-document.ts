@@ -5,7 +5,7 @@
  */
 import { isJsonObject, type JsonObject } from '../../../model/json.js';
 import { validationError } from '../intrinsics.js';
-import { generatedName, type ProviderContext, type ResourceProvider } from './provider.js';
+import { generatedName, replacement, type ProviderContext, type ResourceProvider } from './provider.js';
 
 function content(properties: JsonObject): { Content: string; DocumentFormat: string } {
   const format = typeof properties['DocumentFormat'] === 'string' ? properties['DocumentFormat'] : 'JSON';
@@ -32,14 +32,7 @@ export const ssmDocument: ResourceProvider = {
   async update(current, properties, previous, context) {
     const updatable = properties['UpdateMethod'] === 'NewVersion';
     const createOnly = ['Name', 'DocumentType'].some((k) => JSON.stringify(properties[k]) !== JSON.stringify(previous[k]));
-    if (!updatable || createOnly) {
-      if (typeof properties['Name'] === 'string' && typeof previous['Name'] === 'string') {
-        throw validationError(
-          `CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${properties['Name']} and update the stack again.`,
-        );
-      }
-      throw new NeedsReplacement();
-    }
+    if (!updatable || createOnly) replacement('Name', properties, previous);
     const request = documentRequest(current.physicalId, properties);
     delete request['DocumentType'];
     delete request['Tags'];
@@ -55,8 +48,3 @@ export const ssmDocument: ResourceProvider = {
     await context.api.call('ssm', 'DeleteDocument', { Name: current.physicalId });
   },
 };
-
-/** Thrown by `update` when the change can only be made by replacing the resource. */
-export class NeedsReplacement extends Error {
-  override readonly name = 'NeedsReplacement';
-}

@@ -4,8 +4,7 @@
  */
 import { isJsonObject, type JsonObject } from '../../../model/json.js';
 import { validationError } from '../intrinsics.js';
-import { generatedName, type ProviderContext, type ResourceProvider } from './provider.js';
-import { NeedsReplacement } from './ssm-document.js';
+import { generatedName, replacement, type ProviderContext, type ResourceProvider } from './provider.js';
 
 function definition(properties: JsonObject): string {
   let text: string;
@@ -37,7 +36,7 @@ export const stateMachine: ResourceProvider = {
   },
   async update(current, properties, previous, context) {
     if (properties['StateMachineName'] !== previous['StateMachineName'] || properties['StateMachineType'] !== previous['StateMachineType']) {
-      throw new NeedsReplacement();
+      replacement('StateMachineName', properties, previous);
     }
     await context.api.call('sfn', 'UpdateStateMachine', {
       stateMachineArn: current.physicalId,
