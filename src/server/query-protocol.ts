@@ -10,28 +10,45 @@ import type { QueryService, RequestContext } from './server.js';
 const CLOUDFORMATION_NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
 
-/** `Parameters.member.1.ParameterKey=A` → `{ Parameters: [{ ParameterKey: 'A' }] }`. */
+/** List members are numbered from 1; no CloudFormation list holds more than a few hundred (200 parameters, 200 resources to import). */
+const MAX_MEMBER_INDEX = 1000;
+/** Names that would reach Object.prototype through a plain object. */
+const UNSAFE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+function malformed(key: string): ServiceError {
+  return new ServiceError('ValidationError', `Malformed query parameter name: ${key.length > 100 ? `${key.slice(0, 100)}…` : key}`);
+}
+
+/**
+ * `Parameters.member.1.ParameterKey=A` → `{ Parameters: [{ ParameterKey: 'A' }] }`. A name that reaches into
+ * Object.prototype, numbers a member out of range, or goes inside a plain value is refused: it could otherwise
+ * pollute every object of the process, or make a sparse list of billions of holes.
+ */
 export function decodeQuery(params: URLSearchParams): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const [key, value] of params) {
     if (key === 'Action' || key === 'Version') continue;
     const parts = key.split('.');
+    if (parts.some((part) => UNSAFE_NAMES.has(part))) throw malformed(key);
     let node: Record<string, unknown> | unknown[] = root;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       const last = i === parts.length - 1;
       if (part === 'member' && Array.isArray(node)) continue;
-      const next = parts[i + 1];
-      const childIsList = next === 'member';
+      const childIsList = parts[i + 1] === 'member';
+      let slot: string | number = part;
       if (Array.isArray(node)) {
-        const index = Number(part) - 1;
-        if (last) node[index] = value;
-        else node = (node[index] ??= childIsList ? [] : {}) as Record<string, unknown> | unknown[];
-      } else if (last) {
-        node[part] = value;
-      } else {
-        node = (node[part] ??= childIsList ? [] : {}) as Record<string, unknown> | unknown[];
+        if (!/^[1-9][0-9]{0,3}$/.test(part) || Number(part) > MAX_MEMBER_INDEX) throw malformed(key);
+        slot = Number(part) - 1;
       }
+      const holder = node as Record<string | number, unknown>;
+      if (last) {
+        holder[slot] = value;
+        break;
+      }
+      const child = (holder[slot] ??= childIsList ? [] : {});
+      if (typeof child !== 'object' || child === null) throw malformed(key);
+      node = child as Record<string, unknown> | unknown[];
     }
   }
   return root;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { projectRoot } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { projectRoot, startServe, type ServeProcess } from './helpers.js';
 
 const bin = `${projectRoot}dist/cli/main.js`;
 
@@ -16,28 +16,16 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
   });
 }
 
-let server: ChildProcess;
+let serve: ServeProcess;
 let endpoint: { endpoint: string; instances: Array<{ InstanceId: string }> };
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--clock', 'fast', '--instance', 'i-0123456789abcdef0:Role=web', '--instance', 'auto'], { cwd: projectRoot });
-  endpoint = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        // not complete yet
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    setTimeout(() => reject(new Error('serve did not start')), 15_000).unref();
-  });
+  serve = await startServe(['--clock', 'fast', '--instance', 'i-0123456789abcdef0:Role=web', '--instance', 'auto']);
+  endpoint = serve;
 });
 
 afterAll(() => {
-  server.kill('SIGTERM');
+  serve.stop();
 });
 
 describe('serve, deploy and run', () => {
@@ -59,13 +47,35 @@ describe('serve, deploy and run', () => {
 
     const again = await cli(['deploy', '--template', 'cloudformation/sample-state-machine.cfn.json', '--stack-name', 'sample', '--parameter', 'InstanceId=i-0123456789abcdef0', '--parameter', 'SleepSeconds=0', '--endpoint-url', endpoint.endpoint]);
     expect(again.status).toBe(0);
-    expect(again.stderr).toContain('No updates are to be performed.');
+    expect(again.stderr).toContain('No changes to deploy. Stack sample is up to date.');
+    expect(JSON.parse(again.stdout).StackStatus).toBe('CREATE_COMPLETE');
 
     const run = await cli(['run', '--state-machine', arn, '--endpoint-url', endpoint.endpoint]);
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).status).toBe('SUCCEEDED');
     expect(run.stderr).toContain('▶ RunShellCommand (Task)');
     expect(run.stderr).toContain('i-0123456789abcdef0: Success (exit 0)');
+  }, 60_000);
+
+  test('should show a change set without executing it (--no-execute), then execute a fresh one', async () => {
+    const args = ['deploy', '--template', 'cloudformation/sample-state-machine.cfn.json', '--stack-name', 'review', '--parameter', 'InstanceId=i-0123456789abcdef0', '--endpoint-url', endpoint.endpoint];
+    expect((await cli(args)).status).toBe(0);
+    const shown = await cli([...args.filter((a) => a !== 'InstanceId=i-0123456789abcdef0' && a !== '--parameter'), '--parameter', 'SleepSeconds=3', '--no-execute', '--change-set-name', 'fewer-seconds']);
+    expect(shown.status, shown.stderr).toBe(0);
+    const out = JSON.parse(shown.stdout);
+    expect(out).toMatchObject({ StackName: 'review', ChangeSetName: 'fewer-seconds', ChangeSetType: 'UPDATE' });
+    expect(out.Changes.map((c: any) => [c.ResourceChange.Action, c.ResourceChange.LogicalResourceId, c.ResourceChange.Replacement])).toEqual([
+      ['Modify', 'RunShellCommandJsonPath', 'False'],
+      ['Modify', 'RunShellCommandJsonata', 'False'],
+    ]);
+    expect(shown.stderr).toContain('Change set fewer-seconds for stack review: 0 to add, 2 to modify (0 replaced), 0 to remove');
+    expect(shown.stderr).toMatch(/~ Modify RunShellCommandJsonPath\s+AWS::StepFunctions::StateMachine\s+replacement: False\n\s+DefinitionSubstitutions: parameter SleepSeconds\n/);
+    expect(shown.stderr).toContain(`aws --endpoint-url ${endpoint.endpoint} cloudformation execute-change-set --change-set-name ${out.ChangeSetId}`);
+    // Nothing ran: the stack is as the first deploy left it, and the same change applied for real updates it.
+    const applied = await cli([...args.filter((a) => a !== 'InstanceId=i-0123456789abcdef0' && a !== '--parameter'), '--parameter', 'SleepSeconds=3']);
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(JSON.parse(applied.stdout).StackStatus).toBe('UPDATE_COMPLETE');
+    expect(applied.stderr).toMatch(/UPDATE_COMPLETE\s+AWS::StepFunctions::StateMachine\s+RunShellCommandJsonPath/);
   }, 60_000);
 
   test('should fail a deploy whose parameters the template refuses, with exit 1', async () => {

@@ -378,7 +378,7 @@ describe('change set names, statuses and lifetimes', () => {
 
   test('should keep an executed change set readable by ARN after its stack is deleted', async () => {
     const cfn = await deployed();
-    const [{ ChangeSetId }] = (await cfn.ListChangeSets({ StackName: 'app' })).Summaries as Array<{ ChangeSetId: string }>;
+    const ChangeSetId = String((await cfn.ListChangeSets({ StackName: 'app' })).Summaries[0]!['ChangeSetId']);
     await cfn.DeleteStack({ StackName: 'app' });
     await cfn.waitForStack('app');
     expect(await cfn.DescribeChangeSet({ ChangeSetName: ChangeSetId })).toMatchObject({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'EXECUTE_COMPLETE' });

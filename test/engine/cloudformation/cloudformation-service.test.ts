@@ -203,3 +203,40 @@ describe('CloudFormation responses as AWS shapes them', () => {
     });
   });
 });
+
+describe('GetTemplate, ListExports, ListImports', () => {
+  test('should return the template as submitted (Original) or as the engine read it (Processed), for a stack or a change set', async () => {
+    const { cfn } = service();
+    const yaml = 'Description: yaml stack\nResources:\n  Doc:\n    Type: AWS::SSM::Document\n    Properties:\n      DocumentType: Automation\n      Content:\n        schemaVersion: "0.3"\n        description: !Sub "in ${AWS::Region}"\n        mainSteps: [{name: W, action: "aws:sleep", inputs: {Duration: PT1S}}]\n';
+    await cfn.CreateStack({ StackName: 'y', TemplateBody: yaml });
+    await cfn.waitForStack('y');
+    expect(await cfn.GetTemplate({ StackName: 'y' })).toEqual({ TemplateBody: yaml, StagesAvailable: ['Original', 'Processed'] });
+    const processed = JSON.parse((await cfn.GetTemplate({ StackName: 'y', TemplateStage: 'Processed' })).TemplateBody);
+    expect(processed.Resources.Doc.Properties.Content.description).toEqual({ 'Fn::Sub': 'in ${AWS::Region}' });
+    const changed = yaml.replace('yaml stack', 'changed');
+    const { Id } = await cfn.CreateChangeSet({ StackName: 'y', ChangeSetName: 'cs', TemplateBody: changed });
+    expect((await cfn.GetTemplate({ ChangeSetName: Id })).TemplateBody).toBe(changed);
+    expect((await cfn.GetTemplate({ ChangeSetName: 'cs', StackName: 'y' })).TemplateBody).toBe(changed);
+    await expect(cfn.GetTemplate({ ChangeSetName: 'cs' })).rejects.toThrow('StackName is a required parameter.');
+    await expect(cfn.GetTemplate({})).rejects.toThrow('StackName is required if ChangeSetName is not specified.');
+    await expect(cfn.GetTemplate({ StackName: 'does-not-exist' })).rejects.toThrow('Stack with id does-not-exist does not exist');
+    await expect(cfn.GetTemplate({ StackName: 'y', TemplateStage: 'Final' })).rejects.toThrow("Value 'Final' at 'templateStage'");
+  });
+
+  test('should list exports with their stacks, and the stacks that import one', async () => {
+    const { cfn } = service();
+    await cfn.CreateStack({ StackName: 'shellstep-runbooks', TemplateBody: runbooksTemplate, Capabilities: ['CAPABILITY_IAM'] });
+    const { StackId } = (await cfn.DescribeStacks({ StackName: 'shellstep-runbooks' })).Stacks[0] as { StackId: string };
+    await cfn.waitForStack('shellstep-runbooks');
+    const { Exports } = await cfn.ListExports();
+    expect(Exports.map((e) => e['Name'])).toEqual(['shellstep-runbooks-ByInstanceIdsDocumentName', 'shellstep-runbooks-ByTargetsDocumentName', 'shellstep-runbooks-RunbookRoleArn']);
+    expect(Exports[0]).toEqual({ ExportingStackId: StackId, Name: 'shellstep-runbooks-ByInstanceIdsDocumentName', Value: 'SfnRunCommandByInstanceIds' });
+    await expect(cfn.ListImports({ ExportName: 'shellstep-runbooks-ByTargetsDocumentName' })).rejects.toThrow("Export 'shellstep-runbooks-ByTargetsDocumentName' is not imported by any stack.");
+    await cfn.CreateStack({ StackName: 'sample', TemplateBody: sampleTemplate, Capabilities: ['CAPABILITY_IAM'], Parameters: [{ ParameterKey: 'InstanceId', ParameterValue: 'i-0123456789abcdef0' }] });
+    await cfn.waitForStack('sample');
+    expect(await cfn.ListImports({ ExportName: 'shellstep-runbooks-ByInstanceIdsDocumentName' })).toEqual({ Imports: ['sample'] });
+    await cfn.DeleteStack({ StackName: 'sample' });
+    await cfn.waitForStack('sample');
+    await expect(cfn.ListImports({ ExportName: 'shellstep-runbooks-ByInstanceIdsDocumentName' })).rejects.toThrow('is not imported by any stack.');
+  });
+});
