@@ -16,6 +16,24 @@ export interface TemplateSource {
 
 // CloudFormation API Reference: TemplateBody "Minimum length of 1. Maximum length of 51,200."
 const MAX_TEMPLATE_BODY = 51_200;
+/**
+ * How deep a template's values may nest. 51,200 characters can nest 25,000 levels, which overflows the call stack
+ * of every recursive reader (validation, intrinsics, change sets); real templates, state machine definitions
+ * included, stay far below this. AWS's own limit is UNCONFIRMED (docs/fidelity.md).
+ */
+const MAX_DEPTH = 256;
+
+/** Whether a parsed value nests deeper than `limit`, measured without recursion. */
+function tooDeep(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 /** The template of a request: TemplateBody, or for an update the stack's own (UsePreviousTemplate). */
 export function templateFrom(input: TemplateSource, stack: { readonly template: JsonObject; readonly templateBody: string } | undefined): { template: JsonObject; body: string } {
@@ -40,6 +58,7 @@ export function templateFrom(input: TemplateSource, stack: { readonly template: 
     throw validationError(`Template format error: ${(error as Error).message}`);
   }
   if (!isJsonObject(template)) throw validationError('Template format error: the template must be a JSON or YAML object.');
+  if (tooDeep(template, MAX_DEPTH)) throw validationError(`Template format error: values nest more than ${MAX_DEPTH} levels deep.`);
   return { template, body };
 }
 

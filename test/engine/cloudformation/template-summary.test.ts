@@ -95,6 +95,12 @@ describe('ValidateTemplate and GetTemplateSummary on the service', () => {
       await expect(cfn.ValidateTemplate({ TemplateBody: JSON.stringify({ Resources: { Q: { Type: 'AWS::Nope::Thing' } } }) })).rejects.toThrow("'AWS::Nope::Thing' is not a CloudFormation resource type.");
       await expect(cfn.ValidateTemplate({})).rejects.toThrow('Either Template URL or Template Body must be specified.');
       await expect(cfn.ValidateTemplate({ TemplateBody: 'x'.repeat(51_201) })).rejects.toThrow('Member must have length less than or equal to 51200');
+      // 51,200 characters nest 25,000 deep, which would overflow every recursive reader of the template.
+      for (const depth of [300, 20_000]) {
+        const deep = `{"Resources":{"A":{"Type":"AWS::SSM::Document","Properties":{"Content":${'['.repeat(depth)}${']'.repeat(depth)}}}}}`;
+        await expect(cfn.ValidateTemplate({ TemplateBody: deep })).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/^Template format error: /) });
+        await expect(cfn.CreateChangeSet({ StackName: 'deep', ChangeSetName: 'c', ChangeSetType: 'CREATE', TemplateBody: deep })).rejects.toMatchObject({ name: 'ValidationError' });
+      }
       const summary = await cfn.GetTemplateSummary({ TemplateBody: readFileSync(`${root}cloudformation/ssm-automation-documents.cfn.json`, 'utf8') });
       expect(summary['ResourceTypes']).toEqual(['AWS::IAM::Role', 'AWS::SSM::Document']);
       await expect(cfn.GetTemplateSummary({ StackName: 'none' })).rejects.toThrow('Stack with id none does not exist');
