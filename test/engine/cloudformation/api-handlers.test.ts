@@ -27,6 +27,7 @@ import {
   waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { useLocalEndpoint } from '../../helpers/local-endpoint.js';
+import { sigv4FormHeaders } from '../../helpers/sigv4.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const runbooksTemplate = readFileSync(`${root}cloudformation/ssm-automation-documents.cfn.json`, 'utf8');
@@ -39,7 +40,7 @@ function client(): CloudFormationClient {
 }
 
 async function raw(body: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(local.endpoint.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const response = await fetch(local.endpoint.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sigv4FormHeaders('cloudformation') }, body });
   return { status: response.status, text: await response.text() };
 }
 
