@@ -1,7 +1,8 @@
 /** The real `aws cloudformation deploy` (AWS CLI, change sets and waiters) against `shellstep serve`. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFile, spawnSync } from 'node:child_process';
-import { projectRoot, startServe, type ServeProcess } from './helpers.js';
+import { projectRoot } from './helpers.js';
+import { startServe, type ServeProcess } from '../helpers/serve.js';
 
 const hasAwsCli = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  serve?.stop();
+  serve?.child.kill('SIGTERM');
 });
 
 function aws(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
-import { projectRoot, startServe, type ServeProcess } from './helpers.js';
+import { projectRoot } from './helpers.js';
+import { startServe, type ServeProcess } from '../helpers/serve.js';
 
 const bin = `${projectRoot}dist/cli/main.js`;
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  serve.stop();
+  serve.child.kill('SIGTERM');
 });
 
 describe('serve, deploy and run', () => {
