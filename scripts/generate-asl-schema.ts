@@ -3,6 +3,12 @@
  * compiled ahead of time by ajv's standalone code generation, so that validating a definition does not compile
  * them at run time (~200 ms of every CLI start). test/validate/asl-schema-generated.test.ts fails when the
  * committed file differs from what the installed asl-validator and ajv produce.
+ *
+ * The compiled validators are then memoized (`memoize` below). The schemas try every state type (`oneOf`) and both
+ * query languages on each state, and each try validates the state's Branches or ItemProcessor again: the work
+ * doubled with each level of Parallel nesting (depth 18: 1.8 s, depth 20: 7 s). A validator's answer depends
+ * only on the value it checks, which its instance path names within one call, so each (validator, path) is
+ * computed once per call and later tries reuse it: linear in the definition's size, with the same errors.
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,7 +37,7 @@ export function aslSchemaModule(): string {
   });
   // Only the formats the schemas use: in strict mode any other (or an ajv-formats keyword) fails the generation.
   for (const [name, format] of Object.entries(aslFormats)) ajv.addFormat(name, format);
-  const code = standaloneCode(ajv, { validateStateMachineSchema: STATE_MACHINE_SCHEMA });
+  const code = memoize(standaloneCode(ajv, { validateStateMachineSchema: STATE_MACHINE_SCHEMA }));
   const version = (path: string) => (requireFromValidator(path) as { version: string }).version;
   // ajv's runtime helpers (none for asl-validator 4.0) are CommonJS `require`s.
   const needsRequire = code.includes('require(');
@@ -45,6 +51,87 @@ export function aslSchemaModule(): string {
     code,
     '',
   ].join('\n');
+}
+
+/** ajv's header of every compiled validator function (ajv 8 standalone, `code.lines`), and the line naming its schema. */
+const VALIDATOR = /^function (validate\d+)\(data, \{instancePath="", parentData, parentDataProperty, rootData=data\}=\{\}\)\{$/;
+const SOURCE = /^\/\*# sourceURL="([^"]+)" \*\/;$/;
+/** The schemas of a workflow (the state machine and each branch) and of a Map's ItemProcessor or Iterator. */
+const WORKFLOWS = new Set(['http://asl-validator.cloud/state-machine.json#', 'http://asl-validator.cloud/base-state-machine.json#']);
+/** The only two ways a compiled validator returns. */
+const RETURN = /^return (false|errors === 0);$/;
+const EXPORT = 'export const validateStateMachineSchema = validate10;';
+
+/**
+ * Makes the validators of nested workflows answer from the call's memo: each first looks up its instance path,
+ * and each of its returns records the answer. Done in place rather than with a wrapper function, which would cost
+ * a stack frame per level of nesting. An answer is handed out as a copy (callers append to and truncate the
+ * arrays they receive), and its errors are deduplicated: otherwise the error lists of an invalid nested
+ * definition still doubled per level, and only distinct errors reach asl-validator's report, which keeps the
+ * deepest ones and drops repeats.
+ */
+function memoize(code: string): string {
+  const lines = code.split('\n');
+  let current: string | undefined;
+  const memoized: string[] = [];
+  const out = lines.map((line, i) => {
+    const header = VALIDATOR.exec(line);
+    if (header !== null) {
+      const schema = SOURCE.exec(lines[i + 1] ?? '')?.[1];
+      current = schema !== undefined && WORKFLOWS.has(schema) ? header[1]! : undefined;
+      if (current === undefined) return line;
+      memoized.push(current);
+      return `${line}\n{const known = recall(${current}, instancePath); if (known !== undefined) return known;}`;
+    }
+    const ret = current === undefined ? null : RETURN.exec(line);
+    return ret === null ? line : `return remember(${current}, instancePath, ${ret[1]!});`;
+  });
+  // Loud failure if a new ajv or asl-validator changes the shape this relies on.
+  if (memoized.length !== WORKFLOWS.size || !memoized.includes('validate10') || !code.includes(EXPORT)) {
+    throw new Error(`ajv standalone output changed: the ASL workflow validators cannot be memoized (found ${memoized.join(', ') || 'none'})`);
+  }
+  return `${out.join('\n').replace(EXPORT, '')}
+/** This call's answers, by validator and instance path (\`null\` between calls). */
+let memo = null;
+
+function recall(validate, path) {
+  const answer = memo.get(validate)?.get(path);
+  if (answer === undefined) return undefined;
+  validate.errors = answer.errors?.slice() ?? answer.errors;
+  return answer.valid;
+}
+
+function remember(validate, path, valid) {
+  let answers = memo.get(validate);
+  if (answers === undefined) memo.set(validate, (answers = new Map()));
+  const errors = distinct(validate.errors);
+  answers.set(path, { valid, errors });
+  validate.errors = errors?.slice() ?? errors;
+  return valid;
+}
+
+function distinct(errors) {
+  if (errors === null || errors === undefined || errors.length < 2) return errors;
+  const seen = new Set();
+  return errors.filter((e) => {
+    const key = e.instancePath + '\\0' + e.schemaPath + '\\0' + e.keyword + '\\0' + e.message;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function validateStateMachineSchema(data) {
+  memo = new Map();
+  try {
+    const valid = validate10(data);
+    validateStateMachineSchema.errors = validate10.errors;
+    return valid;
+  } finally {
+    memo = null;
+  }
+}
+`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -14,6 +14,7 @@ import { contentType, errorResponse, parseTarget, serializeResult, type JsonVers
 import { checkRequestShape, withoutNullMembers } from '../validate/request-shape.js';
 import { queryErrorResponse } from './query-protocol.js';
 import { Refusal, TrustBoundary, type Caller, type Protocol, type TrustBoundaryOptions } from './trust-boundary.js';
+import { parseJson } from '../validate/nesting.js';
 
 /** What a handler knows of the request beyond its input: who sent it (credential scope and registered principal). */
 export interface RequestContext {
@@ -263,7 +264,8 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
     let input: unknown;
     try {
       const text = payload.toString('utf8');
-      input = text.trim() === '' ? {} : JSON.parse(text);
+      // At most 1,000 levels (Jackson's limit): the shape check and the services walk the body recursively.
+      input = text.trim() === '' ? {} : parseJson(text);
     } catch (error) {
       sendError(res, new ServiceError('SerializationException', `Request body is not valid JSON: ${(error as Error).message}`), version);
       return;

@@ -8,10 +8,13 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js'
 import { aslValidator, type AslValidatorError } from './asl-validator.js';
 import { at, issue, type ValidationIssue } from './issue.js';
 import { findSdkOperation, findSdkService } from './aws-sdk-models.js';
+import { MAX_DOCUMENT_NESTING, nestingExceeds, nestingMessage } from './nesting.js';
 
 /** Returns every issue found in `definition` (empty when valid). */
 export function validateStateMachine(definition: unknown): ValidationIssue[] {
   if (!isJsonObject(definition)) return [issue('$', 'InvalidDefinition', 'A state machine definition must be a JSON object.')];
+  // Every check below recurses; bounded first so that none can overflow the stack (src/validate/nesting.ts).
+  if (nestingExceeds(definition, MAX_DOCUMENT_NESTING)) return [issue('$', 'INVALID_JSON_DESCRIPTION', nestingMessage(MAX_DOCUMENT_NESTING))];
   const issues: ValidationIssue[] = [];
   // asl-validator assumes the basic shape (it throws a TypeError on a null state or `Parameters`), so the
   // structure is checked first and a broken one is reported without it.

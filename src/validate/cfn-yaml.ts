@@ -2,7 +2,8 @@
  * Reads JSON or YAML, including CloudFormation's short-form intrinsic tags (`!Ref`, `!Sub`, `!GetAtt`…),
  * which become their long form (`{"Ref": …}`, `{"Fn::Sub": …}`) as CloudFormation itself treats them.
  */
-import { parse, type ScalarTag, type CollectionTag } from 'yaml';
+import { parse, Parser, type ScalarTag, type CollectionTag } from 'yaml';
+import { MAX_DOCUMENT_NESTING, NestingTooDeepError, parseJson } from './nesting.js';
 
 const FUNCTIONS = [
   'Base64',
@@ -57,15 +58,55 @@ function tagsFor(name: string): Array<ScalarTag | CollectionTag> {
 
 const CUSTOM_TAGS = ['Ref', 'Condition', ...FUNCTIONS].flatMap(tagsFor);
 
-/** Parses JSON or YAML text. Throws a `SyntaxError`-like error with line information when unreadable. */
-export function parseJsonOrYaml(text: string): unknown {
+/**
+ * Parses JSON or YAML text. Throws a `SyntaxError`-like error with line information when unreadable, and a
+ * NestingTooDeepError for a document nested more than `limit` levels (templates and runbooks: 300).
+ */
+export function parseJsonOrYaml(text: string, limit = MAX_DOCUMENT_NESTING): unknown {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
-      return JSON.parse(text) as unknown;
-    } catch {
+      return parseJson(text, limit);
+    } catch (error) {
+      if (error instanceof NestingTooDeepError) throw error;
       // Not strict JSON: fall through to YAML, which also reports a position.
     }
   }
-  return parse(text, { customTags: CUSTOM_TAGS, uniqueKeys: true, strict: true }) as unknown;
+  return parseYaml(text, { customTags: CUSTOM_TAGS, uniqueKeys: true, strict: true }, limit);
+}
+
+/**
+ * `yaml`'s `parse`, after checking the nesting on its concrete syntax tree, which `yaml` builds without
+ * recursion. Its composer recurses: ~800 levels overflow the stack, and after such an overflow the next parse in
+ * the process could abort it (V8 ran out of memory compiling a regular expression).
+ */
+export function parseYaml(text: string, options: Parameters<typeof parse>[2], limit = MAX_DOCUMENT_NESTING): unknown {
+  if (yamlNestingExceeds(text, limit)) throw new NestingTooDeepError(limit);
+  return parse(text, options) as unknown;
+}
+
+interface CstNode {
+  readonly type?: string;
+  readonly items?: readonly { readonly key?: unknown; readonly value?: unknown }[];
+  readonly value?: unknown;
+}
+
+/** Whether a YAML text has collections (block or flow) nested more than `limit` levels, in any of its documents. */
+export function yamlNestingExceeds(text: string, limit: number): boolean {
+  const stack: { node: CstNode; depth: number }[] = [];
+  for (const token of new Parser().parse(text)) {
+    stack.push({ node: token as CstNode, depth: 0 });
+    while (stack.length > 0) {
+      const { node, depth } = stack.pop()!;
+      if (node.items !== undefined) {
+        if (depth + 1 > limit) return true;
+        for (const item of node.items) {
+          for (const child of [item.key, item.value]) if (child !== null && typeof child === 'object') stack.push({ node: child as CstNode, depth: depth + 1 });
+        }
+      } else if (node.value !== null && typeof node.value === 'object') {
+        stack.push({ node: node.value as CstNode, depth });
+      }
+    }
+  }
+  return false;
 }

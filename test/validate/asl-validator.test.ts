@@ -91,4 +91,32 @@ describe('aslValidator', () => {
       { numRuns: 120, seed: 20240715, interruptAfterTimeLimit: 15_000 },
     );
   });
+
+  test('should answer as asl-validator on nested Parallel and Map definitions, broken at any level', () => {
+    // asl-validator's own time doubles per level, so the comparison stays shallow; the bench measures deep ones.
+    const nest = (depth: number, kind: 'Parallel' | 'Map', broken: number): JsonObject => {
+      let inner: JsonObject = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+      for (let i = 0; i < depth; i++) {
+        const state: JsonObject = kind === 'Parallel' ? { Type: 'Parallel', Branches: [inner], End: true } : { Type: 'Map', ItemProcessor: inner, End: true };
+        if (i === broken) Object.assign(state, { Next: 'Nowhere', ResultPath: '$.a[' });
+        inner = { StartAt: `S${i}`, States: { [`S${i}`]: state } };
+      }
+      return inner;
+    };
+    for (const kind of ['Parallel', 'Map'] as const) {
+      for (const broken of [-1, 0, 2, 4]) expectSameAsAslValidator(nest(5, kind, broken));
+    }
+  });
+
+  test('should find an error at the bottom of a 60-level nested definition', () => {
+    let inner: JsonObject = { StartAt: 'P', States: { P: { Type: 'Pass', ResultPath: '$.a[', End: true } } };
+    for (let i = 0; i < 60; i++) inner = { StartAt: `S${i}`, States: { [`S${i}`]: { Type: 'Parallel', Branches: [inner], End: true } } };
+    const errors = aslValidator(structuredClone(inner));
+    const state = `${Array.from({ length: 60 }, (_, i) => `/States/S${59 - i}/Branches/0`).join('')}/States/P`;
+    // The deepest errors only, as asl-validator reports them (the bad path, and the Type the other state types want).
+    expect(errors.map((e) => [e.schemaError?.instancePath, e.Message.slice(e.Message.indexOf(' is invalid'))])).toEqual([
+      [`${state}/ResultPath`, ' is invalid. must match format "asl_result_path"'],
+      [`${state}/Type`, ' is invalid. must be equal to one of the allowed values'],
+    ]);
+  });
 });

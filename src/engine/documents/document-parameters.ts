@@ -11,6 +11,7 @@ import type { JsonValue } from '../../model/json.js';
 import { copyJson, isJsonObject } from '../../model/json.js';
 import type { RunbookParameter } from '../../model/runbook.js';
 import { BoundedCache } from '../bounded-cache.js';
+import { NestingTooDeepError, parseJson as parseJsonText } from '../../validate/nesting.js';
 
 const PARAMETER_STORE_DEFAULT = /^\{\{\s*ssm:/;
 const INTEGER = /^-?\d+$/;
@@ -87,8 +88,9 @@ function fromStrings(name: string, spec: RunbookParameter, values: readonly stri
 
 function parseJson(name: string, invalid: InvalidParameterError, text: string): JsonValue {
   try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
+    return parseJsonText(text) as JsonValue;
+  } catch (error) {
+    if (error instanceof NestingTooDeepError) throw invalid(`Parameter ${name}: ${error.message}.`);
     throw invalid(`Parameter ${name} must be JSON; got '${text.slice(0, 80)}'.`);
   }
 }

@@ -6,7 +6,9 @@
  * described read-only, owned by `Amazon`.
  */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+import { parseYaml } from '../../validate/cfn-yaml.js';
+import { MAX_DOCUMENT_NESTING, parseJson } from '../../validate/nesting.js';
 import { ssmError } from '../../errors/ssm-errors.js';
 import type { CommandDocumentContent } from '../../model/command-document.js';
 import type { JsonValue } from '../../model/json.js';
@@ -349,7 +351,7 @@ export class DocumentStore {
     if (format === 'TEXT') throw ssmError('InvalidDocumentContent', `${type} documents must be JSON or YAML.`);
     let parsed: unknown;
     try {
-      parsed = format === 'JSON' ? JSON.parse(content) : parseYaml(content, { strict: true, uniqueKeys: true });
+      parsed = format === 'JSON' ? parseJson(content, MAX_DOCUMENT_NESTING) : parseYaml(content, { strict: true, uniqueKeys: true });
     } catch (error) {
       throw ssmError('InvalidDocumentContent', `Content is not valid ${format}: ${(error as Error).message}`);
     }

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { JsonValue } from '../../model/json.js';
 import { StatesIntrinsicFailureError } from '../../errors/states-errors.js';
 import { evaluatePath, type PathScope } from './jsonpath.js';
-import { jsonEquals } from './json-utils.js';
+import { MAX_PAYLOAD_BYTES, jsonEquals } from './json-utils.js';
+import { NestingTooDeepError, parseJson } from '../../validate/nesting.js';
 
 type Arg =
   | { readonly kind: 'literal'; readonly value: JsonValue; readonly raw?: string }
@@ -69,7 +70,9 @@ class Parser {
     while (this.#pos < this.text.length && /\s/.test(this.text[this.#pos]!)) this.#pos++;
   }
 
-  call(): Call {
+  /** `depth` counts enclosing calls: "You can nest up to 10 intrinsic functions within a field" (intrinsic-functions page). */
+  call(depth = 1): Call {
+    if (depth > MAX_NESTED_CALLS) this.fail(`intrinsic functions nest at most ${MAX_NESTED_CALLS} deep`);
     this.skipSpace();
     const match = /^States\.[A-Za-z0-9]+/.exec(this.text.slice(this.#pos));
     if (match === null) this.fail('expected a States.* function');
@@ -85,7 +88,7 @@ class Parser {
       return { name, args };
     }
     for (;;) {
-      args.push(this.arg());
+      args.push(this.arg(depth));
       this.skipSpace();
       const c = this.text[this.#pos];
       this.#pos++;
@@ -94,11 +97,11 @@ class Parser {
     }
   }
 
-  arg(): Arg {
+  arg(depth: number): Arg {
     this.skipSpace();
     const rest = this.text.slice(this.#pos);
     if (rest.startsWith("'")) return this.string();
-    if (rest.startsWith('States.')) return { kind: 'call', call: this.call() };
+    if (rest.startsWith('States.')) return { kind: 'call', call: this.call(depth + 1) };
     if (rest.startsWith('$')) return { kind: 'path', path: this.path() };
     const literal = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)(?=\s*[,)])/.exec(rest);
     if (literal === null) return this.fail('expected an argument');
@@ -208,6 +211,16 @@ function formatValue(value: JsonValue): string {
   return JSON.stringify(value);
 }
 
+/** JSON with object members in sorted order: equal for values that jsonEquals calls equal. */
+function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  return `{${Object.keys(value)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key]!)}`)
+    .join(',')}}`;
+}
+
 /** Mulberry32: a small seeded generator for `States.MathRandom(start, end, seed)`. */
 function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -234,6 +247,15 @@ const MAX_INTRINSIC_STRING = 10_000;
 /** Arrays built by intrinsics hold at most 1,000 items (States.ArrayRange). */
 const MAX_ARRAY_ITEMS = 1_000;
 
+/** "You can nest up to 10 intrinsic functions within a field" (intrinsic-functions page). */
+const MAX_NESTED_CALLS = 10;
+
+/**
+ * States.Format's result holds at most a state's payload (256 KiB): a format string can repeat one large argument
+ * thousands of times, which built gigabytes in one step. AWS's limit here is UNCONFIRMED (docs/fidelity.md).
+ */
+const MAX_FORMAT_LENGTH = MAX_PAYLOAD_BYTES;
+
 const FUNCTIONS: Readonly<Record<string, Fn>> = {
   'States.Format': (args, call) => {
     if (args.length === 0) fail(call, 'a format string is required.');
@@ -253,6 +275,7 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
         } else if (c === '{' && raw[i + 1] === '}') {
           if (used >= values.length) fail(call, 'the format string has more placeholders than arguments.');
           out += formatValue(values[used++]!);
+          if (out.length > MAX_FORMAT_LENGTH) fail(call, `the result would exceed ${MAX_FORMAT_LENGTH} characters.`);
           i++;
         } else out += c;
       }
@@ -260,7 +283,10 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
       const text = asString(call, args[0], 'the format string');
       const parts = text.split('{}');
       if (parts.length - 1 > values.length) fail(call, 'the format string has more placeholders than arguments.');
-      out = parts.reduce((acc, part, index) => acc + (index === 0 ? '' : formatValue(values[used++]!)) + part, '');
+      for (const [index, part] of parts.entries()) {
+        out += (index === 0 ? '' : formatValue(values[used++]!)) + part;
+        if (out.length > MAX_FORMAT_LENGTH) fail(call, `the result would exceed ${MAX_FORMAT_LENGTH} characters.`);
+      }
     }
     if (used !== values.length) fail(call, 'the number of arguments does not match the placeholders.');
     return out;
@@ -270,8 +296,9 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
     const text = asString(call, args[0], 'the argument');
     if (text.trim() === '') return null;
     try {
-      return JSON.parse(text) as JsonValue;
-    } catch {
+      return parseJson(text) as JsonValue;
+    } catch (error) {
+      if (error instanceof NestingTooDeepError) return fail(call, error.message);
       return fail(call, `'${text}' is not valid JSON.`);
     }
   },
@@ -318,9 +345,15 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
   },
   'States.ArrayUnique': (args, call) => {
     arity(call, args, 1);
+    // Keyed by a canonical form with jsonEquals' equality (members in any order): comparing each item with every
+    // kept one took minutes for the 50,000 numbers a 256 KiB input can hold.
+    const seen = new Set<string>();
     const out: JsonValue[] = [];
     for (const item of asArray(call, args[0], 'the argument')) {
-      if (!out.some((seen) => jsonEquals(seen, item))) out.push(item);
+      const key = canonicalJson(item);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(item);
     }
     return out;
   },

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import jsonata from 'jsonata';
 import type { JsonValue } from '../../model/json.js';
 import { StatesQueryEvaluationError } from '../../errors/states-errors.js';
+import { MAX_JSON_NESTING, NestingTooDeepError, nestingMessage, parseJson } from '../../validate/nesting.js';
+import { budgetOf, DEFAULT_BUDGETS, LinearRegExp, distinct, padWithin, stringLengthCheck, yieldWhenSliceIsUsed, type EvaluationBudgets } from './evaluation-budgets.js';
 
 /** `$states` as AWS binds it: input, context, and (where available) result and errorOutput. */
 export interface StatesVariable {
@@ -24,6 +26,8 @@ export interface JsonataScope {
   /** The execution's clock, for `$now()` and `$millis()`. */
   readonly now: () => number;
   readonly uuid: () => string;
+  /** Budgets of each evaluation; `DEFAULT_BUDGETS` when absent. */
+  readonly budgets?: EvaluationBudgets;
 }
 
 type Expression = ReturnType<typeof jsonata>;
@@ -40,17 +44,31 @@ export function expressionBody(value: string): string {
   return value.slice(2, -2).trim();
 }
 
-function compile(body: string): Expression | Error {
-  let expression = compiled.get(body);
+/** jsonata's hooks around each evaluation step (its own tests time-box expressions with them). */
+const ENTRY = Symbol.for('jsonata.__evaluate_entry') as unknown as string;
+const EXIT = Symbol.for('jsonata.__evaluate_exit') as unknown as string;
+
+function compile(body: string, budgets: EvaluationBudgets): Expression | Error {
+  const key = budgets === DEFAULT_BUDGETS ? body : `${budgets.timeMs}/${budgets.depth}/${budgets.sequence}/${budgets.stringLength}/${body}`;
+  let expression = compiled.get(key);
   if (expression === undefined) {
     try {
-      expression = jsonata(body);
+      expression = jsonata(body, {
+        timeout: budgets.timeMs,
+        stack: budgets.depth,
+        sequence: budgets.sequence,
+        RegexEngine: LinearRegExp as unknown as RegExpConstructor,
+      });
+      expression.assign(ENTRY, yieldWhenSliceIsUsed);
+      expression.assign(EXIT, stringLengthCheck(budgets.stringLength));
+      expression.registerFunction('distinct', distinct, '<x:x>');
+      expression.registerFunction('pad', padWithin(budgets.stringLength), '<s-ns?:s>');
       registerAwsFunctions(expression);
     } catch (error) {
       expression = error instanceof Error ? error : new Error(String(error));
     }
     if (compiled.size > 10_000) compiled.clear();
-    compiled.set(body, expression);
+    compiled.set(key, expression);
   }
   return expression;
 }
@@ -102,8 +120,9 @@ function registerAwsFunctions(expression: Expression): void {
     (text: unknown) => {
       if (typeof text !== 'string') throw awsFunctionError('$parse', 'the argument must be a string');
       try {
-        return JSON.parse(text) as unknown;
-      } catch {
+        return parseJson(text) as unknown;
+      } catch (error) {
+        if (error instanceof NestingTooDeepError) throw awsFunctionError('$parse', error.message);
         throw awsFunctionError('$parse', 'the argument is not valid JSON');
       }
     },
@@ -131,9 +150,10 @@ export async function evaluateExpression(
   allowUndefined = false,
 ): Promise<JsonValue> {
   const body = expressionBody(value);
-  const expression = compile(body);
+  const budgets = scope.budgets ?? DEFAULT_BUDGETS;
+  const expression = compile(body, budgets);
   if (expression instanceof Error) {
-    throw evaluationError(body, field, `threw an error during evaluation. ${describeJsonataError(expression)}`);
+    throw evaluationError(body, field, `threw an error during evaluation. ${describeJsonataError(expression, budgets)}`);
   }
   const bindings: Record<string, unknown> = { ...scope.variables };
   bindings['states'] = scope.states;
@@ -147,20 +167,25 @@ export async function evaluateExpression(
   try {
     result = await expression.evaluate(undefined, bindings);
   } catch (error) {
-    throw evaluationError(body, field, `threw an error during evaluation. ${describeJsonataError(error)}`);
+    throw evaluationError(body, field, `threw an error during evaluation. ${describeJsonataError(error, budgets)}`);
   }
   if (result === undefined) {
     if (allowUndefined) return undefined as unknown as JsonValue;
     throw evaluationError(body, field, 'returned nothing (undefined).');
   }
-  const json = toJson(result);
+  const json = toJson(result, 1);
   if (json === UNSUPPORTED) throw evaluationError(body, field, 'returned an unsupported result type.');
+  if (json === TOO_DEEP) throw evaluationError(body, field, `returned a result nested more than ${MAX_JSON_NESTING} levels deep (the nesting budget). ${nestingMessage(MAX_JSON_NESTING)}`);
   return json;
 }
 
-function describeJsonataError(error: unknown): string {
+function describeJsonataError(error: unknown, budgets: EvaluationBudgets): string {
+  if (error instanceof RangeError) return `${error.message} (the expression nests too deeply to parse)`;
   if (typeof error === 'object' && error !== null) {
     const e = error as { code?: unknown; message?: unknown };
+    // A budget's error says which budget ran out (jsonata's own words do not).
+    const budget = typeof e.code === 'string' ? budgetOf(e.code, budgets) : undefined;
+    if (budget !== undefined && typeof e.message === 'string') return `${e.code as string}: ${e.message} (${budget})`;
     if (typeof e.code === 'string' && typeof e.message === 'string') return `${e.code}: ${e.message}`;
     if (typeof e.message === 'string') return e.message;
   }
@@ -168,34 +193,37 @@ function describeJsonataError(error: unknown): string {
 }
 
 const UNSUPPORTED = Symbol('unsupported');
+const TOO_DEEP = Symbol('too deep');
 
-/** Converts a JSONata result (sequences, functions, undefined members) into plain JSON. */
-function toJson(value: unknown): JsonValue | typeof UNSUPPORTED {
+/**
+ * Converts a JSONata result (sequences, functions, undefined members) into plain JSON. An expression can build
+ * values nested deeper than any input (a recursive function), so this stops at Jackson's 1,000 levels.
+ */
+function toJson(value: unknown, depth: number): JsonValue | typeof UNSUPPORTED | typeof TOO_DEEP {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : UNSUPPORTED;
   if (typeof value === 'function') return UNSUPPORTED;
+  if (typeof value !== 'object') return UNSUPPORTED;
+  if (depth > MAX_JSON_NESTING) return TOO_DEEP;
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
     for (const item of value) {
       if (item === undefined) continue;
-      const converted = toJson(item);
-      if (converted === UNSUPPORTED) return UNSUPPORTED;
+      const converted = toJson(item, depth + 1);
+      if (converted === UNSUPPORTED || converted === TOO_DEEP) return converted;
       out.push(converted);
     }
     return out;
   }
-  if (typeof value === 'object') {
-    if ((value as { _jsonata_lambda?: unknown })._jsonata_lambda === true) return UNSUPPORTED;
-    const out: { [key: string]: JsonValue } = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (item === undefined) continue;
-      const converted = toJson(item);
-      if (converted === UNSUPPORTED) return UNSUPPORTED;
-      out[key] = converted;
-    }
-    return out;
+  if ((value as { _jsonata_lambda?: unknown })._jsonata_lambda === true) return UNSUPPORTED;
+  const out: { [key: string]: JsonValue } = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined) continue;
+    const converted = toJson(item, depth + 1);
+    if (converted === UNSUPPORTED || converted === TOO_DEEP) return converted;
+    out[key] = converted;
   }
-  return UNSUPPORTED;
+  return out;
 }
 
 function seededFraction(seed: number): number {

@@ -10,6 +10,7 @@ import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { StateMachineDefinition } from '../../model/state-machine.js';
 import { ServiceError } from '../../errors/service-error.js';
 import { validateStateMachine } from '../../validate/asl.js';
+import { MAX_DOCUMENT_NESTING, parseJson } from '../../validate/nesting.js';
 import type { ValidationIssue } from '../../validate/issue.js';
 import type { AwsApi } from '../aws-api.js';
 import { RealClock, type Clock } from '../clock.js';
@@ -398,7 +399,7 @@ export class StepFunctionsService {
     }
     let parsed: JsonValue;
     try {
-      parsed = JSON.parse(inputText) as JsonValue;
+      parsed = parseJson(inputText) as JsonValue;
     } catch (error) {
       // "Invalid State Machine Execution Input: '<parser message>'" (the parser's words are Jackson's on AWS).
       const detail = inputText.trim() === '' ? 'Invalid execution input.' : error instanceof Error ? error.message : String(error);
@@ -557,11 +558,18 @@ function expressProblems(workflow: StateMachineDefinition, base: string): string
   return problems;
 }
 
+/** "definition ... Length Constraints: Minimum length of 1. Maximum length of 1048576." (API_CreateStateMachine.html) */
+const MAX_DEFINITION_BYTES = 1_048_576;
+
 /** Parses and validates a definition string; failures are `InvalidDefinition` listing every issue. */
 export function parseDefinition(text: string): StateMachineDefinition {
+  // Bytes rather than characters, as the quota reads ("Maximum size of state machine definition: 1 MB", hard).
+  if (Buffer.byteLength(text, 'utf8') > MAX_DEFINITION_BYTES) {
+    throw new ServiceError('ValidationException', `1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DEFINITION_BYTES}`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text, MAX_DOCUMENT_NESTING);
   } catch (error) {
     throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${error instanceof Error ? error.message : String(error)}'`);
   }

@@ -7,6 +7,7 @@ import type { JsonValue } from '../../model/json.js';
 import { ServiceError } from '../../errors/service-error.js';
 import { StatesError } from '../../errors/states-errors.js';
 import type { IdGenerator } from '../ids.js';
+import { NestingTooDeepError, parseJson } from '../../validate/nesting.js';
 
 /**
  * Default token length. SSM limits each runbook parameter value to 512 characters (aws-semantics §7.4) and the
@@ -101,8 +102,9 @@ export class TaskTokens {
     }
     let output: JsonValue;
     try {
-      output = JSON.parse(input.output) as JsonValue;
-    } catch {
+      output = parseJson(input.output) as JsonValue;
+    } catch (error) {
+      if (error instanceof NestingTooDeepError) throw new ServiceError('InvalidOutput', `Invalid Output: '${error.message}'`);
       throw new ServiceError('InvalidOutput', 'Invalid Output: the output is not valid JSON.');
     }
     this.#waiter(token).settle({ ok: true, output });

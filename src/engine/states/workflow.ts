@@ -10,6 +10,7 @@ import { contextObject, type MapItemContext } from './context-object.js';
 import { recordEvaluationFailure, toStatesError } from './error-handling.js';
 import { NOT_TRUNCATED, eventData, type HistoryEventType } from './history.js';
 import { exceedsPayloadLimit } from './json-utils.js';
+import { MAX_JSON_NESTING, nestingExceeds, nestingMessage } from '../../validate/nesting.js';
 import type { ExecutionRuntime, Frame, StateHandler, StateOutcome, StateRun } from './runtime.js';
 import { STATE_TYPES } from './state-types/index.js';
 
@@ -153,6 +154,12 @@ function runState(
 
 /** Records the exit of a state that completed: payload limit, variable assignments and the Exited event. */
 function exitState(frame: Frame, name: string, handler: StateHandler, outcome: StateOutcome): StateOutcome & { outputText: string } {
+  // A payload template can nest its input one level deeper on every pass of a loop, within the size quota; past
+  // Jackson's 1,000 levels every later walk (and AWS's serializer) would fail, so the state fails here
+  // (UNCONFIRMED which error AWS gives: docs/fidelity.md).
+  if (nestingExceeds(outcome.output, MAX_JSON_NESTING)) {
+    throw new StatesRuntimeError(`The state/task '${name}' returned a result nested more than ${MAX_JSON_NESTING} levels deep: ${nestingMessage(MAX_JSON_NESTING)}`);
+  }
   // "The maximum input or output size for a task, state, or execution is 256 KiB" (service-quotas page).
   const outputText = eventData(outcome.output);
   if (exceedsPayloadLimit(outputText)) {

@@ -3,7 +3,7 @@
 // @ts-nocheck
 import { aslFormats } from '../asl-formats.js';
 "use strict";
-export const validateStateMachineSchema = validate10;
+
 const schema11 = {"$id":"http://asl-validator.cloud/state-machine.json#","$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"Comment":{"type":"string"},"StartAt":{"type":"string"},"States":{"type":"object","patternProperties":{"^.{1,80}$":{"$ref":"state.json#"}},"additionalProperties":false},"Version":{"type":"string"},"TimeoutSeconds":{"type":"integer","minimum":0},"QueryLanguage":{"oneOf":[{"$ref":"jsonata.json#/definitions/queryLanguage"},{"$ref":"paths.json#/definitions/queryLanguage"}]}},"additionalProperties":false,"required":["StartAt","States"]};
 const schema102 = {"type":"string","enum":["JSONata"]};
 const schema89 = {"type":"string","enum":["JSONPath"]};
@@ -12553,6 +12553,7 @@ const schema257 = {"$id":"http://asl-validator.cloud/base-state-machine.json#","
 const wrapper10 = {validate: validate11};
 
 function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+{const known = recall(validate194, instancePath); if (known !== undefined) return known;}
 /*# sourceURL="http://asl-validator.cloud/base-state-machine.json#" */;
 let vErrors = null;
 let errors = 0;
@@ -12561,14 +12562,14 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.StartAt === undefined) && (missing0 = "StartAt")) || ((data.States === undefined) && (missing0 = "States"))){
 validate194.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
+return remember(validate194, instancePath, false);
 }
 else {
 if(data.Comment !== undefined){
 const _errs1 = errors;
 if(typeof data.Comment !== "string"){
 validate194.errors = [{instancePath:instancePath+"/Comment",schemaPath:"#/properties/Comment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+return remember(validate194, instancePath, false);
 }
 var valid0 = _errs1 === errors;
 }
@@ -12580,7 +12581,7 @@ if(data.StartAt !== undefined){
 const _errs3 = errors;
 if(typeof data.StartAt !== "string"){
 validate194.errors = [{instancePath:instancePath+"/StartAt",schemaPath:"#/properties/StartAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+return remember(validate194, instancePath, false);
 }
 var valid0 = _errs3 === errors;
 }
@@ -12597,7 +12598,7 @@ const _errs7 = errors;
 for(const key0 in data2){
 if(!(pattern0.test(key0))){
 validate194.errors = [{instancePath:instancePath+"/States",schemaPath:"#/properties/States/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
+return remember(validate194, instancePath, false);
 break;
 }
 }
@@ -12620,7 +12621,7 @@ break;
 }
 else {
 validate194.errors = [{instancePath:instancePath+"/States",schemaPath:"#/properties/States/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
+return remember(validate194, instancePath, false);
 }
 }
 var valid0 = _errs5 === errors;
@@ -12634,11 +12635,11 @@ var valid0 = true;
 }
 else {
 validate194.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
+return remember(validate194, instancePath, false);
 }
 }
 validate194.errors = vErrors;
-return errors === 0;
+return remember(validate194, instancePath, errors === 0);
 }
 
 
@@ -16885,6 +16886,7 @@ return errors === 0;
 
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+{const known = recall(validate10, instancePath); if (known !== undefined) return known;}
 /*# sourceURL="http://asl-validator.cloud/state-machine.json#" */;
 let vErrors = null;
 let errors = 0;
@@ -16893,14 +16895,14 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.StartAt === undefined) && (missing0 = "StartAt")) || ((data.States === undefined) && (missing0 = "States"))){
 validate10.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
+return remember(validate10, instancePath, false);
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((key0 === "Comment") || (key0 === "StartAt")) || (key0 === "States")) || (key0 === "Version")) || (key0 === "TimeoutSeconds")) || (key0 === "QueryLanguage"))){
 validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
+return remember(validate10, instancePath, false);
 break;
 }
 }
@@ -16909,7 +16911,7 @@ if(data.Comment !== undefined){
 const _errs2 = errors;
 if(typeof data.Comment !== "string"){
 validate10.errors = [{instancePath:instancePath+"/Comment",schemaPath:"#/properties/Comment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+return remember(validate10, instancePath, false);
 }
 var valid0 = _errs2 === errors;
 }
@@ -16921,7 +16923,7 @@ if(data.StartAt !== undefined){
 const _errs4 = errors;
 if(typeof data.StartAt !== "string"){
 validate10.errors = [{instancePath:instancePath+"/StartAt",schemaPath:"#/properties/StartAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+return remember(validate10, instancePath, false);
 }
 var valid0 = _errs4 === errors;
 }
@@ -16938,7 +16940,7 @@ const _errs8 = errors;
 for(const key1 in data2){
 if(!(pattern0.test(key1))){
 validate10.errors = [{instancePath:instancePath+"/States",schemaPath:"#/properties/States/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
+return remember(validate10, instancePath, false);
 break;
 }
 }
@@ -16961,7 +16963,7 @@ break;
 }
 else {
 validate10.errors = [{instancePath:instancePath+"/States",schemaPath:"#/properties/States/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
+return remember(validate10, instancePath, false);
 }
 }
 var valid0 = _errs6 === errors;
@@ -16974,7 +16976,7 @@ if(data.Version !== undefined){
 const _errs10 = errors;
 if(typeof data.Version !== "string"){
 validate10.errors = [{instancePath:instancePath+"/Version",schemaPath:"#/properties/Version/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+return remember(validate10, instancePath, false);
 }
 var valid0 = _errs10 === errors;
 }
@@ -16987,13 +16989,13 @@ let data5 = data.TimeoutSeconds;
 const _errs12 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
 validate10.errors = [{instancePath:instancePath+"/TimeoutSeconds",schemaPath:"#/properties/TimeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+return remember(validate10, instancePath, false);
 }
 if(errors === _errs12){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
 validate10.errors = [{instancePath:instancePath+"/TimeoutSeconds",schemaPath:"#/properties/TimeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
+return remember(validate10, instancePath, false);
 }
 }
 }
@@ -17077,7 +17079,7 @@ vErrors.push(err4);
 }
 errors++;
 validate10.errors = vErrors;
-return false;
+return remember(validate10, instancePath, false);
 }
 else {
 errors = _errs15;
@@ -17105,10 +17107,51 @@ var valid0 = true;
 }
 else {
 validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
+return remember(validate10, instancePath, false);
 }
 }
 validate10.errors = vErrors;
-return errors === 0;
+return remember(validate10, instancePath, errors === 0);
+}
+
+/** This call's answers, by validator and instance path (`null` between calls). */
+let memo = null;
+
+function recall(validate, path) {
+  const answer = memo.get(validate)?.get(path);
+  if (answer === undefined) return undefined;
+  validate.errors = answer.errors?.slice() ?? answer.errors;
+  return answer.valid;
+}
+
+function remember(validate, path, valid) {
+  let answers = memo.get(validate);
+  if (answers === undefined) memo.set(validate, (answers = new Map()));
+  const errors = distinct(validate.errors);
+  answers.set(path, { valid, errors });
+  validate.errors = errors?.slice() ?? errors;
+  return valid;
+}
+
+function distinct(errors) {
+  if (errors === null || errors === undefined || errors.length < 2) return errors;
+  const seen = new Set();
+  return errors.filter((e) => {
+    const key = e.instancePath + '\0' + e.schemaPath + '\0' + e.keyword + '\0' + e.message;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function validateStateMachineSchema(data) {
+  memo = new Map();
+  try {
+    const valid = validate10(data);
+    validateStateMachineSchema.errors = validate10.errors;
+    return valid;
+  } finally {
+    memo = null;
+  }
 }
 

@@ -31,4 +31,27 @@ describe('intrinsic functions', () => {
     expect(() => evaluate('States.JsonMerge($.a, $.a, true)', { a: {} })).toThrow(expect.objectContaining({ name: 'States.IntrinsicFailure' }));
     expect(() => evaluate('States.Nope()')).toThrow(expect.objectContaining({ name: 'States.IntrinsicFailure' }));
   });
+
+  test('should deduplicate with jsonEquals (members in any order) in linear time', () => {
+    expect(evaluate('States.ArrayUnique($.a)', { a: [{ x: 1, y: [2] }, { y: [2], x: 1 }, 0, -0, '0', [1, 2], [2, 1], [1, 2]] })).toEqual([{ x: 1, y: [2] }, 0, '0', [1, 2], [2, 1]]);
+    // 50,000 distinct numbers fit in a 256 KiB input; comparing each with every kept one took minutes.
+    const many = Array.from({ length: 50_000 }, (_, i) => i);
+    expect(evaluate('States.ArrayUnique($.a)', { a: many })).toHaveLength(50_000);
+  });
+
+  test('should nest at most 10 intrinsic functions, as documented', () => {
+    const nested = (n: number): string => `${'States.Array('.repeat(n)}1${')'.repeat(n)}`;
+    expect(evaluate(nested(10))).toEqual([[[[[[[[[[1]]]]]]]]]]);
+    expect(() => evaluate(nested(11))).toThrow(expect.objectContaining({ name: 'States.IntrinsicFailure', message: expect.stringContaining('intrinsic functions nest at most 10 deep') }));
+    // Deeper still would overflow a recursive parser; it stops at the eleventh call.
+    expect(() => evaluate(nested(100_000))).toThrow(expect.objectContaining({ name: 'States.IntrinsicFailure' }));
+  });
+
+  test('should stop States.Format before its result outgrows a state payload', () => {
+    const big = 'x'.repeat(100_000);
+    expect(evaluate("States.Format('{}{}', $.s, $.s)", { s: big })).toHaveLength(200_000);
+    expect(() => evaluate(`States.Format('${'{}'.repeat(1000)}', ${Array(1000).fill('$.s').join(', ')})`, { s: big })).toThrow(
+      expect.objectContaining({ name: 'States.IntrinsicFailure', message: expect.stringContaining('the result would exceed 262144 characters') }),
+    );
+  });
 });

@@ -1,12 +1,13 @@
 /** AWS::IAM::Policy (inline, attached to roles by name) and AWS::IAM::ManagedPolicy. */
 import { isJsonObject, type JsonObject } from '../../../model/json.js';
 import type { PolicyDocument } from '../../iam/policy-evaluation.js';
+import { parseJson } from '../../../validate/nesting.js';
 import { validationError } from '../intrinsics.js';
 import { generatedName, replacement, type ProviderContext, type ResourceProvider } from './provider.js';
 
 function document(properties: JsonObject): PolicyDocument {
   const d = properties['PolicyDocument'];
-  const parsed = typeof d === 'string' ? (JSON.parse(d) as unknown) : d;
+  const parsed = typeof d === 'string' ? parseJson(d) : d;
   if (!isJsonObject(parsed) || parsed['Statement'] === undefined) throw validationError('PolicyDocument must be a policy document with a Statement.');
   return parsed as unknown as PolicyDocument;
 }

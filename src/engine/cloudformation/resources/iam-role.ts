@@ -2,11 +2,12 @@
 import { isJsonObject, type JsonObject } from '../../../model/json.js';
 import type { PolicyDocument } from '../../iam/policy-evaluation.js';
 import type { LocalRole } from '../../iam/roles.js';
+import { parseJson } from '../../../validate/nesting.js';
 import { validationError } from '../intrinsics.js';
 import { generatedName, replacement, type ProviderContext, type ResourceProvider } from './provider.js';
 
 function policyDocument(value: unknown, where: string): PolicyDocument {
-  const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  const parsed = typeof value === 'string' ? parseJson(value) : value;
   if (!isJsonObject(parsed) || parsed['Statement'] === undefined) throw validationError(`${where} must be a policy document with a Statement.`);
   return parsed as unknown as PolicyDocument;
 }
