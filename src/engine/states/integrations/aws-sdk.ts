@@ -100,19 +100,30 @@ export function toApiMembers(input: JsonObject, model: SdkOperation | undefined)
 }
 
 /**
- * The result as the integration returns it: for APIs whose members are camelCase (Step Functions), keys become
- * PascalCase as in AWS's recorded results (`ExecutionArn`, `InputDetails.Included`); PascalCase APIs are unchanged.
+ * The result as the integration returns it, as JSON: for APIs whose members are camelCase (Step Functions), keys
+ * become PascalCase as in AWS's recorded results (`ExecutionArn`, `InputDetails.Included`); PascalCase APIs keep
+ * theirs. Timestamps (the local services answer `Date`s, as the AWS SDK types them) become ISO-8601 strings as
+ * Java's `Instant.toString()` writes them, the form AWS's results show (`"CreationTime": "2013-08-23T01:02:15.422Z"`
+ * from a CloudFormation describeStacks task): JSONPath and JSONata then see the same string, where JSONata saw
+ * `{}` before (a Date has no members).
  */
 export function toSdkOutput(output: JsonValue, model: SdkOperation | undefined): JsonValue {
-  if (model === undefined || !memberIndex(model).camelCase) return output;
-  const pascal = (value: JsonValue): JsonValue => {
-    if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map(pascal);
+  const pascal = model !== undefined && memberIndex(model).camelCase;
+  const convert = (value: unknown): JsonValue => {
+    if (value instanceof Date) return instantString(value);
+    if (value === null || typeof value !== 'object') return value as JsonValue;
+    if (Array.isArray(value)) return value.map(convert);
     const out: JsonObject = {};
-    for (const [key, item] of Object.entries(value)) out[key.charAt(0).toUpperCase() + key.slice(1)] = pascal(item);
+    for (const [key, item] of Object.entries(value)) out[pascal ? key.charAt(0).toUpperCase() + key.slice(1) : key] = convert(item);
     return out;
   };
-  return pascal(output);
+  return convert(output);
+}
+
+/** `java.time.Instant#toString`: ISO-8601 in UTC, milliseconds only when there are some. */
+export function instantString(date: Date): string {
+  const iso = date.toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
 /** Rejects with the signal's reason when it aborts first. */

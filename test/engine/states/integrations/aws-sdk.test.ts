@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { errorPrefix, sdkErrorName, toApiMembers, toSdkOutput } from '../../../../src/engine/states/integrations/aws-sdk.js';
 import { parseResource } from '../../../../src/engine/states/integrations/index.js';
 import { findSdkOperation, findSdkService } from '../../../../src/validate/aws-sdk-models.js';
+import type { JsonValue } from '../../../../src/model/json.js';
+import { harness } from '../run-machine.js';
 
 describe('aws-sdk integration', () => {
   test('should parse service, action and pattern from the resource ARN', () => {
@@ -37,5 +39,33 @@ describe('aws-sdk integration', () => {
     const parameters = { DocumentName: 'd', Parameters: { taskToken: ['t'] } };
     expect(toApiMembers(parameters, start)).toEqual(parameters);
     expect(toSdkOutput({ AutomationExecutionId: 'a' }, start)).toEqual({ AutomationExecutionId: 'a' });
+  });
+
+  test('should return SDK timestamps to JSONata and JSONPath alike, as ISO-8601 strings', async () => {
+    const h = harness();
+    h.api.respond('ssm', 'ListCommandInvocations', () => ({
+      CommandInvocations: [{ CommandId: 'c-1', RequestedDateTime: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)) as unknown as JsonValue }],
+    }));
+    h.api.respond('ssm', 'GetCommandInvocation', () => ({ CommandId: 'c-1', ExecutionStartDateTime: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) as unknown as JsonValue }));
+    const jsonata = await h.start({
+      QueryLanguage: 'JSONata',
+      StartAt: 'List',
+      States: {
+        List: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:ssm:listCommandInvocations',
+          Arguments: { CommandId: 'c-1' },
+          Output: { requested: '{% $states.result.CommandInvocations[0].RequestedDateTime %}', type: '{% $type($states.result.CommandInvocations[0].RequestedDateTime) %}' },
+          End: true,
+        },
+      },
+    });
+    // Before: `{}` (a Date has no members JSONata could see) and type "object".
+    expect((await h.result(jsonata)).output).toEqual({ requested: '2024-01-02T03:04:05.678Z', type: 'string' });
+    const jsonpath = await h.start({
+      StartAt: 'Get',
+      States: { Get: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:ssm:getCommandInvocation', Parameters: { CommandId: 'c-1', InstanceId: 'i-1' }, ResultSelector: { 'started.$': '$.ExecutionStartDateTime', 'text.$': "States.Format('{}', $.ExecutionStartDateTime)" }, End: true } },
+    });
+    expect((await h.result(jsonpath)).output).toEqual({ started: '2024-01-02T03:04:05Z', text: '2024-01-02T03:04:05Z' });
   });
 });
