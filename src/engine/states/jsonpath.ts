@@ -5,6 +5,35 @@
  */
 import { JSONPath } from 'jsonpath-plus';
 import type { JsonValue } from '../../model/json.js';
+import { StatesRuntimeError } from '../../errors/states-errors.js';
+import { nestingExceeds } from '../../validate/nesting.js';
+
+/**
+ * Budgets of one indefinite path (`..`, `*`, filters), which `jsonpath-plus` evaluates synchronously and
+ * recursively: its work, counted as the length of every path it traces (`$..b..a` on a 230 KB input ran out of
+ * memory after three minutes; `$..a` over a 400-level chain took over a second), and the nesting `..` descends
+ * into (its recursion overflowed the stack between 1,000 and 1,500 levels). AWS documents neither (its engine is
+ * Jayway JsonPath): UNCONFIRMED, docs/fidelity.md.
+ */
+export const JSONPATH_WORK_BUDGET = 2_000_000;
+export const JSONPATH_DESCENT_NESTING = 500;
+
+class JsonPathBudgetExceeded extends Error {}
+
+/** Work left to the evaluation under way; unlimited outside one (asl-validator runs `jsonpath-plus` too). */
+let workLeft = Number.POSITIVE_INFINITY;
+type Trace = (this: unknown, expr: unknown, val: unknown, path: readonly unknown[], ...rest: unknown[]) => unknown;
+const prototype = (JSONPath as unknown as { prototype: { _trace: Trace } }).prototype;
+const trace = prototype._trace;
+prototype._trace = function budgetedTrace(this: unknown, expr, val, path, ...rest) {
+  workLeft -= path.length;
+  if (workLeft < 0) throw new JsonPathBudgetExceeded();
+  return trace.call(this, expr, val, path, ...rest);
+};
+
+function budgetError(path: string, what: string): StatesRuntimeError {
+  return new StatesRuntimeError(`The JSONPath '${path}' exceeded ${what}.`);
+}
 
 /** Raised when a path selects nothing; callers turn it into the AWS cause of their field. */
 export class NoSuchPathError extends Error {
@@ -121,11 +150,18 @@ export function evaluateOn(path: string, data: JsonValue): JsonValue {
     }
     return current;
   }
+  if (path.includes('..') && nestingExceeds(data, JSONPATH_DESCENT_NESTING)) {
+    throw budgetError(path, `the JSONPath descent budget: '..' descends at most ${JSONPATH_DESCENT_NESTING} levels of nesting`);
+  }
   let results: JsonValue[];
+  workLeft = JSONPATH_WORK_BUDGET;
   try {
     results = JSONPath({ path, json: data as object, wrap: true, eval: 'safe' }) as JsonValue[];
-  } catch {
+  } catch (error) {
+    if (error instanceof JsonPathBudgetExceeded) throw budgetError(path, `the JSONPath work budget of ${JSONPATH_WORK_BUDGET} steps`);
     throw new NoSuchPathError(path, data);
+  } finally {
+    workLeft = Number.POSITIVE_INFINITY;
   }
   if (isIndefinite(path)) return results ?? [];
   if (results === undefined || results.length === 0) throw new NoSuchPathError(path, data);
