@@ -56,8 +56,11 @@ export function aslSchemaModule(): string {
 /** ajv's header of every compiled validator function (ajv 8 standalone, `code.lines`), and the line naming its schema. */
 const VALIDATOR = /^function (validate\d+)\(data, \{instancePath="", parentData, parentDataProperty, rootData=data\}=\{\}\)\{$/;
 const SOURCE = /^\/\*# sourceURL="([^"]+)" \*\/;$/;
-/** The schemas of a workflow (the state machine and each branch) and of a Map's ItemProcessor or Iterator. */
-const WORKFLOWS = new Set(['http://asl-validator.cloud/state-machine.json#', 'http://asl-validator.cloud/base-state-machine.json#']);
+/**
+ * The schemas of a workflow (the state machine and each branch), of a Map's ItemProcessor or Iterator, and of one
+ * state (which `validateStateMachineSchemaInSlices` answers state by state ahead of the whole).
+ */
+const WORKFLOWS = new Set(['http://asl-validator.cloud/state-machine.json#', 'http://asl-validator.cloud/base-state-machine.json#', 'http://asl-validator.cloud/state.json#']);
 /** The only two ways a compiled validator returns. */
 const RETURN = /^return (false|errors === 0);$/;
 const EXPORT = 'export const validateStateMachineSchema = validate10;';
@@ -87,7 +90,7 @@ function memoize(code: string): string {
     return ret === null ? line : `return remember(${current}, instancePath, ${ret[1]!});`;
   });
   // Loud failure if a new ajv or asl-validator changes the shape this relies on.
-  if (memoized.length !== WORKFLOWS.size || !memoized.includes('validate10') || !code.includes(EXPORT)) {
+  if (memoized.length !== WORKFLOWS.size || !memoized.includes('validate10') || !memoized.includes('validate11') || !code.includes(EXPORT)) {
     throw new Error(`ajv standalone output changed: the ASL workflow validators cannot be memoized (found ${memoized.join(', ') || 'none'})`);
   }
   return `${out.join('\n').replace(EXPORT, '')}
@@ -127,6 +130,35 @@ export function validateStateMachineSchema(data) {
     const valid = validate10(data);
     validateStateMachineSchema.errors = validate10.errors;
     return valid;
+  } finally {
+    memo = null;
+  }
+}
+
+/**
+ * The same answer, computed in slices: each top-level state first (\`validate11\`, at the instance path the whole
+ * would give it), awaiting \`pause()\` between states whenever it returns a promise, then the whole, which finds
+ * every state's answer in the memo. Answers are pure, so computing them ahead changes nothing.
+ */
+export async function validateStateMachineSchemaInSlices(data, pause) {
+  const session = new Map();
+  const states = data !== null && typeof data === 'object' ? data.States : undefined;
+  if (states !== null && typeof states === 'object' && !Array.isArray(states)) {
+    for (const key in states) {
+      memo = session;
+      try {
+        validate11(states[key], { instancePath: "/States/" + key.replace(/~/g, "~0").replace(/\\//g, "~1"), parentData: states, parentDataProperty: key, rootData: data });
+      } finally {
+        memo = null;
+      }
+      const paused = pause();
+      if (paused !== undefined) await paused;
+    }
+  }
+  memo = session;
+  try {
+    const valid = validate10(data);
+    return { valid, errors: validate10.errors };
   } finally {
     memo = null;
   }

@@ -5,32 +5,72 @@
  * and resources the local engine cannot run (warnings: AWS accepts them).
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
-import { aslValidator, type AslValidatorError } from './asl-validator.js';
+import { aslValidator, aslValidatorInSlices, type AslValidatorError } from './asl-validator.js';
 import { at, issue, type ValidationIssue } from './issue.js';
 import { findSdkOperation, findSdkService } from './aws-sdk-models.js';
 import { MAX_DOCUMENT_NESTING, nestingExceeds, nestingMessage } from './nesting.js';
+import { pauseBetweenPhases, pauseWhenSliceIsUsed } from './time-slice.js';
 
 /** Returns every issue found in `definition` (empty when valid). */
 export function validateStateMachine(definition: unknown): ValidationIssue[] {
-  if (!isJsonObject(definition)) return [issue('$', 'InvalidDefinition', 'A state machine definition must be a JSON object.')];
+  const prepared = prepare(definition);
+  if (!('copy' in prepared)) return prepared.issues;
+  let errors: AslValidatorError[];
+  try {
+    errors = aslValidator(prepared.copy);
+  } catch (error) {
+    return malformed(error);
+  }
+  return finish(definition as JsonObject, errors);
+}
+
+/**
+ * The same issues, found without holding the thread for long: the schema check runs state by state and each phase
+ * lets the event loop run when its time slice is used (a 1 MB definition took ~200 ms in one piece). The service
+ * validates definitions this way; the CLI and template checks use the synchronous form.
+ */
+export async function validateStateMachineInSlices(definition: unknown): Promise<ValidationIssue[]> {
+  const prepared = await prepare(definition, pauseBetweenPhases);
+  if (!('copy' in prepared)) return prepared.issues;
+  let errors: AslValidatorError[];
+  try {
+    errors = await aslValidatorInSlices(prepared.copy, pauseWhenSliceIsUsed, pauseBetweenPhases);
+  } catch (error) {
+    return malformed(error);
+  }
+  await pauseBetweenPhases();
+  return finish(definition as JsonObject, errors);
+}
+
+/** The checks before asl-validator's: issues that end validation, or the copy asl-validator may write into. */
+function prepare(definition: unknown): { issues: ValidationIssue[] } | { copy: JsonObject };
+function prepare(definition: unknown, pause: () => Promise<void>): Promise<{ issues: ValidationIssue[] } | { copy: JsonObject }>;
+function prepare(definition: unknown, pause?: () => Promise<void>): { issues: ValidationIssue[] } | { copy: JsonObject } | Promise<{ issues: ValidationIssue[] } | { copy: JsonObject }> {
+  if (!isJsonObject(definition)) return { issues: [issue('$', 'InvalidDefinition', 'A state machine definition must be a JSON object.')] };
   // Every check below recurses; bounded first so that none can overflow the stack (src/validate/nesting.ts).
-  if (nestingExceeds(definition, MAX_DOCUMENT_NESTING)) return [issue('$', 'INVALID_JSON_DESCRIPTION', nestingMessage(MAX_DOCUMENT_NESTING))];
-  const issues: ValidationIssue[] = [];
+  if (nestingExceeds(definition, MAX_DOCUMENT_NESTING)) return { issues: [issue('$', 'INVALID_JSON_DESCRIPTION', nestingMessage(MAX_DOCUMENT_NESTING))] };
   // asl-validator assumes the basic shape (it throws a TypeError on a null state or `Parameters`), so the
   // structure is checked first and a broken one is reported without it.
   const structural = structureIssues(definition, '$');
-  if (structural.length > 0) return structural;
+  if (structural.length > 0) return { issues: structural };
   // asl-validator writes QueryLanguage into the states it visits, so it gets a copy, in which the fields its
   // schema gets wrong are replaced by values it accepts (see `relaxForSchema`).
-  const copy = structuredClone(definition);
-  relaxForSchema(copy);
-  let errors: AslValidatorError[];
-  try {
-    errors = aslValidator(copy);
-  } catch (error) {
-    // A shape the structure check did not foresee: still an issue, never an exception.
-    return [issue('$', 'InvalidDefinition', `The definition is malformed: ${(error as Error).message}`)];
-  }
+  const copyAndRelax = (): { copy: JsonObject } => {
+    const copy = structuredClone(definition);
+    relaxForSchema(copy);
+    return { copy };
+  };
+  return pause === undefined ? copyAndRelax() : pause().then(copyAndRelax);
+}
+
+/** A shape the structure check did not foresee: still an issue, never an exception. */
+function malformed(error: unknown): ValidationIssue[] {
+  return [issue('$', 'InvalidDefinition', `The definition is malformed: ${(error as Error).message}`)];
+}
+
+/** asl-validator's errors as issues (each once), then the checks it lacks. */
+function finish(definition: JsonObject, errors: readonly AslValidatorError[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
     const path = error.schemaError !== undefined ? pointerToPath(error.schemaError.instancePath) : '$';

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { jsonEdit, withEdits } from '../helpers/json-edits.js';
 import type { JsonObject, JsonValue } from '../../src/model/json.js';
-import { aslValidator } from '../../src/validate/asl-validator.js';
+import { aslValidator, aslValidatorInSlices } from '../../src/validate/asl-validator.js';
 import { loadCases } from '../conformance/asl-cases.js';
 
 const reference = createRequire(import.meta.url)('asl-validator') as (definition: unknown, options: { checkPaths: boolean; checkArn: boolean }) => { errors: unknown[] };
@@ -118,5 +118,26 @@ describe('aslValidator', () => {
       [`${state}/ResultPath`, ' is invalid. must match format "asl_result_path"'],
       [`${state}/Type`, ' is invalid. must be equal to one of the allowed values'],
     ]);
+  });
+
+  test('should answer the same in slices as in one piece, pausing between states', async () => {
+    let pauses = 0;
+    const pause = (): Promise<void> => {
+      pauses++;
+      return Promise.resolve();
+    };
+    const variants = fc.sample(fc.tuple(fc.constantFrom(...corpus), fc.array(edit, { minLength: 1, maxLength: 3 })), { numRuns: 60, seed: 20261207 });
+    for (const definition of [...corpus, ...variants.map(([base, edits]) => withEdits(base, edits))]) {
+      const whole = outcome(aslValidator, definition);
+      const copy = structuredClone(definition);
+      let sliced: unknown;
+      try {
+        sliced = { errors: await aslValidatorInSlices(copy, pause, pause), definition: copy };
+      } catch (error) {
+        sliced = { threw: String(error) };
+      }
+      expect(sliced).toEqual(whole);
+    }
+    expect(pauses).toBeGreaterThan(corpus.length);
   });
 });

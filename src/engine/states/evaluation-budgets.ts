@@ -9,6 +9,7 @@
  * `States.QueryEvaluationError` there, and so is an exceeded budget here, with a cause that names it.
  */
 import { RE2JS } from 're2js';
+import { pauseWhenSliceIsUsed } from '../../validate/time-slice.js';
 import { BoundedCache } from '../bounded-cache.js';
 
 export interface EvaluationBudgets {
@@ -103,26 +104,11 @@ export class LinearRegExp {
 
 // ---------------------------------------------------------------- the evaluation's own steps
 
-/** How often an evaluation lets the event loop run: other requests then wait at most about this long. */
-const SLICE_MS = 10;
-let sliceStart = performance.now();
-let steps = 0;
-
 /**
- * `__evaluate_entry`, called before every evaluation step: once a slice of the thread is used up, the step waits
- * for a turn of the event loop. Every evaluation shares the slice, since they share the thread.
+ * `__evaluate_entry`, called before every evaluation step: once the thread's slice is used up, the step waits for a
+ * turn of the event loop (src/validate/time-slice.ts).
  */
-export function yieldWhenSliceIsUsed(): Promise<void> | undefined {
-  if ((++steps & 63) !== 0) return undefined;
-  const now = performance.now();
-  if (now - sliceStart < SLICE_MS) return undefined;
-  return new Promise<void>((resolve) => {
-    setImmediate(() => {
-      sliceStart = performance.now();
-      resolve();
-    });
-  });
-}
+export const yieldWhenSliceIsUsed = pauseWhenSliceIsUsed;
 
 /** `__evaluate_exit`: no step may produce a string past the budget (`&` doubles a string in one step). */
 export function stringLengthCheck(limit: number) {

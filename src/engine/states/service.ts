@@ -9,7 +9,7 @@
 import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { StateMachineDefinition } from '../../model/state-machine.js';
 import { ServiceError } from '../../errors/service-error.js';
-import { validateStateMachine } from '../../validate/asl.js';
+import { validateStateMachine, validateStateMachineInSlices } from '../../validate/asl.js';
 import { MAX_DOCUMENT_NESTING, parseJson } from '../../validate/nesting.js';
 import type { ValidationIssue } from '../../validate/issue.js';
 import type { AwsApi } from '../aws-api.js';
@@ -120,7 +120,7 @@ export class StepFunctionsService {
     const type = input.type ?? 'STANDARD';
     if (type !== 'STANDARD' && type !== 'EXPRESS') throw validation('type', 'Member must satisfy enum value set: [STANDARD, EXPRESS]', type);
     const definitionText = required(input.definition, 'definition');
-    const definition = parseDefinition(definitionText);
+    const definition = await parseDefinitionInSlices(definitionText);
     if (type === 'EXPRESS') {
       const problems = expressProblems(definition, '');
       if (problems.length > 0) throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: '${problems.join(', ')}'`);
@@ -156,7 +156,7 @@ export class StepFunctionsService {
     if (input.definition === undefined && input.roleArn === undefined) {
       throw new ServiceError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
     }
-    const definition = input.definition === undefined ? undefined : parseDefinition(input.definition);
+    const definition = input.definition === undefined ? undefined : await parseDefinitionInSlices(input.definition);
     const roleArn = input.roleArn === undefined ? undefined : checkRoleArn(input.roleArn);
     if (definition !== undefined && input.definition !== undefined) {
       machine.definition = definition;
@@ -563,17 +563,30 @@ const MAX_DEFINITION_BYTES = 1_048_576;
 
 /** Parses and validates a definition string; failures are `InvalidDefinition` listing every issue. */
 export function parseDefinition(text: string): StateMachineDefinition {
+  const value = parseDefinitionText(text);
+  return definitionOrInvalid(value, validateStateMachine(value));
+}
+
+/** The same, validating in time slices so that a large definition does not hold the endpoint (validate/asl.ts). */
+export async function parseDefinitionInSlices(text: string): Promise<StateMachineDefinition> {
+  const value = parseDefinitionText(text);
+  return definitionOrInvalid(value, await validateStateMachineInSlices(value));
+}
+
+function parseDefinitionText(text: string): unknown {
   // Bytes rather than characters, as the quota reads ("Maximum size of state machine definition: 1 MB", hard).
   if (Buffer.byteLength(text, 'utf8') > MAX_DEFINITION_BYTES) {
     throw new ServiceError('ValidationException', `1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DEFINITION_BYTES}`);
   }
-  let value: unknown;
   try {
-    value = parseJson(text, MAX_DOCUMENT_NESTING);
+    return parseJson(text, MAX_DOCUMENT_NESTING);
   } catch (error) {
     throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${error instanceof Error ? error.message : String(error)}'`);
   }
-  const errors = validateStateMachine(value).filter((i) => i.severity !== 'warning');
+}
+
+function definitionOrInvalid(value: unknown, issues: readonly ValidationIssue[]): StateMachineDefinition {
+  const errors = issues.filter((i) => i.severity !== 'warning');
   if (errors.length > 0) throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: '${describeIssues(errors)}'`);
   return value as StateMachineDefinition;
 }

@@ -16725,12 +16725,13 @@ return errors === 0;
 
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+{const known = recall(validate11, instancePath); if (known !== undefined) return known;}
 /*# sourceURL="http://asl-validator.cloud/state.json#" */;
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
 validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
+return remember(validate11, instancePath, false);
 }
 const _errs1 = errors;
 let valid0 = false;
@@ -16867,7 +16868,7 @@ vErrors.push(err0);
 }
 errors++;
 validate11.errors = vErrors;
-return false;
+return remember(validate11, instancePath, false);
 }
 else {
 errors = _errs1;
@@ -16881,7 +16882,7 @@ vErrors = null;
 }
 }
 validate11.errors = vErrors;
-return errors === 0;
+return remember(validate11, instancePath, errors === 0);
 }
 
 
@@ -17150,6 +17151,35 @@ export function validateStateMachineSchema(data) {
     const valid = validate10(data);
     validateStateMachineSchema.errors = validate10.errors;
     return valid;
+  } finally {
+    memo = null;
+  }
+}
+
+/**
+ * The same answer, computed in slices: each top-level state first (`validate11`, at the instance path the whole
+ * would give it), awaiting `pause()` between states whenever it returns a promise, then the whole, which finds
+ * every state's answer in the memo. Answers are pure, so computing them ahead changes nothing.
+ */
+export async function validateStateMachineSchemaInSlices(data, pause) {
+  const session = new Map();
+  const states = data !== null && typeof data === 'object' ? data.States : undefined;
+  if (states !== null && typeof states === 'object' && !Array.isArray(states)) {
+    for (const key in states) {
+      memo = session;
+      try {
+        validate11(states[key], { instancePath: "/States/" + key.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: states, parentDataProperty: key, rootData: data });
+      } finally {
+        memo = null;
+      }
+      const paused = pause();
+      if (paused !== undefined) await paused;
+    }
+  }
+  memo = session;
+  try {
+    const valid = validate10(data);
+    return { valid, errors: validate10.errors };
   } finally {
     memo = null;
   }
