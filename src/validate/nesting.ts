@@ -21,9 +21,13 @@ export const MAX_JSON_NESTING = 1000;
  */
 export const MAX_DOCUMENT_NESTING = 300;
 
-/** Jackson's words for a document past the limit (`StreamReadConstraints.validateNestingDepth`). */
+/**
+ * Jackson's words for a document past the limit (`StreamReadConstraints.validateNestingDepth`); for a limit of ours
+ * (documents), the same words without naming Jackson's setting.
+ */
 export function nestingMessage(limit: number): string {
-  return `Document nesting depth (${limit + 1}) exceeds the maximum allowed (${limit}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`;
+  const source = limit === MAX_JSON_NESTING ? ', from `StreamReadConstraints.getMaxNestingDepth()`' : '';
+  return `Document nesting depth (${limit + 1}) exceeds the maximum allowed (${limit}${source})`;
 }
 
 /** A document nested past its limit, thrown where a JSON parser's SyntaxError would be. */

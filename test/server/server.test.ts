@@ -148,6 +148,15 @@ describe('local endpoint (AWS JSON protocol)', () => {
     }
   });
 
+  test("should refuse a body nested past Jackson's 1,000 levels with SerializationException, never a stack overflow", async () => {
+    // An unknown member is skipped by the shape check but walked by the services: 100,000 levels overflowed the stack.
+    const deep = await raw(`{"DocumentName":"AWS-RunShellScript","Extra":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, ssmHeaders('SendCommand'));
+    expect(deep.status).toBe(400);
+    expect(JSON.parse(deep.body)).toMatchObject({ __type: 'SerializationException', message: expect.stringContaining('Document nesting depth (1001) exceeds the maximum allowed (1000') });
+    const fine = await raw(`{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-0123456789abcdef0"],"Extra":${'['.repeat(999)}${']'.repeat(999)}}`, ssmHeaders('SendCommand'));
+    expect(fine.status).toBe(200);
+  });
+
   test('should answer an internal failure with 500 InternalServerError and keep serving', async () => {
     const res = await raw('{}', ssmHeaders('ListCommands'));
     expect(res.status).toBe(500);

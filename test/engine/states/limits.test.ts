@@ -45,7 +45,7 @@ describe('Step Functions limits', () => {
     for (const definition of [JSON.stringify(nestedParallel(80)), `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true,"Result":${deepText(100_000)}}}}`]) {
       await expect(service.CreateStateMachine({ name: 'deep', definition, roleArn: ROLE_ARN })).rejects.toMatchObject({
         name: 'InvalidDefinition',
-        message: "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: Document nesting depth (301) exceeds the maximum allowed (300, from `StreamReadConstraints.getMaxNestingDepth()`)'",
+        message: "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: Document nesting depth (301) exceeds the maximum allowed (300)'",
       });
     }
   });
