@@ -3,6 +3,7 @@
  * latest.json at the top level, so each key must be unique across parts), and the rows of its table in latest.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 export type BenchValue = number | string | boolean | null;
 
@@ -27,4 +28,16 @@ export function writePart(name: string, part: BenchPart): void {
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(part, null, 2)}\n`);
+}
+
+/** A TCP port free on loopback right now, for a server a part starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -6,25 +6,13 @@
  * sent with CreateStateMachine; an expression runs in an execution, polled until it ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { validateStateMachine } from '../../src/validate/asl.js';
-import { writePart, type BenchValue } from '../part.js';
+import { freePort, writePart, type BenchValue } from '../part.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const WINDOW_MS = Number(process.env['BENCH_BUDGET_WINDOW_MS'] ?? 2_000);
 const ROLE = 'arn:aws:iam::123456789012:role/bench-budgets';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const percentile = (xs: number[], p: number): number => {
   const sorted = [...xs].sort((a, b) => a - b);

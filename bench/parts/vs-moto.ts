@@ -13,25 +13,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { writePart, type BenchValue } from '../part.js';
+import { freePort, writePart, type BenchValue } from '../part.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const driver = new URL('../vs-moto/driver.ts', import.meta.url).pathname;
 const COLD_STARTS = Number(process.env['BENCH_COLD_STARTS'] ?? 5);
 const INSTANCE = 'i-0b000000000000001';
 const ROLE = 'arn:aws:iam::123456789012:role/bench-sfn';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function drive<T>(task: object): T {
   const run = spawnSync(process.execPath, ['--import', 'tsx', driver, JSON.stringify(task)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
