@@ -307,7 +307,7 @@ export class DocumentStore {
       const versions = saved.Versions.map((v) => {
         const source = { content: v.Content, format: v.DocumentFormat, version: v.DocumentVersion, versionName: v.VersionName, createdDate: new Date(v.CreatedDate) };
         // The text was validated when it was stored; it is parsed again, not checked again.
-        const parsed: unknown = v.DocumentFormat === 'JSON' ? JSON.parse(v.Content) : parseYaml(v.Content);
+        const parsed: unknown = v.DocumentFormat === 'JSON' ? JSON.parse(v.Content) : parseYaml(v.Content, { strict: true, uniqueKeys: true });
         return saved.DocumentType === 'Automation' ? automationVersion(source, parsed as Runbook) : commandVersion(source, parsed as CommandDocumentContent);
       });
       const base = record(saved.Name, this.#options.accountId, saved.DocumentType, versions[0]!, { displayName: saved.DisplayName, targetType: saved.TargetType, tags: saved.Tags });

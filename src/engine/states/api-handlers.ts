@@ -6,6 +6,7 @@
 import type { AwsCallContext, ServiceHandlers } from '../aws-api.js';
 import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { StepFunctionsService } from './service.js';
+import { checkConstraints } from './api-constraints.js';
 
 /** The API operations the local service implements. */
 export const STEP_FUNCTIONS_OPERATIONS = [
@@ -14,12 +15,30 @@ export const STEP_FUNCTIONS_OPERATIONS = [
   'DescribeStateMachine',
   'ListStateMachines',
   'DeleteStateMachine',
+  'PublishStateMachineVersion',
+  'ListStateMachineVersions',
+  'DeleteStateMachineVersion',
+  'CreateStateMachineAlias',
+  'DescribeStateMachineAlias',
+  'UpdateStateMachineAlias',
+  'DeleteStateMachineAlias',
+  'ListStateMachineAliases',
   'StartExecution',
   'StartSyncExecution',
   'DescribeExecution',
+  'DescribeStateMachineForExecution',
   'ListExecutions',
   'StopExecution',
   'GetExecutionHistory',
+  'ValidateStateMachineDefinition',
+  'CreateActivity',
+  'DescribeActivity',
+  'DeleteActivity',
+  'ListActivities',
+  'GetActivityTask',
+  'TagResource',
+  'UntagResource',
+  'ListTagsForResource',
   'SendTaskSuccess',
   'SendTaskFailure',
   'SendTaskHeartbeat',
@@ -34,7 +53,11 @@ export function stepFunctionsHandlers(service: StepFunctionsService): ServiceHan
   const handlers: Record<string, (input: JsonObject, context: AwsCallContext) => Promise<JsonValue>> = {};
   for (const operation of STEP_FUNCTIONS_OPERATIONS) {
     const method = (service[operation] as Operation).bind(service);
-    handlers[operation] = async (input) => toJson(await method(input));
+    handlers[operation] = async (input) => {
+      // The API model's constraints, checked as AWS's front end checks them before the operation runs.
+      checkConstraints(operation, input);
+      return toJson(await method(input));
+    };
   }
   return handlers;
 }

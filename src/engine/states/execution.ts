@@ -14,6 +14,7 @@ import { ExecutionHistory, NOT_TRUNCATED, eventData } from './history.js';
 import type { IntegrationRegistry } from './integrations/index.js';
 import type { ExecutionRuntime, Frame } from './runtime.js';
 import type { TaskTokens } from './task-tokens.js';
+import type { ActivityPort } from './runtime.js';
 import { Variables } from './variables.js';
 import { runWorkflow } from './workflow.js';
 import { FailStateError } from './state-types/fail.js';
@@ -51,6 +52,7 @@ export interface ExecutionParams {
   readonly awsApi: AwsApi;
   readonly tokens: TaskTokens;
   readonly integrations: IntegrationRegistry;
+  readonly activities?: ActivityPort;
   readonly region: string;
   readonly accountId: string;
   readonly executionArn: string;
@@ -104,6 +106,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     awsApi: params.awsApi,
     tokens: params.tokens,
     integrations: params.integrations,
+    activities: params.activities,
     history,
     region: params.region,
     accountId: params.accountId,
@@ -116,7 +119,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
   };
   const started: Record<string, unknown> = { input: eventData(params.input), inputDetails: NOT_TRUNCATED };
   if (params.roleArn !== undefined) started['roleArn'] = params.roleArn;
-  const startedId = history.add('ExecutionStarted', 0, 'executionStartedEventDetails', started);
+  history.add('ExecutionStarted', 0, 'executionStartedEventDetails', started);
   const frame: Frame = {
     runtime,
     definition: params.definition,
@@ -124,7 +127,8 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     variables: new Variables(),
     recordEvents: true,
     signal: stopper,
-    lastEventId: startedId,
+    // AWS records the first state's Entered event with previousEventId 0, not ExecutionStarted's id (recorded).
+    lastEventId: 0,
   };
 
   // The machine-level TimeoutSeconds ends the execution as TIMED_OUT with States.Timeout, and so does the service's
@@ -209,7 +213,8 @@ function recordEnd(history: ExecutionHistory, previous: number, outcome: Executi
       history.add('ExecutionTimedOut', last, 'executionTimedOutEventDetails', errorDetails);
       break;
     case 'ABORTED':
-      history.add('ExecutionAborted', last, 'executionAbortedEventDetails', errorDetails);
+      // StopExecution is not a consequence of an earlier event: AWS records previousEventId 0 (recorded).
+      history.add('ExecutionAborted', 0, 'executionAbortedEventDetails', errorDetails);
       break;
   }
 }

@@ -15,6 +15,12 @@ export type HistoryEventType =
   | 'EvaluationFailed'
   | `${'Pass' | 'Task' | 'Choice' | 'Wait' | 'Succeed' | 'Fail' | 'Parallel' | 'Map'}StateEntered`
   | `${'Pass' | 'Task' | 'Choice' | 'Wait' | 'Succeed' | 'Parallel' | 'Map'}StateExited`
+  | 'ActivityScheduled'
+  | 'ActivityScheduleFailed'
+  | 'ActivityStarted'
+  | 'ActivitySucceeded'
+  | 'ActivityFailed'
+  | 'ActivityTimedOut'
   | 'TaskScheduled'
   | 'TaskStarted'
   | 'TaskSubmitted'

@@ -13,6 +13,14 @@ import type { ExecutionContextBase, MapItemContext } from './context-object.js';
 import type { Variables } from './variables.js';
 import type { TaskTokens } from './task-tokens.js';
 import type { IntegrationRegistry } from './integrations/index.js';
+import type { ActivityTask } from './activities.js';
+
+/** Where Task states on activity ARNs queue their tasks for workers (the service's activities). */
+export interface ActivityPort {
+  exists(activityArn: string): boolean;
+  /** Queues a task; returns the function that withdraws it while no worker has taken it. */
+  schedule(activityArn: string, task: ActivityTask): () => void;
+}
 
 /** Everything one execution shares across its states. */
 export interface ExecutionRuntime {
@@ -21,6 +29,8 @@ export interface ExecutionRuntime {
   readonly awsApi: AwsApi;
   readonly tokens: TaskTokens;
   readonly integrations: IntegrationRegistry;
+  /** Absent where no service runs the execution (a Task on an activity ARN then fails). */
+  readonly activities: ActivityPort | undefined;
   readonly history: ExecutionHistory;
   readonly region: string;
   readonly accountId: string;

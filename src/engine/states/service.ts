@@ -1,30 +1,56 @@
 /**
- * The local AWS Step Functions service: state machines, executions, history and task callbacks, with the API's
- * operation names, request/response members and error names
- * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html).
+ * The local AWS Step Functions service: state machines with their revisions, versions and aliases, executions and
+ * their history, activities, tags and task callbacks, with the API's operation names, request/response members and
+ * error names (https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html).
  * Timestamps are `Date` objects, as the AWS SDK v3 surfaces them; a JSON protocol layer writes epoch seconds. The
  * records keep them as epoch ms (a Date costs ~96 bytes, and a waiting execution would keep several) and the
  * responses make the Dates.
  */
 import type { JsonObject, JsonValue } from '../../model/json.js';
-import type { StateMachineDefinition } from '../../model/state-machine.js';
 import { ServiceError } from '../../errors/service-error.js';
-import { validateStateMachine, validateStateMachineInSlices } from '../../validate/asl.js';
-import { MAX_DOCUMENT_NESTING, parseJson } from '../../validate/nesting.js';
-import type { ValidationIssue } from '../../validate/issue.js';
+import { NestingTooDeepError, parseJson } from '../../validate/nesting.js';
 import type { AwsApi } from '../aws-api.js';
 import { RealClock, type Clock } from '../clock.js';
 import { randomIds, type IdGenerator } from '../ids.js';
-import { executionArn as makeExecutionArn, isExecutionArn, isValidName, isValidRoleArn, parseStateMachineArn, stateMachineArn as makeStateMachineArn } from './arns.js';
+import { Activities } from './activities.js';
+import { checkRouting, MAX_ALIASES, pickVersion, sameRouting, type AliasRecord, type RoutingEntry } from './aliases.js';
+import {
+  aliasNotFound,
+  conflict,
+  executionDoesNotExist,
+  invalidName,
+  invalidToken,
+  required,
+  resourceNotFound,
+  stateMachineDoesNotExist,
+  typeNotSupported,
+  validation,
+  validationMessage,
+} from './api-errors.js';
+import { executionArn as makeExecutionArn, expectArn, isValidName, isValidRoleArn, stateMachineArn as makeStateMachineArn } from './arns.js';
+import { parseDefinitionInSlices, validateDefinitionResponse, type StateMachineType } from './definition-validation.js';
 import { startExecution, type ExecutionResult, type ExecutionStatus, type RunningExecution } from './execution.js';
 import { historyEvent, type HistoryEvent, type HistoryListener, type RecordedEvent } from './history.js';
 import { DEFAULT_INTEGRATIONS, type IntegrationRegistry } from './integrations/index.js';
 import { MAX_PAYLOAD_BYTES } from './json-utils.js';
+import { findJsonSyntaxError } from './json-parse-errors.js';
+import {
+  encryptionConfiguration,
+  loggingConfiguration,
+  sameConfiguration,
+  tracingConfiguration,
+  type EncryptionConfiguration,
+  type LoggingConfiguration,
+  type TracingConfiguration,
+} from './logging-configuration.js';
+import { TagStore, type Tag } from './tags.js';
 import { TaskTokens } from './task-tokens.js';
-import { memoryStore, type Store } from '../store/index.js';
-import { MACHINE_KIND, EXECUTION_KIND, HISTORY_KIND, savedExecution, savedMachine, restoredRunning, interruptedResult, type SavedExecution, type SavedMachine } from './persistence.js';
+import { decodeRecord, memoryStore, type Store } from '../store/index.js';
+import { MACHINE_KIND, EXECUTION_KIND, HISTORY_KIND, savedExecution, savedMachine, restoredRevision, restoredRunning, interruptedResult, type SavedExecution, type SavedMachine } from './persistence.js';
+import { variableReferences } from './variable-references.js';
+import { sameRevision, Versions, type Revision, type VersionRecord } from './versions.js';
 
-export type StateMachineType = 'STANDARD' | 'EXPRESS';
+export type { StateMachineType } from './definition-validation.js';
 
 export interface StepFunctionsServiceOptions {
   readonly clock?: Clock;
@@ -40,20 +66,21 @@ export interface StepFunctionsServiceOptions {
   readonly signal?: AbortSignal;
   /** Where state machines, executions and their histories are kept (default: nowhere but here). */
   readonly store?: Store;
+  /** Chooses between an alias's two versions (default Math.random). */
+  readonly random?: () => number;
 }
 
 export interface StateMachineRecord {
   readonly arn: string;
   readonly name: string;
-  definitionText: string;
-  definition: StateMachineDefinition;
-  roleArn: string;
   readonly type: StateMachineType;
   /** Epoch ms. */
   readonly creationDate: number;
-  updateDate: number | undefined;
-  /** Set by UpdateStateMachine (DescribeStateMachine shows it from then on). */
-  revisionId: string | undefined;
+  revision: Revision;
+  /** What CreateStateMachine was called with, for its idempotency check ("also based on the publish and versionDescription parameters"). */
+  readonly created: { readonly publish: boolean; readonly versionDescription: string | undefined; readonly versionArn: string | undefined };
+  readonly versions: Versions;
+  readonly aliases: Map<string, AliasRecord>;
   readonly executions: ExecutionRecord[];
 }
 
@@ -61,7 +88,12 @@ export interface ExecutionRecord {
   readonly arn: string;
   readonly name: string;
   readonly stateMachine: StateMachineRecord;
+  /** The revision the execution runs (DescribeStateMachineForExecution). */
+  readonly revision: Revision;
+  readonly versionArn: string | undefined;
+  readonly aliasArn: string | undefined;
   readonly inputText: string;
+  readonly traceHeader: string | undefined;
   readonly running: RunningExecution;
   status: ExecutionStatus;
   /** Epoch ms. */
@@ -71,16 +103,18 @@ export interface ExecutionRecord {
 
 /** Default page size of the List* operations and GetExecutionHistory (API reference: "default is 100"). */
 const DEFAULT_PAGE = 100;
-const MAX_PAGE = 1000;
 
 export class StepFunctionsService {
   readonly region: string;
   readonly accountId: string;
   readonly tokens: TaskTokens;
+  readonly activities: Activities;
+  readonly tags = new TagStore();
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #awsApi: AwsApi;
   readonly #integrations: IntegrationRegistry;
+  readonly #random: () => number;
   readonly #machines = new Map<string, StateMachineRecord>();
   readonly #executions = new Map<string, ExecutionRecord>();
   readonly #store: Store;
@@ -91,9 +125,11 @@ export class StepFunctionsService {
     this.#ids = options.ids ?? randomIds;
     this.#awsApi = options.awsApi;
     this.#integrations = options.integrations ?? DEFAULT_INTEGRATIONS;
+    this.#random = options.random ?? Math.random;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.tokens = new TaskTokens(this.#ids, options.taskTokenLength);
+    this.activities = new Activities(this.#clock, this.region, this.accountId);
     // One listener stops them all, rather than one per execution on the shared signal: thousands may run at once,
     // and removing a listener from an EventTarget walks its list.
     options.signal?.addEventListener(
@@ -112,64 +148,112 @@ export class StepFunctionsService {
     definition?: string;
     roleArn?: string;
     type?: StateMachineType;
+    loggingConfiguration?: Partial<LoggingConfiguration>;
+    tracingConfiguration?: Partial<TracingConfiguration>;
+    encryptionConfiguration?: Partial<EncryptionConfiguration>;
+    tags?: Tag[];
+    publish?: boolean;
+    versionDescription?: string;
     [member: string]: unknown;
-  }): Promise<{ stateMachineArn: string; creationDate: Date }> {
+  }): Promise<{ stateMachineArn: string; creationDate: Date; stateMachineVersionArn?: string }> {
     const name = required(input.name, 'name');
-    if (!isValidName(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
+    if (!isValidName(name)) throw invalidName(name);
     const roleArn = checkRoleArn(required(input.roleArn, 'roleArn'));
     const type = input.type ?? 'STANDARD';
-    if (type !== 'STANDARD' && type !== 'EXPRESS') throw validation('type', 'Member must satisfy enum value set: [STANDARD, EXPRESS]', type);
+    const publish = input.publish === true;
+    // "You can only set the description if the publish parameter is set to true" (UNCONFIRMED wording).
+    if (input.versionDescription !== undefined && !publish) throw versionDescriptionWithoutPublish();
     const definitionText = required(input.definition, 'definition');
-    const definition = await parseDefinitionInSlices(definitionText);
-    if (type === 'EXPRESS') {
-      const problems = expressProblems(definition, '');
-      if (problems.length > 0) throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: '${problems.join(', ')}'`);
-    }
+    const definition = await parseDefinitionInSlices(definitionText, type);
+    const logging = loggingConfiguration(input.loggingConfiguration);
+    const tracing = tracingConfiguration(input.tracingConfiguration);
+    const encryption = encryptionConfiguration(input.encryptionConfiguration);
     const arn = makeStateMachineArn(this.region, this.accountId, name);
     const existing = this.#machines.get(arn);
     if (existing !== undefined) {
-      // "Idempotent: if the same name, definition and role are given, the existing state machine is returned."
-      if (existing.definitionText === definitionText && existing.roleArn === roleArn && existing.type === type) {
-        return { stateMachineArn: arn, creationDate: new Date(existing.creationDate) };
-      }
+      // "Idempotency check is based on the state machine name, definition, type, LoggingConfiguration,
+      // TracingConfiguration, and EncryptionConfiguration ... also based on the publish and versionDescription
+      // parameters. If a following request has a different roleArn or tags, Step Functions will ignore these".
+      const first = existing.created;
+      const same =
+        existing.revision.revisionId === undefined &&
+        existing.revision.definitionText === definitionText &&
+        existing.type === type &&
+        sameConfiguration(existing.revision.logging, logging) &&
+        sameConfiguration(existing.revision.tracing, tracing) &&
+        sameConfiguration(existing.revision.encryption, encryption) &&
+        first.publish === publish &&
+        first.versionDescription === input.versionDescription;
+      if (same) return withVersionArn({ stateMachineArn: arn, creationDate: new Date(existing.creationDate) }, first.versionArn);
       throw new ServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
+    TagStore.check(input.tags, 'tags', arn);
+    const now = this.#clock.now();
+    const revision: Revision = { definitionText, definition, roleArn, logging, tracing, encryption, revisionId: undefined, since: now };
+    const versions = new Versions(arn);
+    const version = publish ? versions.publish(revision, input.versionDescription, now) : undefined;
     const record: StateMachineRecord = {
       arn,
       name,
-      definitionText,
-      definition,
-      roleArn,
       type,
-      creationDate: this.#clock.now(),
-      updateDate: undefined,
-      revisionId: undefined,
+      creationDate: now,
+      revision,
+      created: { publish, versionDescription: input.versionDescription, versionArn: version?.arn },
+      versions,
+      aliases: new Map(),
       executions: [],
     };
     this.#machines.set(arn, record);
     this.#saveMachine(record);
-    return { stateMachineArn: arn, creationDate: new Date(record.creationDate) };
+    if (input.tags !== undefined) this.tags.set(arn, input.tags);
+    return withVersionArn({ stateMachineArn: arn, creationDate: new Date(now) }, version?.arn);
   }
 
-  async UpdateStateMachine(input: { stateMachineArn?: string; definition?: string; roleArn?: string; [member: string]: unknown }): Promise<{ updateDate: Date; revisionId: string }> {
-    const machine = this.#machine(input.stateMachineArn);
-    if (input.definition === undefined && input.roleArn === undefined) {
+  async UpdateStateMachine(input: {
+    stateMachineArn?: string;
+    definition?: string;
+    roleArn?: string;
+    loggingConfiguration?: Partial<LoggingConfiguration>;
+    tracingConfiguration?: Partial<TracingConfiguration>;
+    encryptionConfiguration?: Partial<EncryptionConfiguration>;
+    publish?: boolean;
+    versionDescription?: string;
+    [member: string]: unknown;
+  }): Promise<{ updateDate: Date; revisionId?: string; stateMachineVersionArn?: string }> {
+    const machine = this.#baseMachine(input.stateMachineArn);
+    if (
+      input.definition === undefined &&
+      input.roleArn === undefined &&
+      input.loggingConfiguration === undefined &&
+      input.tracingConfiguration === undefined &&
+      input.encryptionConfiguration === undefined
+    ) {
       throw new ServiceError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
     }
-    const definition = input.definition === undefined ? undefined : await parseDefinitionInSlices(input.definition);
-    const roleArn = input.roleArn === undefined ? undefined : checkRoleArn(input.roleArn);
-    if (definition !== undefined && input.definition !== undefined) {
-      machine.definition = definition;
-      machine.definitionText = input.definition;
-    }
-    if (roleArn !== undefined) machine.roleArn = roleArn;
-    machine.updateDate = this.#clock.now();
-    machine.revisionId = this.#ids.uuid();
+    const publish = input.publish === true;
+    if (input.versionDescription !== undefined && !publish) throw versionDescriptionWithoutPublish();
+    const current = machine.revision;
+    const definition = input.definition === undefined ? current.definition : await parseDefinitionInSlices(input.definition, machine.type);
+    const next = {
+      definitionText: input.definition ?? current.definitionText,
+      definition,
+      roleArn: input.roleArn === undefined ? current.roleArn : checkRoleArn(input.roleArn),
+      logging: input.loggingConfiguration === undefined ? current.logging : loggingConfiguration(input.loggingConfiguration),
+      tracing: input.tracingConfiguration === undefined ? current.tracing : tracingConfiguration(input.tracingConfiguration),
+      encryption: input.encryptionConfiguration === undefined ? current.encryption : encryptionConfiguration(input.encryptionConfiguration),
+    };
+    const now = this.#clock.now();
+    // An update that changes nothing keeps the revision and its id (recorded: the same revisionId comes back).
+    if (!sameRevision(current, next)) machine.revision = { ...next, revisionId: this.#ids.uuid(), since: now };
+    const version = publish ? machine.versions.publish(machine.revision, input.versionDescription, now) : undefined;
+    const out: { updateDate: Date; revisionId?: string; stateMachineVersionArn?: string } = { updateDate: new Date(now) };
+    if (machine.revision.revisionId !== undefined) out.revisionId = machine.revision.revisionId;
+    if (version !== undefined) out.stateMachineVersionArn = version.arn;
     this.#saveMachine(machine);
-    return { updateDate: new Date(machine.updateDate), revisionId: machine.revisionId };
+    return out;
   }
 
-  async DescribeStateMachine(input: { stateMachineArn?: string }): Promise<{
+  async DescribeStateMachine(input: { stateMachineArn?: string; includedData?: string }): Promise<{
     stateMachineArn: string;
     name: string;
     status: 'ACTIVE';
@@ -177,22 +261,40 @@ export class StepFunctionsService {
     roleArn: string;
     type: StateMachineType;
     creationDate: Date;
-    loggingConfiguration: { level: 'OFF'; includeExecutionData: boolean };
-    tracingConfiguration: { enabled: boolean };
+    loggingConfiguration: LoggingConfiguration;
+    tracingConfiguration: TracingConfiguration;
+    encryptionConfiguration: EncryptionConfiguration;
     revisionId?: string;
+    description?: string;
+    variableReferences?: Readonly<Record<string, readonly string[]>>;
   }> {
-    const m = this.#machine(input.stateMachineArn);
+    const arn = required(input.stateMachineArn, 'stateMachineArn');
+    const parsed = expectArn(arn, ['stateMachine', 'version']);
+    const machine = this.#machines.get(makeStateMachineArn(this.region, this.accountId, parsed.machine));
+    if (machine === undefined || !sameAccountArn(arn, machine.arn, parsed.kind === 'version' ? `:${parsed.version}` : '')) throw stateMachineDoesNotExist(arn);
+    let version: VersionRecord | undefined;
+    if (parsed.kind === 'version') {
+      version = machine.versions.get(parsed.version);
+      if (version === undefined) throw stateMachineDoesNotExist(arn);
+    }
+    const revision = version?.revision ?? machine.revision;
+    const metadataOnly = input.includedData === 'METADATA_ONLY';
+    const refs = variableReferences(revision.definition as unknown as JsonObject);
     return {
-      stateMachineArn: m.arn,
-      name: m.name,
+      stateMachineArn: version?.arn ?? machine.arn,
+      name: machine.name,
       status: 'ACTIVE',
-      definition: m.definitionText,
-      roleArn: m.roleArn,
-      type: m.type,
-      creationDate: new Date(m.creationDate),
-      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
-      tracingConfiguration: { enabled: false },
-      ...(m.revisionId === undefined ? {} : { revisionId: m.revisionId }),
+      // "If called with includedData = METADATA_ONLY, the returned definition will be {}."
+      definition: metadataOnly ? '{}' : revision.definitionText,
+      roleArn: revision.roleArn,
+      type: machine.type,
+      creationDate: new Date(version?.creationDate ?? machine.creationDate),
+      loggingConfiguration: revision.logging,
+      tracingConfiguration: revision.tracing,
+      encryptionConfiguration: revision.encryption,
+      ...(revision.revisionId === undefined ? {} : { revisionId: revision.revisionId }),
+      ...(version?.description === undefined ? {} : { description: version.description }),
+      ...(refs === undefined || metadataOnly ? {} : { variableReferences: refs }),
     };
   }
 
@@ -207,13 +309,142 @@ export class StepFunctionsService {
 
   async DeleteStateMachine(input: { stateMachineArn?: string }): Promise<Record<string, never>> {
     const arn = required(input.stateMachineArn, 'stateMachineArn');
-    if (parseStateMachineArn(arn) === undefined) throw new ServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
-    // Deleting is idempotent; running executions keep running until they finish (API_DeleteStateMachine.html).
+    const parsed = expectArn(arn, ['stateMachine', 'version', 'alias']);
+    // UNCONFIRMED wording (docs/fidelity.md); the API reference says qualified ARNs fail with ValidationException.
+    if (parsed.kind !== 'stateMachine') throw validationMessage(`Invalid Request: '${arn}' is a qualified state machine ARN; DeleteStateMachine takes the state machine ARN.`);
+    // Deleting is idempotent, "also deletes all versions and aliases", and running executions keep running until
+    // they finish (API_DeleteStateMachine.html).
     const deleted = this.#machines.get(arn);
-    this.#machines.delete(arn);
-    // Kept, marked deleted: its executions still describe it (and restore needs it for them).
+    if (this.#machines.delete(arn)) this.tags.drop(arn);
+    // Kept, marked deleted: its executions still describe it (and restore needs it for them). Its versions and
+    // aliases go with it.
     if (deleted !== undefined) this.#saveMachine(deleted, true);
     return {};
+  }
+
+  // ------------------------------------------------------------------ versions
+
+  async PublishStateMachineVersion(input: { stateMachineArn?: string; revisionId?: string; description?: string }): Promise<{ creationDate: Date; stateMachineVersionArn: string }> {
+    const machine = this.#baseMachine(input.stateMachineArn);
+    const current = machine.revision.revisionId ?? 'INITIAL';
+    if (input.revisionId !== undefined && input.revisionId !== current) {
+      throw conflict(`Failed to publish the State Machine version for revision ${input.revisionId}. The current State Machine revision is ${current}.`);
+    }
+    const version = machine.versions.publish(machine.revision, input.description, this.#clock.now());
+    return { creationDate: new Date(version.creationDate), stateMachineVersionArn: version.arn };
+  }
+
+  async ListStateMachineVersions(input: { stateMachineArn?: string; maxResults?: number; nextToken?: string }): Promise<{
+    stateMachineVersions: { stateMachineVersionArn: string; creationDate: Date }[];
+    nextToken?: string;
+  }> {
+    const arn = required(input.stateMachineArn, 'stateMachineArn');
+    expectArn(arn, ['stateMachine']);
+    // No StateMachineDoesNotExist among its errors (API reference): an unknown machine has no versions.
+    const machine = this.#machines.get(arn);
+    const all = (machine?.versions.list() ?? []).map((v) => ({ stateMachineVersionArn: v.arn, creationDate: new Date(v.creationDate) }));
+    const { items, nextToken } = page(all, input.maxResults, input.nextToken);
+    return nextToken === undefined ? { stateMachineVersions: items } : { stateMachineVersions: items, nextToken };
+  }
+
+  async DeleteStateMachineVersion(input: { stateMachineVersionArn?: string }): Promise<Record<string, never>> {
+    const arn = required(input.stateMachineVersionArn, 'stateMachineVersionArn');
+    const parsed = expectArn(arn, ['version']);
+    const machine = this.#machines.get(makeStateMachineArn(this.region, this.accountId, parsed.machine));
+    const version = machine?.versions.get(parsed.version);
+    // Deleting a version that does not exist succeeds (recorded).
+    if (machine === undefined || version === undefined) return {};
+    const referencing = [...machine.aliases.values()].filter((a) => a.routing.some((r) => r.stateMachineVersionArn === version.arn)).map((a) => a.name);
+    if (referencing.length > 0) {
+      throw conflict(`Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.join(', ')}]`);
+    }
+    machine.versions.delete(parsed.version);
+    return {};
+  }
+
+  // ------------------------------------------------------------------ aliases
+
+  async CreateStateMachineAlias(input: { name?: string; description?: string; routingConfiguration?: RoutingEntry[] }): Promise<{ stateMachineAliasArn: string; creationDate: Date }> {
+    const name = required(input.name, 'name');
+    const routing = input.routingConfiguration ?? [];
+    const { machine: machineName } = checkRouting(routing);
+    const machine = this.#machines.get(makeStateMachineArn(this.region, this.accountId, machineName));
+    if (machine === undefined) throw stateMachineDoesNotExist(makeStateMachineArn(this.region, this.accountId, machineName));
+    this.#checkVersionsExist(machine, routing);
+    const arn = `${machine.arn}:${name}`;
+    const existing = machine.aliases.get(name);
+    if (existing !== undefined) {
+      // "Step Functions bases the idempotency check on the stateMachineArn, description, name, and routingConfiguration".
+      if (existing.description === input.description && sameRouting(existing.routing, routing)) return { stateMachineAliasArn: arn, creationDate: new Date(existing.creationDate) };
+      throw conflict('Failed to create alias because an alias with the same name and a different routing configuration already exists.');
+    }
+    if (machine.aliases.size >= MAX_ALIASES) {
+      throw new ServiceError('ServiceQuotaExceededException', `You can create up to ${MAX_ALIASES} aliases for each state machine.`, { httpStatusCode: 402 });
+    }
+    const now = this.#clock.now();
+    machine.aliases.set(name, { arn, name, description: input.description, routing: routing.map((r) => ({ ...r })), creationDate: now, updateDate: now });
+    return { stateMachineAliasArn: arn, creationDate: new Date(now) };
+  }
+
+  async DescribeStateMachineAlias(input: { stateMachineAliasArn?: string }): Promise<{
+    stateMachineAliasArn: string;
+    name: string;
+    description?: string;
+    routingConfiguration: RoutingEntry[];
+    creationDate: Date;
+    updateDate: Date;
+  }> {
+    const { alias } = this.#alias(input.stateMachineAliasArn);
+    return {
+      stateMachineAliasArn: alias.arn,
+      name: alias.name,
+      ...(alias.description === undefined ? {} : { description: alias.description }),
+      routingConfiguration: alias.routing.map((r) => ({ ...r })),
+      creationDate: new Date(alias.creationDate),
+      updateDate: new Date(alias.updateDate),
+    };
+  }
+
+  async UpdateStateMachineAlias(input: { stateMachineAliasArn?: string; description?: string; routingConfiguration?: RoutingEntry[] }): Promise<{ updateDate: Date }> {
+    const { machine, alias } = this.#alias(input.stateMachineAliasArn);
+    if (input.description === undefined && input.routingConfiguration === undefined) {
+      // "You must specify at least one of the description or routingConfiguration parameters" (UNCONFIRMED wording).
+      throw validationMessage('Either the description or the routingConfiguration must be specified.');
+    }
+    if (input.routingConfiguration !== undefined) {
+      const { machine: machineName } = checkRouting(input.routingConfiguration);
+      if (machineName !== machine.name) throw validationMessage(`Routing configuration must contain state machine version ARNs of the state machine of the alias. Received: [${input.routingConfiguration.map((r) => r.stateMachineVersionArn).join(', ')}]`);
+      this.#checkVersionsExist(machine, input.routingConfiguration);
+      alias.routing = input.routingConfiguration.map((r) => ({ ...r }));
+    }
+    if (input.description !== undefined) alias.description = input.description;
+    alias.updateDate = this.#clock.now();
+    return { updateDate: new Date(alias.updateDate) };
+  }
+
+  async DeleteStateMachineAlias(input: { stateMachineAliasArn?: string }): Promise<Record<string, never>> {
+    const arn = required(input.stateMachineAliasArn, 'stateMachineAliasArn');
+    const parsed = expectArn(arn, ['alias']);
+    // Deleting an alias that does not exist succeeds (recorded).
+    this.#machines.get(makeStateMachineArn(this.region, this.accountId, parsed.machine))?.aliases.delete(parsed.alias);
+    return {};
+  }
+
+  async ListStateMachineAliases(input: { stateMachineArn?: string; maxResults?: number; nextToken?: string }): Promise<{
+    stateMachineAliases: { stateMachineAliasArn: string; creationDate: Date }[];
+    nextToken?: string;
+  }> {
+    const arn = required(input.stateMachineArn, 'stateMachineArn');
+    const parsed = expectArn(arn, ['stateMachine', 'version']);
+    const machine = this.#machines.get(makeStateMachineArn(this.region, this.accountId, parsed.machine));
+    if (machine === undefined) throw stateMachineDoesNotExist(arn);
+    // "To list aliases that reference a state machine version, you can specify the version ARN". Oldest first, as
+    // recorded (the API reference says most recent first).
+    const all = [...machine.aliases.values()]
+      .filter((a) => parsed.kind === 'stateMachine' || a.routing.some((r) => r.stateMachineVersionArn === arn))
+      .map((a) => ({ stateMachineAliasArn: a.arn, creationDate: new Date(a.creationDate) }));
+    const { items, nextToken } = page(all, input.maxResults, input.nextToken);
+    return nextToken === undefined ? { stateMachineAliases: items } : { stateMachineAliases: items, nextToken };
   }
 
   // ------------------------------------------------------------------ executions
@@ -227,7 +458,7 @@ export class StepFunctionsService {
   }
 
   /** StartSyncExecution (Express only): runs to the end and returns the result. */
-  async StartSyncExecution(input: { stateMachineArn?: string; name?: string; input?: string }): Promise<{
+  async StartSyncExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }): Promise<{
     executionArn: string;
     stateMachineArn: string;
     name: string;
@@ -235,27 +466,38 @@ export class StepFunctionsService {
     stopDate: Date;
     status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
     input: string;
+    inputDetails: { included: boolean };
     output?: string;
+    outputDetails?: { included: boolean };
     error?: string;
     cause?: string;
+    traceHeader?: string;
+    billingDetails: { billedMemoryUsedInMB: number; billedDurationInMilliseconds: number };
   }> {
-    const machine = this.#machine(input.stateMachineArn);
+    const { machine } = this.#target(input.stateMachineArn);
     if (machine.type !== 'EXPRESS') throw typeNotSupported();
     const record = this.#start(input, {});
     const result = await record.running.result;
-    const out = {
+    const start = record.running.startTime;
+    const stop = record.stopDate ?? this.#clock.now();
+    const members = resultMembers(result);
+    return {
       executionArn: record.arn,
       stateMachineArn: machine.arn,
       name: record.name,
-      startDate: new Date(record.running.startTime),
-      stopDate: new Date(record.stopDate ?? this.#clock.now()),
-      status: result.status === 'ABORTED' ? ('FAILED' as const) : result.status,
+      startDate: new Date(start),
+      stopDate: new Date(stop),
+      status: result.status === 'ABORTED' ? 'FAILED' : result.status,
       input: record.inputText,
+      inputDetails: { included: true },
+      ...members,
+      ...(members.output === undefined ? {} : { outputDetails: { included: true } }),
+      ...(record.traceHeader === undefined ? {} : { traceHeader: record.traceHeader }),
+      billingDetails: billing(stop - start),
     };
-    return { ...out, ...resultMembers(result) };
   }
 
-  async DescribeExecution(input: { executionArn?: string }): Promise<{
+  async DescribeExecution(input: { executionArn?: string; includedData?: string }): Promise<{
     executionArn: string;
     stateMachineArn: string;
     name: string;
@@ -268,9 +510,12 @@ export class StepFunctionsService {
     outputDetails?: { included: boolean };
     error?: string;
     cause?: string;
+    stateMachineVersionArn?: string;
+    stateMachineAliasArn?: string;
+    traceHeader?: string;
     redriveCount: number;
     redriveStatus: 'NOT_REDRIVABLE' | 'REDRIVABLE';
-    redriveStatusReason: string;
+    redriveStatusReason?: string;
   }> {
     const e = this.#execution(input.executionArn);
     const base = {
@@ -281,34 +526,86 @@ export class StepFunctionsService {
       startDate: new Date(e.running.startTime),
       input: e.inputText,
       inputDetails: { included: true },
+      ...qualifiers(e),
+      ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
       redriveCount: 0,
-      // Redrive is not supported locally, so no execution is redrivable (AWS's wording, recorded for SUCCEEDED).
-      redriveStatus: 'NOT_REDRIVABLE' as const,
-      redriveStatusReason: `Execution is ${e.status} and cannot be redriven`,
+      ...redrive(e),
     };
     if (e.result === undefined) return base;
-    const members = resultMembers(e.result);
+    // AWS's DescribeExecution of a TIMED_OUT execution has no error or cause (recorded); its history event has them.
+    const members = e.result.status === 'TIMED_OUT' ? {} : resultMembers(e.result);
     return {
       ...base,
       ...(e.stopDate === undefined ? {} : { stopDate: new Date(e.stopDate) }),
       ...members,
-      ...(members.output === undefined ? {} : { outputDetails: { included: true } }),
+      ...('output' in members && members.output !== undefined ? { outputDetails: { included: true } } : {}),
     };
   }
 
-  async ListExecutions(input: { stateMachineArn?: string; statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string }): Promise<{
-    executions: { executionArn: string; stateMachineArn: string; name: string; status: ExecutionStatus; startDate: Date; stopDate?: Date }[];
+  /** The revision an execution runs, as DescribeStateMachine shows a state machine (without status, type, creationDate). */
+  async DescribeStateMachineForExecution(input: { executionArn?: string; includedData?: string }): Promise<{
+    stateMachineArn: string;
+    name: string;
+    definition: string;
+    roleArn: string;
+    updateDate: Date;
+    loggingConfiguration: LoggingConfiguration;
+    tracingConfiguration: TracingConfiguration;
+    encryptionConfiguration: EncryptionConfiguration;
+    revisionId?: string;
+    variableReferences?: Readonly<Record<string, readonly string[]>>;
+  }> {
+    const e = this.#execution(input.executionArn);
+    const revision = e.revision;
+    const metadataOnly = input.includedData === 'METADATA_ONLY';
+    const refs = variableReferences(revision.definition as unknown as JsonObject);
+    return {
+      stateMachineArn: e.stateMachine.arn,
+      name: e.stateMachine.name,
+      definition: metadataOnly ? '{}' : revision.definitionText,
+      roleArn: revision.roleArn,
+      // "The date and time the state machine associated with an execution was updated. For a newly created state
+      // machine, this is the creation date."
+      updateDate: new Date(revision.since),
+      loggingConfiguration: revision.logging,
+      tracingConfiguration: revision.tracing,
+      encryptionConfiguration: revision.encryption,
+      ...(revision.revisionId === undefined ? {} : { revisionId: revision.revisionId }),
+      ...(refs === undefined || metadataOnly ? {} : { variableReferences: refs }),
+    };
+  }
+
+  async ListExecutions(input: { stateMachineArn?: string; statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string; mapRunArn?: string; redriveFilter?: string }): Promise<{
+    executions: {
+      executionArn: string;
+      stateMachineArn: string;
+      name: string;
+      status: ExecutionStatus;
+      startDate: Date;
+      stopDate?: Date;
+      stateMachineVersionArn?: string;
+      stateMachineAliasArn?: string;
+      redriveCount: number;
+    }[];
     nextToken?: string;
   }> {
-    const machine = this.#machine(input.stateMachineArn);
-    if (machine.type === 'EXPRESS') throw typeNotSupported();
-    if (input.statusFilter !== undefined && !EXECUTION_STATUSES.includes(input.statusFilter)) {
-      throw validation('statusFilter', `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`, input.statusFilter);
+    if (input.mapRunArn !== undefined) {
+      throw new ServiceError('UnknownOperationException', 'ListExecutions by mapRunArn is not supported by the shellstep local engine (no Distributed Map runs).');
     }
-    // Newest first, as the API lists them.
+    const arn = required(input.stateMachineArn, 'stateMachineArn');
+    const { machine, kind } = this.#target(arn);
+    if (machine.type === 'EXPRESS') throw typeNotSupported();
+    if (input.statusFilter === 'PENDING_REDRIVE') {
+      // "If you provide a stateMachineArn and a PENDING_REDRIVE statusFilter, the API returns a validation exception." (UNCONFIRMED wording)
+      throw validationMessage('The PENDING_REDRIVE status filter is valid only with a mapRunArn.');
+    }
+    // Newest first, as the API lists them; a version or alias ARN lists the executions started with it.
     const all = [...machine.executions]
       .reverse()
+      .filter((e) => kind === 'stateMachine' || (kind === 'version' ? e.versionArn === arn : e.aliasArn === arn))
       .filter((e) => input.statusFilter === undefined || e.status === input.statusFilter)
+      // Nothing is ever redriven locally: REDRIVEN lists none.
+      .filter(() => input.redriveFilter !== 'REDRIVEN')
       .map((e) => ({
         executionArn: e.arn,
         stateMachineArn: machine.arn,
@@ -316,6 +613,8 @@ export class StepFunctionsService {
         status: e.status,
         startDate: new Date(e.running.startTime),
         ...(e.stopDate === undefined ? {} : { stopDate: new Date(e.stopDate) }),
+        ...qualifiers(e),
+        redriveCount: 0,
       }));
     const { items, nextToken } = page(all, input.maxResults, input.nextToken);
     return nextToken === undefined ? { executions: items } : { executions: items, nextToken };
@@ -342,6 +641,71 @@ export class StepFunctionsService {
     const { items, nextToken } = page(recorded, input.maxResults, input.nextToken);
     const events = items.map(input.includeExecutionData === false ? (event) => withoutData(historyEvent(event)) : historyEvent);
     return nextToken === undefined ? { events } : { events, nextToken };
+  }
+
+  // ------------------------------------------------------------------ validation
+
+  async ValidateStateMachineDefinition(input: { definition?: string; type?: StateMachineType; severity?: string; maxResults?: number }): Promise<{
+    result: 'OK' | 'FAIL';
+    diagnostics: { severity: 'ERROR'; code: string; message: string; location: string }[];
+    truncated: boolean;
+  }> {
+    return await validateDefinitionResponse(required(input.definition, 'definition'), input.type ?? 'STANDARD', input.maxResults);
+  }
+
+  // ------------------------------------------------------------------ activities
+
+  async CreateActivity(input: { name?: string; tags?: Tag[]; encryptionConfiguration?: Partial<EncryptionConfiguration> }): Promise<{ activityArn: string; creationDate: Date }> {
+    const name = required(input.name, 'name');
+    if (!isValidName(name)) throw invalidName(name);
+    const arn = `arn:aws:states:${this.region}:${this.accountId}:activity:${name}`;
+    TagStore.check(input.tags, 'tags', arn);
+    const { record, created } = this.activities.create(name, input.encryptionConfiguration);
+    // "If a following request has different tags values, Step Functions will ignore these differences".
+    if (created && input.tags !== undefined) this.tags.set(record.arn, input.tags);
+    return { activityArn: record.arn, creationDate: new Date(record.creationDate) };
+  }
+
+  async DescribeActivity(input: { activityArn?: string }): Promise<{ activityArn: string; name: string; creationDate: Date; encryptionConfiguration: EncryptionConfiguration }> {
+    const record = this.activities.describe(required(input.activityArn, 'activityArn'));
+    return { activityArn: record.arn, name: record.name, creationDate: new Date(record.creationDate), encryptionConfiguration: record.encryption };
+  }
+
+  async DeleteActivity(input: { activityArn?: string }): Promise<Record<string, never>> {
+    const arn = required(input.activityArn, 'activityArn');
+    if (this.activities.delete(arn)) this.tags.drop(arn);
+    return {};
+  }
+
+  async ListActivities(input: { maxResults?: number; nextToken?: string } = {}): Promise<{ activities: { activityArn: string; name: string; creationDate: Date }[]; nextToken?: string }> {
+    const all = this.activities.list().map((a) => ({ activityArn: a.arn, name: a.name, creationDate: new Date(a.creationDate) }));
+    const { items, nextToken } = page(all, input.maxResults, input.nextToken);
+    return nextToken === undefined ? { activities: items } : { activities: items, nextToken };
+  }
+
+  /** Long-polls for a task of the activity (at most 60 seconds of the service's clock). */
+  async GetActivityTask(input: { activityArn?: string; workerName?: string }): Promise<{ taskToken?: string; input?: string }> {
+    return this.activities.poll(required(input.activityArn, 'activityArn'), input.workerName);
+  }
+
+  // ------------------------------------------------------------------ tags
+
+  async TagResource(input: { resourceArn?: string; tags?: Tag[] }): Promise<Record<string, never>> {
+    const arn = this.#taggable(input.resourceArn);
+    const tags = input.tags ?? [];
+    TagStore.check(tags, 'tags', arn, this.tags.tagsOf(arn));
+    this.tags.set(arn, tags);
+    return {};
+  }
+
+  async UntagResource(input: { resourceArn?: string; tagKeys?: string[] }): Promise<Record<string, never>> {
+    const arn = this.#taggable(input.resourceArn);
+    this.tags.remove(arn, input.tagKeys ?? []);
+    return {};
+  }
+
+  async ListTagsForResource(input: { resourceArn?: string }): Promise<{ tags: Tag[] }> {
+    return { tags: this.tags.list(this.#taggable(input.resourceArn)) };
   }
 
   // ------------------------------------------------------------------ callbacks
@@ -386,14 +750,28 @@ export class StepFunctionsService {
   }
 
   #start(
-    input: { stateMachineArn?: string; name?: string; input?: string },
+    input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string },
     options: { signal?: AbortSignal; context?: { Execution?: JsonObject; StateMachine?: JsonObject } },
   ): ExecutionRecord {
-    const machine = this.#machine(input.stateMachineArn);
+    const { machine, kind, arn: targetArn } = this.#target(input.stateMachineArn);
+    let version: VersionRecord | undefined;
+    let aliasArn: string | undefined;
+    if (kind === 'version') {
+      version = machine.versions.get(Number(targetArn.slice(machine.arn.length + 1)));
+      if (version === undefined) throw stateMachineDoesNotExist(targetArn);
+    } else if (kind === 'alias') {
+      const alias = machine.aliases.get(targetArn.slice(machine.arn.length + 1));
+      if (alias === undefined) throw stateMachineDoesNotExist(targetArn);
+      const versionArn = pickVersion(alias.routing, this.#random);
+      version = machine.versions.get(Number(versionArn.slice(machine.arn.length + 1)));
+      if (version === undefined) throw stateMachineDoesNotExist(versionArn);
+      aliasArn = alias.arn;
+    }
+    const revision = version?.revision ?? machine.revision;
     const name = input.name ?? this.#ids.uuid();
-    if (!isValidName(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
+    if (!isValidName(name)) throw invalidName(name);
     const inputText = input.input ?? '{}';
-    // "input ... Length Constraints: Maximum length of 262144" (API_StartExecution.html).
+    // "input ... Length Constraints: Maximum length of 262144" (API_StartExecution.html), in UTF-8 bytes.
     if (Buffer.byteLength(inputText, 'utf8') > MAX_PAYLOAD_BYTES) {
       throw validation('input', `Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`, inputText);
     }
@@ -401,38 +779,58 @@ export class StepFunctionsService {
     try {
       parsed = parseJson(inputText) as JsonValue;
     } catch (error) {
-      // "Invalid State Machine Execution Input: '<parser message>'" (the parser's words are Jackson's on AWS).
-      const detail = inputText.trim() === '' ? 'Invalid execution input.' : error instanceof Error ? error.message : String(error);
+      // "Invalid State Machine Execution Input: '<parser message>'", the parser's words being Jackson's (recorded);
+      // past the nesting limit, Jackson's nesting message (validate/nesting.ts).
+      const detail =
+        inputText.trim() === ''
+          ? 'Invalid execution input.'
+          : error instanceof NestingTooDeepError
+            ? error.message
+            : (findJsonSyntaxError(inputText)?.message ?? 'Invalid execution input.');
       throw new ServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${detail}'`);
     }
     const express = machine.type === 'EXPRESS';
     const arn = makeExecutionArn(this.region, this.accountId, machine.name, name, express ? { uuid: this.#ids.uuid() } : undefined);
     const existing = this.#executions.get(arn);
     if (existing !== undefined) {
-      // Same name and input while running: the call is idempotent (API_StartExecution.html, "name").
+      // Same name and input while running: the call is idempotent for STANDARD workflows (API_StartExecution.html).
       if (existing.status === 'RUNNING' && existing.inputText === inputText) return existing;
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const running = startExecution({
-      definition: machine.definition,
+      definition: revision.definition,
       input: parsed,
       clock: this.#clock,
       ids: this.#ids,
       awsApi: this.#awsApi,
       tokens: this.tokens,
       integrations: this.#integrations,
+      activities: this.activities,
       region: this.region,
       accountId: this.accountId,
       executionArn: arn,
       executionName: name,
       stateMachineArn: machine.arn,
       stateMachineName: machine.name,
-      roleArn: machine.roleArn,
+      roleArn: revision.roleArn,
       express,
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    const record: ExecutionRecord = { arn, name, stateMachine: machine, inputText, running, status: 'RUNNING', stopDate: undefined, result: undefined };
+    const record: ExecutionRecord = {
+      arn,
+      name,
+      stateMachine: machine,
+      revision,
+      versionArn: version?.arn,
+      aliasArn,
+      inputText,
+      traceHeader: input.traceHeader,
+      running,
+      status: 'RUNNING',
+      stopDate: undefined,
+      result: undefined,
+    };
     this.#executions.set(arn, record);
     machine.executions.push(record);
     this.#saveExecution(record);
@@ -474,17 +872,18 @@ export class StepFunctionsService {
   restore(): void {
     const machines = new Map<string, StateMachineRecord>();
     for (const { value } of this.#store.records(MACHINE_KIND)) {
-      const saved = value as unknown as SavedMachine;
+      const saved = decodeRecord<SavedMachine>(value);
+      // Versions, aliases and tags are not kept (docs/fidelity.md, Persistence): the machine comes back at its
+      // current revision.
       const machine: StateMachineRecord = {
         arn: saved.arn,
         name: saved.name,
-        definitionText: saved.definitionText,
-        definition: JSON.parse(saved.definitionText) as StateMachineDefinition,
-        roleArn: saved.roleArn,
         type: saved.type,
         creationDate: saved.creationDate,
-        updateDate: saved.updateDate ?? undefined,
-        revisionId: saved.revisionId ?? undefined,
+        revision: restoredRevision(saved.revision),
+        created: { publish: saved.created.publish, versionDescription: saved.created.versionDescription, versionArn: saved.created.versionArn },
+        versions: new Versions(saved.arn),
+        aliases: new Map(),
         executions: [],
       };
       machines.set(machine.arn, machine);
@@ -492,7 +891,7 @@ export class StepFunctionsService {
     }
     const histories = this.#store.logs(HISTORY_KIND);
     for (const { value } of this.#store.records(EXECUTION_KIND)) {
-      const saved = value as unknown as SavedExecution;
+      const saved = decodeRecord<SavedExecution>(value);
       const machine = machines.get(saved.stateMachineArn);
       if (machine === undefined) continue;
       const events = (histories.get(saved.arn) ?? []) as unknown as RecordedEvent[];
@@ -501,7 +900,11 @@ export class StepFunctionsService {
         arn: saved.arn,
         name: saved.name,
         stateMachine: machine,
+        revision: restoredRevision(saved.revision),
+        versionArn: saved.versionArn,
+        aliasArn: saved.aliasArn,
         inputText: saved.inputText,
+        traceHeader: saved.traceHeader,
         running: restoredRunning(this.#clock, saved.startTime, events, result),
         status: result.status,
         stopDate: saved.stopDate ?? this.#clock.now(),
@@ -517,106 +920,74 @@ export class StepFunctionsService {
     }
   }
 
-  #machine(arn: string | undefined): StateMachineRecord {
-    const value = required(arn, 'stateMachineArn');
-    if (parseStateMachineArn(value) === undefined) throw new ServiceError('InvalidArn', `Invalid Arn: '${value}'`);
-    const machine = this.#machines.get(value);
-    if (machine === undefined) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${value}'`);
+  /** A state machine ARN, version ARN or alias ARN that names an existing machine. */
+  #target(value: string | undefined): { machine: StateMachineRecord; kind: 'stateMachine' | 'version' | 'alias'; arn: string } {
+    const arn = required(value, 'stateMachineArn');
+    const parsed = expectArn(arn, ['stateMachine', 'version', 'alias']);
+    const machine = this.#machines.get(makeStateMachineArn(this.region, this.accountId, parsed.machine));
+    if (machine === undefined || !arn.startsWith(`${machine.arn}`)) throw stateMachineDoesNotExist(arn);
+    if (parsed.kind === 'version' && machine.versions.get(parsed.version) === undefined) throw stateMachineDoesNotExist(arn);
+    if (parsed.kind === 'alias' && !machine.aliases.has(parsed.alias)) throw stateMachineDoesNotExist(arn);
+    return { machine, kind: parsed.kind, arn };
+  }
+
+  /** An unqualified state machine ARN (a version or alias ARN names no state machine that can be changed, recorded). */
+  #baseMachine(value: string | undefined): StateMachineRecord {
+    const arn = required(value, 'stateMachineArn');
+    const parsed = expectArn(arn, ['stateMachine', 'version', 'alias']);
+    const machine = parsed.kind === 'stateMachine' ? this.#machines.get(arn) : undefined;
+    if (machine === undefined) throw stateMachineDoesNotExist(arn);
     return machine;
+  }
+
+  #alias(value: string | undefined): { machine: StateMachineRecord; alias: AliasRecord } {
+    const arn = required(value, 'stateMachineAliasArn');
+    const parsed = expectArn(arn, ['alias']);
+    const machine = this.#machines.get(makeStateMachineArn(this.region, this.accountId, parsed.machine));
+    const alias = machine?.aliases.get(parsed.alias);
+    if (machine === undefined || alias === undefined || alias.arn !== arn) throw aliasNotFound();
+    return { machine, alias };
+  }
+
+  #checkVersionsExist(machine: StateMachineRecord, routing: readonly RoutingEntry[]): void {
+    for (const entry of routing) {
+      const number = Number(entry.stateMachineVersionArn.slice(entry.stateMachineVersionArn.lastIndexOf(':') + 1));
+      if (machine.versions.get(number) === undefined || `${machine.arn}:${number}` !== entry.stateMachineVersionArn) throw resourceNotFound(entry.stateMachineVersionArn);
+    }
+  }
+
+  /** A state machine or activity that exists: versions and aliases cannot be tagged (recorded: ResourceNotFound). */
+  #taggable(value: string | undefined): string {
+    const arn = required(value, 'resourceArn');
+    const parsed = expectArn(arn, ['stateMachine', 'version', 'alias', 'activity']);
+    if (parsed.kind === 'stateMachine' && this.#machines.has(arn)) return arn;
+    if (parsed.kind === 'activity' && this.activities.exists(arn)) return arn;
+    throw resourceNotFound(arn);
   }
 
   #execution(arn: string | undefined, allowExpress = false): ExecutionRecord {
     const value = required(arn, 'executionArn');
-    if (!isExecutionArn(value)) throw new ServiceError('InvalidArn', `Invalid Arn: '${value}'`);
+    const parsed = expectArn(value, allowExpress ? ['execution', 'express'] : ['execution']);
     // Express executions have no describable state or history on AWS (recorded in its Express API suite).
-    if (!allowExpress && value.includes(':express:')) throw new ServiceError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
+    if (!allowExpress && parsed.kind !== 'execution') throw new ServiceError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
     const execution = this.#executions.get(value);
-    if (execution === undefined) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${value}'`);
+    if (execution === undefined) throw executionDoesNotExist(value);
     return execution;
   }
 }
 
-/**
- * "Express Workflows do not support ... Callback (.waitForTaskToken), .sync, Activities" (concepts-standard-vs-express);
- * the messages are AWS's, recorded in its API validation suite.
- */
-function expressProblems(workflow: StateMachineDefinition, base: string): string[] {
-  const problems: string[] = [];
-  for (const [name, state] of Object.entries(workflow.States)) {
-    const at = `${base}/States/${name}`;
-    if (state.Type === 'Task') {
-      if (/\.waitForTaskToken$/.test(state.Resource)) problems.push(`SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration  at ${at}/Resource`);
-      else if (/\.sync(:2)?$/.test(state.Resource)) problems.push(`SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' service integration at ${at}/Resource`);
-      else if (/^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(state.Resource)) problems.push(`SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at ${at}/Resource`);
-    }
-    if (state.Type === 'Parallel') state.Branches.forEach((branch, i) => problems.push(...expressProblems(branch, `${at}/Branches[${i}]`)));
-    if (state.Type === 'Map') {
-      const processor = state.ItemProcessor ?? state.Iterator;
-      if (processor !== undefined) problems.push(...expressProblems(processor, `${at}/${state.ItemProcessor === undefined ? 'Iterator' : 'ItemProcessor'}`));
-    }
-  }
-  return problems;
+function withVersionArn<T extends object>(out: T, versionArn: string | undefined): T & { stateMachineVersionArn?: string } {
+  return versionArn === undefined ? out : { ...out, stateMachineVersionArn: versionArn };
 }
 
-/** "definition ... Length Constraints: Minimum length of 1. Maximum length of 1048576." (API_CreateStateMachine.html) */
-const MAX_DEFINITION_BYTES = 1_048_576;
-
-/** Parses and validates a definition string; failures are `InvalidDefinition` listing every issue. */
-export function parseDefinition(text: string): StateMachineDefinition {
-  const value = parseDefinitionText(text);
-  return definitionOrInvalid(value, validateStateMachine(value));
+/** Whether `arn` (with its qualifier) names this machine in this service's region and account. */
+function sameAccountArn(arn: string, machineArn: string, qualifier: string): boolean {
+  return arn === `${machineArn}${qualifier}`;
 }
 
-/** The same, validating in time slices so that a large definition does not hold the endpoint (validate/asl.ts). */
-export async function parseDefinitionInSlices(text: string): Promise<StateMachineDefinition> {
-  const value = parseDefinitionText(text);
-  return definitionOrInvalid(value, await validateStateMachineInSlices(value));
-}
-
-function parseDefinitionText(text: string): unknown {
-  // Bytes rather than characters, as the quota reads ("Maximum size of state machine definition: 1 MB", hard).
-  if (Buffer.byteLength(text, 'utf8') > MAX_DEFINITION_BYTES) {
-    throw new ServiceError('ValidationException', `1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DEFINITION_BYTES}`);
-  }
-  try {
-    return parseJson(text, MAX_DOCUMENT_NESTING);
-  } catch (error) {
-    throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${error instanceof Error ? error.message : String(error)}'`);
-  }
-}
-
-function definitionOrInvalid(value: unknown, issues: readonly ValidationIssue[]): StateMachineDefinition {
-  const errors = issues.filter((i) => i.severity !== 'warning');
-  if (errors.length > 0) throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition: '${describeIssues(errors)}'`);
-  return value as StateMachineDefinition;
-}
-
-/** `CODE: message at /States/X/Field`, the shape of AWS's InvalidDefinition messages. */
-export function describeIssues(issues: readonly ValidationIssue[]): string {
-  return issues.map((i) => `${i.code}: ${i.message} at ${toPointer(i.path)}`).join(', ');
-}
-
-/** `$.States.A.Next` → `/States/A/Next`; `$` → `/`. */
-function toPointer(path: string): string {
-  const pointer = path
-    .replace(/^\$/, '')
-    .replace(/\["([^"]*)"\]/g, '/$1')
-    .replace(/\[(\d+)\]/g, '[$1]')
-    .replace(/\./g, '/');
-  return pointer === '' ? '/' : pointer;
-}
-
-/** The ExecutionStatus enum in the order AWS lists it in validation messages. */
-const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORTED', 'FAILED', 'RUNNING'];
-
-function typeNotSupported(): ServiceError {
-  return new ServiceError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
-}
-
-function required(value: string | undefined, member: string): string {
-  if (value === undefined || value === null) throw validation(member, 'Member must not be null');
-  if (typeof value !== 'string') throw validation(member, 'Member must be a string', value);
-  return value;
+function versionDescriptionWithoutPublish(): ServiceError {
+  // "if you set versionDescription, but publish to false, this API action throws ValidationException" (UNCONFIRMED wording).
+  return validationMessage('Invalid Request: versionDescription can only be set when publish is true.');
 }
 
 function checkRoleArn(arn: string): string {
@@ -624,10 +995,30 @@ function checkRoleArn(arn: string): string {
   return arn;
 }
 
-/** A Smithy constraint violation, worded as AWS words them (recorded in AWS's API suites). */
-function validation(member: string, constraint: string, value?: unknown): ServiceError {
-  const shown = value === undefined || value === null ? 'null' : `'${String(value)}'`;
-  return new ServiceError('ValidationException', `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`);
+function qualifiers(e: ExecutionRecord): { stateMachineVersionArn?: string; stateMachineAliasArn?: string } {
+  const out: { stateMachineVersionArn?: string; stateMachineAliasArn?: string } = {};
+  if (e.versionArn !== undefined) out.stateMachineVersionArn = e.versionArn;
+  if (e.aliasArn !== undefined) out.stateMachineAliasArn = e.aliasArn;
+  return out;
+}
+
+/**
+ * Redrive is not supported locally, but the status is AWS's: a Standard execution that FAILED, TIMED_OUT or was
+ * ABORTED is REDRIVABLE (recorded for TIMED_OUT), one that succeeded or runs is not, "Execution is SUCCEEDED and
+ * cannot be redriven" (recorded).
+ */
+function redrive(e: ExecutionRecord): { redriveStatus: 'NOT_REDRIVABLE' | 'REDRIVABLE'; redriveStatusReason?: string } {
+  if (e.status === 'FAILED' || e.status === 'TIMED_OUT' || e.status === 'ABORTED') return { redriveStatus: 'REDRIVABLE' };
+  return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: `Execution is ${e.status} and cannot be redriven` };
+}
+
+/**
+ * Express billing: "billed ... rounded up to the nearest 100ms" and memory "in 64-MB chunks" (Step Functions pricing
+ * page); recorded {billedDurationInMilliseconds: 100, billedMemoryUsedInMB: 64} for a one-Pass-state machine.
+ * UNCONFIRMED: the memory of larger definitions and payloads (docs/fidelity.md).
+ */
+function billing(durationMs: number): { billedMemoryUsedInMB: number; billedDurationInMilliseconds: number } {
+  return { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil(durationMs / 100) * 100) };
 }
 
 function resultMembers(result: ExecutionResult): { output?: string; error?: string; cause?: string } {
@@ -651,21 +1042,33 @@ function withoutData(event: HistoryEvent): HistoryEvent {
   return copy as unknown as HistoryEvent;
 }
 
-/** nextToken: "Length Constraints: Minimum length of 1. Maximum length of 1024." */
-const MAX_NEXT_TOKEN = 1024;
-
+/**
+ * One page of a list, from an opaque token; "A value of 0 uses the default" page size of 100. The bounds of
+ * maxResults and nextToken are the API model's (api-constraints.ts); a token this service did not issue is
+ * "Invalid Token: 'Invalid token'" (recorded).
+ */
 function page<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined): { items: T[]; nextToken?: string } {
-  if (maxResults !== undefined && (maxResults < 0 || !Number.isInteger(maxResults))) throw validation('maxResults', 'Member must have value greater than or equal to 0', maxResults);
-  if (maxResults !== undefined && maxResults > MAX_PAGE) throw validation('maxResults', `Member must have value less than or equal to ${MAX_PAGE}`, maxResults);
-  if (nextToken !== undefined && nextToken.length > MAX_NEXT_TOKEN) throw validation('nextToken', `Member must have length less than or equal to ${MAX_NEXT_TOKEN}`, nextToken);
   const size = maxResults === undefined || maxResults === 0 ? DEFAULT_PAGE : maxResults;
   let start = 0;
   if (nextToken !== undefined) {
-    const decoded = Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(decoded) || decoded < 0) throw new ServiceError('InvalidToken', `Invalid Token: '${nextToken}'`);
+    const decoded = decodeToken(nextToken);
+    if (decoded === undefined || decoded > items.length) throw invalidToken();
     start = decoded;
   }
   const slice = items.slice(start, start + size);
   const end = start + slice.length;
-  return end < items.length ? { items: slice, nextToken: Buffer.from(String(end), 'utf8').toString('base64url') } : { items: slice };
+  return end < items.length ? { items: slice, nextToken: encodeToken(end) } : { items: slice };
+}
+
+const TOKEN_PREFIX = 'shellstep-page:';
+
+function encodeToken(offset: number): string {
+  return Buffer.from(`${TOKEN_PREFIX}${offset}`, 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): number | undefined {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  if (!text.startsWith(TOKEN_PREFIX)) return undefined;
+  const offset = Number(text.slice(TOKEN_PREFIX.length));
+  return Number.isInteger(offset) && offset >= 0 ? offset : undefined;
 }

@@ -145,7 +145,8 @@ export class TaskTokens {
       throw validation('taskToken', `Member must have length less than or equal to ${MAX_TASK_TOKEN_LENGTH}`);
     }
     if (!ALPHABET.test(token) || token.length < 48 || !token.startsWith(PREFIX) || checksum(token.slice(0, -8)) !== token.slice(-8)) {
-      throw new ServiceError('InvalidToken', 'Invalid Token: the task token is malformed.');
+      // Recorded: "Invalid Token: 'Invalid token'" (SendTaskSuccess/SendTaskFailure with a made-up token).
+      throw new ServiceError('InvalidToken', "Invalid Token: 'Invalid token'");
     }
     return token;
   }

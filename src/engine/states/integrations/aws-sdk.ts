@@ -65,15 +65,16 @@ export const awsSdkIntegration: TaskIntegration = {
     // The call is real work: a fast-forwarding clock must not jump past it (to the Task timeout) while it runs.
     const release = run.runtime.clock.hold();
     try {
-      const output = await abortable(run.runtime.awsApi.call(canonicalServiceId(service), operationName(action), toApiMembers(input, model), context), signal);
+      const output = await abortable(run.runtime.awsApi.call(canonicalServiceId(service), operationName(action), toApiMembers(input, model, service), context), signal);
       return toSdkOutput(output, model);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (isServiceError(error)) {
-        // The Java SDK's message format, which AWS uses for the cause of SDK integration failures.
+        // The Java SDK v2's message format, which AWS uses for the cause of SDK integration failures: "Invalid Token:
+        // 'Invalid token' (Service: Sfn, Status Code: 400, Request ID: ...) (SDK Attempt Count: 1)" (recorded, 2025).
         throw new StatesError(
           sdkErrorName(service, error.name),
-          `${error.message} (Service: ${errorPrefix(service)}, Status Code: ${error.httpStatusCode}, Request ID: ${run.runtime.ids.uuid()})`,
+          `${error.message} (Service: ${errorPrefix(service)}, Status Code: ${error.httpStatusCode}, Request ID: ${run.runtime.ids.uuid()}) (SDK Attempt Count: 1)`,
           'TaskFailed',
         );
       }
@@ -91,13 +92,27 @@ export const awsSdkIntegration: TaskIntegration = {
  * page): top-level request members are mapped to the API's own names (`TaskToken` → `taskToken` for Step Functions)
  * using the SDK model. Nested members are passed as written.
  */
-export function toApiMembers(input: JsonObject, model: SdkOperation | undefined): JsonObject {
+export function toApiMembers(input: JsonObject, model: SdkOperation | undefined, service?: string): JsonObject {
   if (model === undefined) return input;
   const { byLower } = memberIndex(model);
+  const implicit = service === undefined ? undefined : IMPLICIT_JSON_MEMBERS[`${canonicalServiceId(service)}:${model.name}`];
   const out: JsonObject = {};
-  for (const [key, value] of Object.entries(input)) out[byLower.get(key.toLowerCase()) ?? key] = value;
+  for (const [key, value] of Object.entries(input)) {
+    const member = byLower.get(key.toLowerCase()) ?? key;
+    out[member] = implicit?.includes(member) === true && value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+  }
   return out;
 }
+
+/**
+ * String members that take JSON text, to which AWS serializes an object or array given in the state machine:
+ * `aws-sdk:sfn:startExecution` with `"Input.$": "$.Input"` selecting an object starts the execution with that
+ * object's JSON (recorded, "implicit JSON serialisation").
+ */
+const IMPLICIT_JSON_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  'sfn:StartExecution': ['input'],
+  'sfn:StartSyncExecution': ['input'],
+};
 
 /**
  * The result as the integration returns it, as JSON: for APIs whose members are camelCase (Step Functions), keys

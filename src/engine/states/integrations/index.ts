@@ -6,6 +6,7 @@
 import type { JsonValue } from '../../../model/json.js';
 import type { StateRun } from '../runtime.js';
 import { awsSdkIntegration } from './aws-sdk.js';
+import { stepFunctionsIntegration } from './states.js';
 
 /** The service integration patterns (connect-to-resource page). */
 export type IntegrationPattern = 'REQUEST_RESPONSE' | 'WAIT_FOR_TASK_TOKEN' | 'RUN_JOB';
@@ -43,6 +44,7 @@ export type IntegrationRegistry = Readonly<Record<string, TaskIntegration>>;
 /** The integrations the local engine provides. */
 export const DEFAULT_INTEGRATIONS: IntegrationRegistry = {
   'aws-sdk': awsSdkIntegration,
+  states: stepFunctionsIntegration,
 };
 
 const SERVICE_ARN_PREFIX = /^arn:[a-z-]+:states:[a-z0-9-]*:[0-9]*:/;
@@ -53,7 +55,11 @@ export function parseResource(arn: string): ParsedResource | undefined {
   if (prefix === null) return undefined;
   const parts = arn.slice(prefix[0].length).split(':');
   const family = parts[0] ?? '';
-  // Activities (`...:activity:name`) and state machine ARNs are not service integrations.
+  // Activities (`...:activity:name`) are run by the Task state itself (state-types/activity-task.ts); state machine
+  // ARNs are not a Task resource.
+  if (family === 'activity' && parts.length === 2 && parts[1] !== '') {
+    return { arn, family, service: undefined, action: undefined, pattern: 'REQUEST_RESPONSE', resourceType: 'activity', resourceName: arn };
+  }
   if (family === '' || family === 'activity' || family === 'stateMachine' || parts.length < 2) return undefined;
   const sdk = family === 'aws-sdk';
   if (sdk && parts.length < 3) return undefined;

@@ -14,6 +14,7 @@ import { evaluateJsonataField, intrinsicEnv, jsonataScope, pathScope, resultOutc
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { parseResource, type ParsedResource, type TaskIntegration, type TaskInvocation } from '../integrations/index.js';
 import type { TaskWaiter, TokenOutcome } from '../task-tokens.js';
+import { activityAttempt } from './activity-task.js';
 
 /** "If not provided, the default value of TimeoutSeconds is 99999999" (state-task page); HeartbeatSeconds likewise. */
 export const DEFAULT_TIMEOUT_SECONDS = 99_999_999;
@@ -39,15 +40,18 @@ function parsedResource(state: TaskState): ParsedResource | undefined {
   return parsed ?? undefined;
 }
 
-async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<StateOutcome> {
+/** What a Task sends and how long it may take, evaluated on entry (and again on each retry). */
+export interface TaskRequest {
+  readonly parameters: JsonValue;
+  readonly credentialsRole: string | undefined;
+  readonly timeoutSeconds: number;
+  readonly heartbeatSeconds: number;
+}
+
+/** InputPath, then Parameters (JSONPath) or Arguments (JSONata), Credentials, TimeoutSeconds and HeartbeatSeconds. */
+export async function taskRequest(run: StateRun<TaskState>, input: JsonValue): Promise<TaskRequest> {
   const state = run.state;
-  const next = state.End === true ? undefined : state.Next;
-  const resource = parsedResource(state);
   const jsonata = run.queryLanguage === 'JSONata';
-  if (resource?.pattern === 'WAIT_FOR_TASK_TOKEN') {
-    // "If a Task state using the callback task token times out, a new random token is generated" (connect-to-resource page).
-    run.taskToken = run.runtime.tokens.issue();
-  }
   const effective = jsonata ? input : applyPath(state.InputPath, pathScope(run, input));
   let parameters: JsonValue;
   if (jsonata) parameters = state.Arguments === undefined ? {} : await evaluateTemplate(state.Arguments, jsonataScope(run, { input }), 'Arguments');
@@ -55,6 +59,19 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
   const credentialsRole = await credentials(run, input, effective);
   const timeoutSeconds = await seconds(run, 'TimeoutSeconds', input, effective);
   const heartbeatSeconds = await seconds(run, 'HeartbeatSeconds', input, effective);
+  return { parameters, credentialsRole, timeoutSeconds, heartbeatSeconds };
+}
+
+async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<StateOutcome> {
+  const state = run.state;
+  const next = state.End === true ? undefined : state.Next;
+  const resource = parsedResource(state);
+  if (resource?.family === 'activity') return activityAttempt(run, input, resource.arn, await taskRequest(run, input));
+  if (resource?.pattern === 'WAIT_FOR_TASK_TOKEN') {
+    // "If a Task state using the callback task token times out, a new random token is generated" (connect-to-resource page).
+    run.taskToken = run.runtime.tokens.issue();
+  }
+  const { parameters, credentialsRole, timeoutSeconds, heartbeatSeconds } = await taskRequest(run, input);
 
   const resourceType = resource?.resourceType ?? state.Resource;
   const resourceName = resource?.resourceName ?? state.Resource;

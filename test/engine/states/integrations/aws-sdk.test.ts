@@ -18,7 +18,9 @@ describe('aws-sdk integration', () => {
     expect(parseResource('arn:aws:states:::aws-sdk:sfn:describeExecution')).toMatchObject({ pattern: 'REQUEST_RESPONSE', action: 'describeExecution' });
     expect(parseResource('arn:aws:states:::sqs:sendMessage.waitForTaskToken')).toMatchObject({ family: 'sqs', resourceType: 'sqs', resourceName: 'sendMessage.waitForTaskToken' });
     expect(parseResource('arn:aws:lambda:us-east-1:123456789012:function:f')).toBeUndefined();
-    expect(parseResource('arn:aws:states:us-east-1:123456789012:activity:a')).toBeUndefined();
+    // Activities are run by the Task state itself, not by an integration.
+    expect(parseResource('arn:aws:states:us-east-1:123456789012:activity:a')).toMatchObject({ family: 'activity', resourceType: 'activity', service: undefined });
+    expect(parseResource('arn:aws:states:us-east-1:123456789012:activity:')).toBeUndefined();
   });
 
   test('should name errors <Service>.<Code>Exception as AWS does', () => {
