@@ -4,7 +4,8 @@
  * and the AWS CLI use, updated with every AWS release) instead of shipping the `aws-sdk` v2 package (100 MB, in
  * maintenance mode, and missing the APIs added since). For every service: its names, and each operation with its
  * top-level request members (required ones marked); for the services the local engine serves, the request shapes
- * too (types, members, required members), for the front-end checks of src/validate/request-shape.ts.
+ * too (types, members, required members, and the length, range, pattern and enum constraints), for the front-end
+ * checks of src/validate/request-shape.ts and src/engine/states/api-constraints.ts.
  * test/validate/aws-api-index-generated.test.ts fails when the committed file differs from what this machine's
  * botocore produces (when it is the version the file was generated from).
  */
@@ -52,6 +53,10 @@ export function findBotocore(): Botocore | undefined {
 
 interface BotocoreShape {
   readonly type: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: string;
+  readonly enum?: readonly string[];
   readonly members?: Record<string, { readonly shape: string }>;
   readonly required?: readonly string[];
   readonly member?: { readonly shape: string };
@@ -64,8 +69,19 @@ interface BotocoreModel {
   readonly shapes: Record<string, BotocoreShape>;
 }
 
-/** A shape as the index keeps it: members and list/map parts by shape name. */
-type IndexShape = { readonly type: string; members?: Record<string, string>; required?: readonly string[]; member?: string; key?: string; value?: string };
+/** A shape as the index keeps it: members and list/map parts by shape name, and the constraints AWS checks. */
+type IndexShape = {
+  readonly type: string;
+  members?: Record<string, string>;
+  required?: readonly string[];
+  member?: string;
+  key?: string;
+  value?: string;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  enum?: readonly string[];
+};
 
 /** The newest API version's model of a service. */
 function readModel(serviceDir: string): BotocoreModel | undefined {
@@ -89,6 +105,8 @@ function requestShapes(model: BotocoreModel): Record<string, IndexShape> {
     if (s === undefined) throw new Error(`botocore model refers to a missing shape '${name}'`);
     const shape: IndexShape = { type: s.type };
     shapes[name] = shape;
+    // Length, range, pattern and enum: AWS's front end checks them before the operation runs.
+    for (const constraint of ['min', 'max', 'pattern', 'enum'] as const) if (s[constraint] !== undefined) Object.assign(shape, { [constraint]: s[constraint] });
     if (s.type === 'structure') {
       shape.members = Object.fromEntries(Object.entries(s.members ?? {}).map(([member, ref]) => [member, ref.shape]));
       if (s.required !== undefined && s.required.length > 0) shape.required = s.required;

@@ -7,8 +7,12 @@
  */
 import { SERVICE_ALIASES, SERVICE_MODELS } from './generated/aws-api-index.js';
 
-/** A shape of a request: types and required members, no length limits. */
+/** A shape of a request: types, required members and (for the services the engine serves) constraints. */
 export interface SdkShape {
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: string;
+  readonly enum?: readonly string[];
   readonly type?: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'float' | 'double' | 'document';
   /** A reference to a named shape of `SdkService.shapes`. */
   readonly shape?: string;
@@ -44,7 +48,10 @@ interface IndexedService {
   readonly serviceId: string;
   readonly operations: Record<string, string[]>;
   readonly inputs?: Record<string, string>;
-  readonly shapes?: Record<string, { type: NonNullable<SdkShape['type']>; members?: Record<string, string>; required?: string[]; member?: string; key?: string; value?: string }>;
+  readonly shapes?: Record<
+    string,
+    { type: NonNullable<SdkShape['type']>; members?: Record<string, string>; required?: string[]; member?: string; key?: string; value?: string; min?: number; max?: number; pattern?: string; enum?: string[] }
+  >;
 }
 
 // Maps, not records: a service or alias named `constructor` is not found on Object.prototype.
@@ -65,6 +72,10 @@ function parse(key: string, text: string): SdkService {
         ...(s.member === undefined ? {} : { member: ref(s.member) }),
         ...(s.key === undefined ? {} : { key: ref(s.key) }),
         ...(s.value === undefined ? {} : { value: ref(s.value) }),
+        ...(s.min === undefined ? {} : { min: s.min }),
+        ...(s.max === undefined ? {} : { max: s.max }),
+        ...(s.pattern === undefined ? {} : { pattern: s.pattern }),
+        ...(s.enum === undefined ? {} : { enum: s.enum }),
       };
     }
   }
