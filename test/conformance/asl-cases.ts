@@ -25,6 +25,7 @@ export interface ConformanceCase {
   readonly events?: readonly string[];
   readonly placeholders?: boolean;
   readonly placeholderTokens?: readonly string[];
+  readonly notes?: readonly string[];
 }
 
 export const CASES_FILE = fileURLToPath(new URL('../fixtures/conformance/asl/cases.jsonl', import.meta.url));
@@ -65,6 +66,8 @@ export async function runCase(c: ConformanceCase): Promise<CaseRun> {
     stateMachineName: 'machine',
     roleArn: 'snf_role_arn',
     express: c.stateMachineType === 'EXPRESS',
+    // "started with StartSyncExecution (express)" in the case's notes.
+    sync: c.notes?.some((n) => n.startsWith('started with StartSyncExecution')) === true,
     ...(c.context === undefined ? {} : { context: c.context }),
   });
   const result = await execution.result;

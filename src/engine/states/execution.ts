@@ -61,6 +61,8 @@ export interface ExecutionParams {
   readonly stateMachineName: string;
   readonly roleArn: string | undefined;
   readonly express?: boolean;
+  /** Started by StartSyncExecution: AWS's context object then has no `Execution.RedriveCount` (recorded). */
+  readonly sync?: boolean;
   /** Overrides of `$$.Execution` / `$$.StateMachine` members (the conformance runner seeds recorded values). */
   readonly context?: { readonly Execution?: JsonObject; readonly StateMachine?: JsonObject };
   /** The caller's signal; aborting it stops the execution as ABORTED. */
@@ -94,8 +96,9 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     RoleArn: params.roleArn ?? null,
     StartTime: new Date(startTime).toISOString(),
   };
-  // AWS shows RedriveCount 0 in the context of Standard and (async) Express executions alike.
-  execution['RedriveCount'] = 0;
+  // AWS shows RedriveCount 0 in the context of Standard and asynchronous Express executions alike, and none in that
+  // of a synchronous Express execution (recorded in its Express suites).
+  if (params.sync !== true) execution['RedriveCount'] = 0;
   const base = {
     Execution: { ...execution, ...params.context?.Execution, Input: params.input },
     StateMachine: { Id: params.stateMachineArn, Name: params.stateMachineName, ...params.context?.StateMachine },
@@ -146,7 +149,9 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     if (onExternalAbort !== undefined) outerSignal?.removeEventListener('abort', onExternalAbort);
     handle.finished = true;
     recordEnd(history, frame.lastEventId, outcome);
-    return outcome;
+    // The ExecutionTimedOut event names States.Timeout, but AWS's DescribeExecution of a TIMED_OUT execution reports
+    // no error or cause (recorded), and neither does the result.
+    return outcome.status === 'TIMED_OUT' ? { status: 'TIMED_OUT' } : outcome;
   };
   // Promise callbacks rather than an async frame, which would keep `params` and its temporaries while the execution waits.
   handle.result = runWorkflow(frame, params.input).then(

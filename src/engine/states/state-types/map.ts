@@ -18,6 +18,7 @@ import { errorOutput, withRetryAndCatch } from '../error-handling.js';
 import { applyPath, applyPayloadTemplate, evaluateDynamic } from '../io-processing.js';
 import { evaluateExpression, evaluateTemplate, isJsonataExpression } from '../jsonata.js';
 import { evaluateJsonataField, intrinsicEnv, jsonataScope, pathScope, resultOutcome } from '../query.js';
+import { floatField, integerField } from '../path-numbers.js';
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { SiblingFailed, childFrame, linkedController, runPool } from '../sub-workflows.js';
 import { recordAborted, runWorkflow } from '../workflow.js';
@@ -176,14 +177,15 @@ async function readMaxConcurrency(run: StateRun<MapState>, input: JsonValue, eff
   let value: JsonValue | undefined = state.MaxConcurrency;
   if (run.queryLanguage === 'JSONata' && value !== undefined) value = await evaluateJsonataField(run, value, 'MaxConcurrency', { input });
   if (run.queryLanguage === 'JSONPath' && state.MaxConcurrencyPath !== undefined) {
-    value = evaluateDynamic(state.MaxConcurrencyPath, 'MaxConcurrencyPath', pathScope(run, effective), intrinsicEnv(run));
-    // AWS parses a numeric string here (recorded: MaxConcurrencyPath selecting "1" runs the Map).
-    if (typeof value === 'string' && /^\d+$/.test(value)) value = Number(value);
+    // A numeric string counts (recorded: MaxConcurrencyPath selecting "1" runs the Map); see path-numbers.ts.
+    value = integerField(evaluateDynamic(state.MaxConcurrencyPath, 'MaxConcurrencyPath', pathScope(run, effective), intrinsicEnv(run)), 'MaxConcurrencyPath', state.MaxConcurrencyPath);
   }
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new StatesRuntimeError(`The MaxConcurrency field must be a non-negative integer but was: ${JSON.stringify(value)}`);
   }
+  // UNCONFIRMED wording (docs/fidelity.md).
+  if (value < 0) throw new StatesRuntimeError(`Expected non-negative integer for MaxConcurrency, got '${value}' instead.`);
   return value;
 }
 
@@ -201,11 +203,6 @@ function exceeds(tolerance: Tolerance, failures: number, total: number): boolean
   return overCount && overPercentage;
 }
 
-/** Renders a value for the tolerated-failure causes the way AWS does (`"NoNumber"`, `"{}"`). */
-function quoted(value: JsonValue): string {
-  return JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value));
-}
-
 async function readTolerance(run: StateRun<MapState>, input: JsonValue, effective: JsonValue): Promise<Tolerance> {
   const state = run.state;
   let count: JsonValue | undefined = state.ToleratedFailureCount;
@@ -215,22 +212,23 @@ async function readTolerance(run: StateRun<MapState>, input: JsonValue, effectiv
     if (percentage !== undefined) percentage = await evaluateJsonataField(run, percentage, 'ToleratedFailurePercentage', { input });
   } else {
     const scope = pathScope(run, effective);
+    // Numeric strings count, as for MaxConcurrencyPath (path-numbers.ts).
     if (state.ToleratedFailureCountPath !== undefined) {
-      count = evaluateDynamic(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath', scope, intrinsicEnv(run));
-      if (typeof count !== 'number' || !Number.isInteger(count)) {
-        throw new StatesRuntimeError(`The ToleratedFailureCountPath field refers to value ${quoted(count)} which is not a valid integer: ${state.ToleratedFailureCountPath}`);
-      }
+      count = integerField(evaluateDynamic(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath', scope, intrinsicEnv(run)), 'ToleratedFailureCountPath', state.ToleratedFailureCountPath);
     }
     if (state.ToleratedFailurePercentagePath !== undefined) {
-      percentage = evaluateDynamic(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath', scope, intrinsicEnv(run));
-      if (typeof percentage !== 'number') {
-        throw new StatesRuntimeError(`The ToleratedFailurePercentagePath field refers to value ${quoted(percentage)} which is not a valid float: ${state.ToleratedFailurePercentagePath}`);
-      }
+      percentage = floatField(
+        evaluateDynamic(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath', scope, intrinsicEnv(run)),
+        'ToleratedFailurePercentagePath',
+        state.ToleratedFailurePercentagePath,
+      );
     }
   }
-  if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 0)) {
+  if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count))) {
     throw new StatesRuntimeError('ToleratedFailureCount must be a non-negative integer.');
   }
+  // UNCONFIRMED wording for a negative count (docs/fidelity.md); the percentage's range message is recorded.
+  if (typeof count === 'number' && count < 0) throw new StatesRuntimeError('ToleratedFailureCount cannot be negative.');
   if (percentage !== undefined && (typeof percentage !== 'number' || percentage < 0 || percentage > 100)) {
     throw new StatesRuntimeError('ToleratedFailurePercentage must be between 0 and 100.');
   }
@@ -244,7 +242,7 @@ async function batch(run: StateRun<MapState>, batcher: JsonObject, items: JsonVa
     let value = batcher[field];
     if (jsonata && value !== undefined) value = await evaluateJsonataField(run, value, `ItemBatcher/${field}`, { input });
     const path = batcher[`${field}Path`];
-    if (!jsonata && typeof path === 'string') value = evaluateDynamic(path, `${field}Path`, pathScope(run, effective), intrinsicEnv(run));
+    if (!jsonata && typeof path === 'string') value = integerField(evaluateDynamic(path, `${field}Path`, pathScope(run, effective), intrinsicEnv(run)), `${field}Path`, path);
     return value;
   };
   const maxItems = await read('MaxItemsPerBatch');

@@ -15,6 +15,7 @@ import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { parseResource, type ParsedResource, type TaskIntegration, type TaskInvocation } from '../integrations/index.js';
 import type { TaskWaiter, TokenOutcome } from '../task-tokens.js';
 import { activityAttempt } from './activity-task.js';
+import { secondsParameter } from '../path-numbers.js';
 
 /** "If not provided, the default value of TimeoutSeconds is 99999999" (state-task page); HeartbeatSeconds likewise. */
 export const DEFAULT_TIMEOUT_SECONDS = 99_999_999;
@@ -134,7 +135,10 @@ async function seconds(run: StateRun<TaskState>, field: 'TimeoutSeconds' | 'Hear
   let value: JsonValue | undefined = state[field];
   if (run.queryLanguage === 'JSONata' && value !== undefined) value = await evaluateJsonataField(run, value, field, { input });
   const path = state[`${field}Path`];
-  if (run.queryLanguage === 'JSONPath' && path !== undefined) value = evaluateDynamic(path, `${field}Path`, pathScope(run, effective), intrinsicEnv(run));
+  if (run.queryLanguage === 'JSONPath' && path !== undefined) {
+    // Read as Wait's SecondsPath is: a numeric string counts, other values are refused in its words (path-numbers.ts).
+    return secondsParameter(evaluateDynamic(path, `${field}Path`, pathScope(run, effective), intrinsicEnv(run)), `${field}Path`, path, { positive: true });
+  }
   if (value === undefined) return DEFAULT_TIMEOUT_SECONDS;
   // "Must be a positive, non-zero integer" (state-task page).
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {

@@ -10,6 +10,7 @@ import { NoSuchPathError, evaluatePath } from '../jsonpath.js';
 import { evaluateAssign, evaluateJsonataField, evaluateOutput, pathScope } from '../query.js';
 import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { parseTimestamp } from '../timestamps.js';
+import { secondsParameter } from '../path-numbers.js';
 
 /** AWS rejects delays that do not fit a signed 32-bit number of seconds ("Wait state delay is too long."). */
 const MAX_WAIT_SECONDS = 2_147_483_647;
@@ -50,12 +51,8 @@ export const waitState: StateHandler<WaitState> = {
       if (at === undefined) throw new StatesRuntimeError(`The Timestamp field is not a valid ISO-8601 extended offset date-time: ${state.Timestamp}`);
       await waitUntil(run, at);
     } else if (state.SecondsPath !== undefined) {
-      const value = read(run, state.SecondsPath, effective, 'SecondsPath');
-      // Causes as recorded by AWS for SecondsPath (test_wait.py: -1, 1.5, -1.5).
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
-        throw new StatesRuntimeError(`The SecondsPath parameter cannot be parsed as a long value: ${state.SecondsPath} == ${String(value)}`);
-      }
-      if (value < 0) throw new StatesRuntimeError(`The SecondsPath parameter references a negative value: ${state.SecondsPath} == ${value}`);
+      // Causes as recorded by AWS for SecondsPath (test_wait.py: -1, 1.5, -1.5); a numeric string is parsed.
+      const value = secondsParameter(read(run, state.SecondsPath, effective, 'SecondsPath'), 'SecondsPath', state.SecondsPath);
       await wait(run, value * 1000);
     } else if (state.TimestampPath !== undefined) {
       const value = read(run, state.TimestampPath, effective, 'TimestampPath');

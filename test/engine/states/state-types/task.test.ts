@@ -82,7 +82,7 @@ describe('Task', () => {
     const h = harness();
     const arn = await h.start(sdkTask('arn:aws:states:::aws-sdk:ssm:startAutomationExecution.waitForTaskToken', { Parameters: { 't.$': '$$.Task.Token' } }));
     // The Task default (99999999 s) is longer than the Standard maximum, so the execution times out first.
-    expect(await h.result(arn)).toEqual({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(await h.result(arn)).toEqual({ status: 'TIMED_OUT' });
     const elapsed = h.clock.now() - Date.parse('2024-01-01T00:00:00.000Z');
     expect(elapsed).toBeGreaterThanOrEqual(365 * 24 * 3600 * 1000);
     expect(elapsed).toBeLessThan(365 * 24 * 3600 * 1000 + 1000);
