@@ -157,26 +157,28 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     while (/[0-9]/.test(text[i] ?? '')) i++;
     if (text[i] === '.') {
       i++;
-      if (!/[0-9]/.test(text[i] ?? '')) {
-        const next = text[i];
-        if (next === undefined) return at('Unexpected end-of-input in a Number value');
-        i++;
-        return at(`Unexpected character (${charDescription(next)}) in numeric value: Decimal point not followed by a digit`);
-      }
-      while (/[0-9]/.test(text[i] ?? '')) i++;
+      const error = digits('Decimal point not followed by a digit');
+      if (error !== undefined) return error;
     }
     if (text[i] === 'e' || text[i] === 'E') {
       i++;
       if (text[i] === '+' || text[i] === '-') i++;
-      if (!/[0-9]/.test(text[i] ?? '')) {
-        const next = text[i];
-        if (next === undefined) return at('Unexpected end-of-input in a Number value');
-        i++;
-        return at(`Unexpected character (${charDescription(next)}) in numeric value: Exponent indicator not followed by a digit`);
-      }
-      while (/[0-9]/.test(text[i] ?? '')) i++;
+      const error = digits('Exponent indicator not followed by a digit');
+      if (error !== undefined) return error;
     }
     return i > start ? undefined : at('Invalid numeric value');
+  };
+
+  /** At least one digit at `i` (after a decimal point or exponent), or Jackson's error naming what it followed. */
+  const digits = (problem: string): JsonSyntaxError | undefined => {
+    if (!/[0-9]/.test(text[i] ?? '')) {
+      const next = text[i];
+      if (next === undefined) return at('Unexpected end-of-input in a Number value');
+      i++;
+      return at(`Unexpected character (${charDescription(next)}) in numeric value: ${problem}`);
+    }
+    while (/[0-9]/.test(text[i] ?? '')) i++;
+    return undefined;
   };
 
   // Tokens in sequence: a value; inside an object `"name" : value` pairs; inside an array values, separated by commas.

@@ -70,6 +70,31 @@ export interface StepFunctionsServiceOptions {
   readonly random?: () => number;
 }
 
+/** What DescribeExecution and ListExecutions both say of an execution. */
+interface ExecutionSummary {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: Date;
+  stopDate?: Date;
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
+  redriveCount: number;
+}
+
+/** The request members CreateStateMachine and UpdateStateMachine share. */
+interface MachineSettings {
+  definition?: string;
+  roleArn?: string;
+  loggingConfiguration?: Partial<LoggingConfiguration>;
+  tracingConfiguration?: Partial<TracingConfiguration>;
+  encryptionConfiguration?: Partial<EncryptionConfiguration>;
+  publish?: boolean;
+  versionDescription?: string;
+  [member: string]: unknown;
+}
+
 export interface StateMachineRecord {
   readonly arn: string;
   readonly name: string;
@@ -143,19 +168,7 @@ export class StepFunctionsService {
 
   // ------------------------------------------------------------------ state machines
 
-  async CreateStateMachine(input: {
-    name?: string;
-    definition?: string;
-    roleArn?: string;
-    type?: StateMachineType;
-    loggingConfiguration?: Partial<LoggingConfiguration>;
-    tracingConfiguration?: Partial<TracingConfiguration>;
-    encryptionConfiguration?: Partial<EncryptionConfiguration>;
-    tags?: Tag[];
-    publish?: boolean;
-    versionDescription?: string;
-    [member: string]: unknown;
-  }): Promise<{ stateMachineArn: string; creationDate: Date; stateMachineVersionArn?: string }> {
+  async CreateStateMachine(input: MachineSettings & { name?: string; type?: StateMachineType; tags?: Tag[] }): Promise<{ stateMachineArn: string; creationDate: Date; stateMachineVersionArn?: string }> {
     const name = required(input.name, 'name');
     if (!isValidName(name)) throw invalidName(name);
     const roleArn = checkRoleArn(required(input.roleArn, 'roleArn'));
@@ -209,17 +222,7 @@ export class StepFunctionsService {
     return withVersionArn({ stateMachineArn: arn, creationDate: new Date(now) }, version?.arn);
   }
 
-  async UpdateStateMachine(input: {
-    stateMachineArn?: string;
-    definition?: string;
-    roleArn?: string;
-    loggingConfiguration?: Partial<LoggingConfiguration>;
-    tracingConfiguration?: Partial<TracingConfiguration>;
-    encryptionConfiguration?: Partial<EncryptionConfiguration>;
-    publish?: boolean;
-    versionDescription?: string;
-    [member: string]: unknown;
-  }): Promise<{ updateDate: Date; revisionId?: string; stateMachineVersionArn?: string }> {
+  async UpdateStateMachine(input: MachineSettings & { stateMachineArn?: string }): Promise<{ updateDate: Date; revisionId?: string; stateMachineVersionArn?: string }> {
     const machine = this.#baseMachine(input.stateMachineArn);
     if (
       input.definition === undefined &&
@@ -497,26 +500,19 @@ export class StepFunctionsService {
     };
   }
 
-  async DescribeExecution(input: { executionArn?: string; includedData?: string }): Promise<{
-    executionArn: string;
-    stateMachineArn: string;
-    name: string;
-    status: ExecutionStatus;
-    startDate: Date;
-    stopDate?: Date;
-    input: string;
-    inputDetails: { included: boolean };
-    output?: string;
-    outputDetails?: { included: boolean };
-    error?: string;
-    cause?: string;
-    stateMachineVersionArn?: string;
-    stateMachineAliasArn?: string;
-    traceHeader?: string;
-    redriveCount: number;
-    redriveStatus: 'NOT_REDRIVABLE' | 'REDRIVABLE';
-    redriveStatusReason?: string;
-  }> {
+  async DescribeExecution(input: { executionArn?: string; includedData?: string }): Promise<
+    ExecutionSummary & {
+      input: string;
+      inputDetails: { included: boolean };
+      output?: string;
+      outputDetails?: { included: boolean };
+      error?: string;
+      cause?: string;
+      traceHeader?: string;
+      redriveStatus: 'NOT_REDRIVABLE' | 'REDRIVABLE';
+      redriveStatusReason?: string;
+    }
+  > {
     const e = this.#execution(input.executionArn);
     const base = {
       executionArn: e.arn,
@@ -576,17 +572,7 @@ export class StepFunctionsService {
   }
 
   async ListExecutions(input: { stateMachineArn?: string; statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string; mapRunArn?: string; redriveFilter?: string }): Promise<{
-    executions: {
-      executionArn: string;
-      stateMachineArn: string;
-      name: string;
-      status: ExecutionStatus;
-      startDate: Date;
-      stopDate?: Date;
-      stateMachineVersionArn?: string;
-      stateMachineAliasArn?: string;
-      redriveCount: number;
-    }[];
+    executions: ExecutionSummary[];
     nextToken?: string;
   }> {
     if (input.mapRunArn !== undefined) {
