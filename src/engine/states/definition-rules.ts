@@ -17,11 +17,13 @@ export interface Diagnostic {
 }
 
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
+/** Nested workflows deeper than this are left to the schema check's own depth limit (no recursion without bound). */
+const MAX_DEPTH = 100;
 
 /** Every rule violation of `definition`, in document order. */
 export function definitionDiagnostics(definition: JsonObject): Diagnostic[] {
   const out: Diagnostic[] = [];
-  checkWorkflow(definition, '', definition['QueryLanguage'] === 'JSONata', out);
+  checkWorkflow(definition, '', definition['QueryLanguage'] === 'JSONata', out, 0);
   return out;
 }
 
@@ -30,7 +32,8 @@ export function definitionDiagnostics(definition: JsonObject): Diagnostic[] {
  * a JSONata machine forbids JSONPath states anywhere, while a JSONPath machine's JSONata Map may hold JSONPath states
  * (recorded: VALID_QUERY_LANGUAGE_PASS).
  */
-function checkWorkflow(workflow: JsonObject, base: string, machineJsonata: boolean, out: Diagnostic[]): void {
+function checkWorkflow(workflow: JsonObject, base: string, machineJsonata: boolean, out: Diagnostic[], depth: number): void {
+  if (depth > MAX_DEPTH) return;
   // "These fields are required: [States, StartAt]" at "/" (recorded for `{}` and a definition without StartAt).
   const missing = ['States', 'StartAt'].filter((field) => workflow[field] === undefined);
   if (missing.length > 0) {
@@ -49,10 +52,10 @@ function checkWorkflow(workflow: JsonObject, base: string, machineJsonata: boole
     }
     checkState(state, at, language, out);
     const branches = state['Branches'];
-    if (Array.isArray(branches)) branches.forEach((branch, i) => isJsonObject(branch) && checkWorkflow(branch, `${at}/Branches[${i}]`, machineJsonata, out));
+    if (Array.isArray(branches)) branches.forEach((branch, i) => isJsonObject(branch) && checkWorkflow(branch, `${at}/Branches[${i}]`, machineJsonata, out, depth + 1));
     for (const key of ['ItemProcessor', 'Iterator']) {
       const processor = state[key];
-      if (isJsonObject(processor)) checkWorkflow(processor, `${at}/${key}`, machineJsonata, out);
+      if (isJsonObject(processor)) checkWorkflow(processor, `${at}/${key}`, machineJsonata, out, depth + 1);
     }
   }
 }
@@ -99,17 +102,17 @@ function checkCredentials(value: JsonValue | undefined, at: string, out: Diagnos
 }
 
 /** "The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic function call", at the payload. */
-function checkPayload(value: JsonValue | undefined, at: string, out: Diagnostic[]): void {
-  if (!isJsonObject(value)) return;
+function checkPayload(value: JsonValue | undefined, at: string, out: Diagnostic[], depth = 0): void {
+  if (!isJsonObject(value) || depth > MAX_DEPTH) return;
   for (const [key, item] of Object.entries(value)) {
     if (key.endsWith('.$')) {
       if (typeof item !== 'string' || !isPathOrIntrinsic(item)) {
         out.push({ code: SCHEMA, message: `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call`, location: at });
       }
     } else if (isJsonObject(item)) {
-      checkPayload(item, `${at}/${key}`, out);
+      checkPayload(item, `${at}/${key}`, out, depth + 1);
     } else if (Array.isArray(item)) {
-      item.forEach((element, i) => isJsonObject(element) && checkPayload(element, `${at}/${key}[${i}]`, out));
+      item.forEach((element, i) => isJsonObject(element) && checkPayload(element, `${at}/${key}[${i}]`, out, depth + 1));
     }
   }
 }
@@ -228,8 +231,9 @@ const LABEL_INVALID: readonly string[] = [
 ];
 
 /** The first Map `Label` problem of a definition (depth first, in document order), or undefined. */
-export function mapLabelProblem(workflow: JsonObject): string | undefined {
+export function mapLabelProblem(workflow: JsonObject, depth = 0): string | undefined {
   const states = workflow['States'];
+  if (depth > MAX_DEPTH) return undefined;
   if (!isJsonObject(states)) return undefined;
   for (const state of Object.values(states)) {
     if (!isJsonObject(state)) continue;
@@ -245,7 +249,7 @@ export function mapLabelProblem(workflow: JsonObject): string | undefined {
     const nested = [...(Array.isArray(state['Branches']) ? state['Branches'] : []), state['ItemProcessor'], state['Iterator']];
     for (const sub of nested) {
       if (!isJsonObject(sub)) continue;
-      const problem = mapLabelProblem(sub);
+      const problem = mapLabelProblem(sub, depth + 1);
       if (problem !== undefined) return problem;
     }
   }

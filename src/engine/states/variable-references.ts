@@ -36,7 +36,7 @@ export function variableReferences(definition: JsonObject): Readonly<Record<stri
   let refs = cache.get(definition);
   if (refs === undefined) {
     const found = new Map<string, Set<string>>();
-    collectWorkflow(definition, definition['QueryLanguage'] === 'JSONata', found);
+    collectWorkflow(definition, definition['QueryLanguage'] === 'JSONata', found, 0);
     const out: Record<string, readonly string[]> = {};
     for (const [state, names] of found) if (names.size > 0) out[state] = [...names].sort();
     refs = out;
@@ -45,9 +45,12 @@ export function variableReferences(definition: JsonObject): Readonly<Record<stri
   return Object.keys(refs).length === 0 ? undefined : refs;
 }
 
-function collectWorkflow(workflow: JsonObject, machineJsonata: boolean, found: Map<string, Set<string>>): void {
+/** Deeper nesting than this is not walked (the schema check bounds the depth of accepted definitions). */
+const MAX_DEPTH = 100;
+
+function collectWorkflow(workflow: JsonObject, machineJsonata: boolean, found: Map<string, Set<string>>, depth: number): void {
   const states = workflow['States'];
-  if (!isJsonObject(states)) return;
+  if (!isJsonObject(states) || depth > MAX_DEPTH) return;
   for (const [name, state] of Object.entries(states)) {
     if (!isJsonObject(state)) continue;
     const own = state['QueryLanguage'];
@@ -58,8 +61,8 @@ function collectWorkflow(workflow: JsonObject, machineJsonata: boolean, found: M
     else collectJsonPath(state, names);
     for (const key of NESTED) {
       const nested = state[key];
-      if (Array.isArray(nested)) nested.forEach((branch) => isJsonObject(branch) && collectWorkflow(branch, machineJsonata, found));
-      else if (isJsonObject(nested)) collectWorkflow(nested, machineJsonata, found);
+      if (Array.isArray(nested)) nested.forEach((branch) => isJsonObject(branch) && collectWorkflow(branch, machineJsonata, found, depth + 1));
+      else if (isJsonObject(nested)) collectWorkflow(nested, machineJsonata, found, depth + 1);
     }
   }
 }
@@ -101,43 +104,44 @@ function addExpression(value: string, names: Set<string>): void {
   for (const match of value.matchAll(INTRINSIC_VARIABLE)) if (match[1] !== undefined) names.add(match[1]);
 }
 
-function addTemplate(value: JsonValue | undefined, names: Set<string>): void {
+function addTemplate(value: JsonValue | undefined, names: Set<string>, depth = 0): void {
+  if (depth > MAX_DEPTH) return;
   if (Array.isArray(value)) {
-    for (const item of value) addTemplate(item, names);
+    for (const item of value) addTemplate(item, names, depth + 1);
     return;
   }
   if (!isJsonObject(value)) return;
   for (const [key, item] of Object.entries(value)) {
     if (key.endsWith('.$') && typeof item === 'string') addExpression(item, names);
-    else addTemplate(item, names);
+    else addTemplate(item, names, depth + 1);
   }
 }
 
-function addChoiceRule(rule: JsonValue, names: Set<string>): void {
-  if (!isJsonObject(rule)) return;
+function addChoiceRule(rule: JsonValue, names: Set<string>, depth = 0): void {
+  if (!isJsonObject(rule) || depth > MAX_DEPTH) return;
   for (const [key, value] of Object.entries(rule)) {
     if (key === 'Variable' || (key.endsWith('Path') && key !== 'ResultPath')) addPath(value, names);
-    else if (key === 'And' || key === 'Or') (Array.isArray(value) ? value : []).forEach((sub) => addChoiceRule(sub, names));
-    else if (key === 'Not') addChoiceRule(value, names);
+    else if (key === 'And' || key === 'Or') (Array.isArray(value) ? value : []).forEach((sub) => addChoiceRule(sub, names, depth + 1));
+    else if (key === 'Not') addChoiceRule(value, names, depth + 1);
     else if (key === 'Assign') addTemplate(value, names);
   }
 }
 
 // ---------------------------------------------------------------- JSONata
 
-function collectJsonata(value: JsonValue | undefined, names: Set<string>, key?: string): void {
-  if (key !== undefined && NESTED.has(key)) return;
+function collectJsonata(value: JsonValue | undefined, names: Set<string>, key?: string, depth = 0): void {
+  if ((key !== undefined && NESTED.has(key)) || depth > MAX_DEPTH) return;
   if (typeof value === 'string') {
     const match = /^\{%([\s\S]*)%\}$/.exec(value);
     if (match !== null) addJsonata(match[1]!, names);
     return;
   }
   if (Array.isArray(value)) {
-    for (const item of value) collectJsonata(item, names);
+    for (const item of value) collectJsonata(item, names, undefined, depth + 1);
     return;
   }
   if (!isJsonObject(value)) return;
-  for (const [k, item] of Object.entries(value)) collectJsonata(item, names, k);
+  for (const [k, item] of Object.entries(value)) collectJsonata(item, names, k, depth + 1);
 }
 
 type AstNode = { readonly type?: string; readonly value?: unknown; readonly [key: string]: unknown };
@@ -179,6 +183,11 @@ function addJsonata(expression: string, names: Set<string>): void {
     }
     for (const [key, child] of Object.entries(n)) if (key !== 'position' && key !== 'value') walk(child);
   };
-  walk(ast);
+  try {
+    walk(ast);
+  } catch {
+    // A pathological expression (its parse tree too deep to walk) lists no variables rather than failing the call.
+    return;
+  }
   for (const name of used) if (!bound.has(name)) names.add(name);
 }

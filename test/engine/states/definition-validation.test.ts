@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { checkDefinition, parseDefinition, validateDefinitionResponse } from '../../../src/engine/states/definition-validation.js';
 import { findJsonSyntaxError, jsonErrorLocation } from '../../../src/engine/states/json-parse-errors.js';
 import { variableReferences } from '../../../src/engine/states/variable-references.js';
+import { definitionDiagnostics, mapLabelProblem } from '../../../src/engine/states/definition-rules.js';
 
 const pass = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
 const text = (value: unknown): string => JSON.stringify(value);
@@ -95,5 +96,20 @@ describe('variableReferences', () => {
     };
     expect(variableReferences(definition as never)).toEqual({ Check: ['answer', 'guess'], Map: ['items', 'template'], Inner: ['outer'], J: ['list'] });
     expect(variableReferences(pass as never)).toBeUndefined();
+  });
+});
+
+describe('hostile definitions', () => {
+  test('should answer deep nesting in bounded time, without overflowing the stack', async () => {
+    // Built as text: JSON.stringify itself recurses. JSON.parse does not.
+    const deepText = `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":${'{"a":'.repeat(50_000)}{"v.$":"$x"}${'}'.repeat(50_000)},"End":true}}}`;
+    expect(() => variableReferences(JSON.parse(deepText) as never)).not.toThrow();
+    // (The schema check behind these rules is src/validate's, which bounds depth itself.)
+    expect(() => definitionDiagnostics(JSON.parse(deepText))).not.toThrow();
+    const leaf = '{"StartAt":"L","States":{"L":{"Type":"Pass","End":true}}}';
+    const branchText = `${'{"StartAt":"N","States":{"N":{"Type":"Parallel","End":true,"Branches":['.repeat(5_000)}${leaf}${']}}}'.repeat(5_000)}`;
+    expect(() => variableReferences(JSON.parse(branchText) as never)).not.toThrow();
+    expect(() => definitionDiagnostics(JSON.parse(branchText))).not.toThrow();
+    expect(() => mapLabelProblem(JSON.parse(branchText))).not.toThrow();
   });
 });
