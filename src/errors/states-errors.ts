@@ -39,6 +39,8 @@ export class StatesError extends Error {
   readonly eventKind: FailureEventKind;
   /** Whether the cause already names the state where the error occurred. */
   located = false;
+  /** The error before `locatedIn` prefixed its cause (TestState reports causes without the prefix). */
+  unlocated: StatesError | undefined = undefined;
 
   constructor(name: string, cause?: string, eventKind: FailureEventKind = 'None') {
     super(cause ?? name);
@@ -60,6 +62,7 @@ export class StatesError extends Error {
       this.eventKind,
     );
     copy.located = true;
+    copy.unlocated = this;
     return copy;
   }
 }

@@ -2,15 +2,16 @@
  * The string formats asl-validator 4.0's schemas use, as its `checks/json-schema-errors` registers them with
  * `checkPaths` and `checkArn` on. The generated schema validator (`generated/asl-schema.ts`) calls them by name.
  */
-import { createRequire } from 'node:module';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { AslPathValidatorConfig, validatePath } from 'asl-path-validator';
 import jsonata from 'jsonata';
 
-// asl-validator exports only its validator function; its ARN format sits in one of its check modules.
-const { isArnFormatValid } = createRequire(import.meta.url)('asl-validator/dist/src/checks/formats.js') as {
-  isArnFormatValid: (resource: string) => boolean;
-};
+/**
+ * asl-validator's `asl_arn`, except that the account may be any text: AWS accepts a Task Resource such as
+ * `arn:aws:lambda:your-region:your-account-id:function:f` (recorded by TestState, where it validates the definition).
+ */
+const ARN = /^arn:(?<Partition>aws|aws-cn|aws-us-gov):(?<Service>[^:\n]+):(?<Region>[^:\n]*):(?<AccountID>[^:\n]*):(?<Resource>([^:/*]+([:/].*[^:/]+)?))$/iu;
+const isArnFormatValid = (resource: string): boolean => ARN.test(resource);
 
 /** asl-validator's `jsonata_string`: the text between optional `{%` and `%}` parses as JSONata. */
 function isJsonataString(value: string): boolean {

@@ -101,6 +101,11 @@ const PATH_FIELDS = [
   'ToleratedFailurePercentagePath',
 ];
 
+/** The state types in the order AWS lists them in its validation message. */
+const STATE_TYPE_NAMES: readonly string[] = ['Task', 'Wait', 'Pass', 'Succeed', 'Fail', 'Choice', 'Parallel', 'Map'];
+/** State fields whose list must have at least one item. */
+const NON_EMPTY_LISTS = ['Branches', 'Choices'];
+
 /** The shape every state machine and nested workflow must have before the schema check can run. */
 function structureIssues(workflow: JsonObject, path: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -118,6 +123,14 @@ function structureIssues(workflow: JsonObject, path: string): ValidationIssue[] 
       continue;
     }
     if (typeof state['Type'] !== 'string') issues.push(issue(at(statePath, 'Type'), SCHEMA, `State '${name}' needs a Type.`));
+    // AWS's wording (recorded by TestState): "The field 'Type' should have one of these values: [...] at /States/X/Type".
+    else if (!STATE_TYPE_NAMES.includes(state['Type'])) {
+      issues.push(issue(at(statePath, 'Type'), SCHEMA, `The field 'Type' should have one of these values: [${STATE_TYPE_NAMES.join(', ')}]`));
+    }
+    // AWS's wording for an empty list that needs items (recorded by TestState for `"Branches": []`).
+    for (const field of NON_EMPTY_LISTS) {
+      if (Array.isArray(state[field]) && state[field].length === 0) issues.push(issue(at(statePath, field), SCHEMA, 'Value cannot be empty'));
+    }
     for (const field of OBJECT_FIELDS) {
       if (field in state && state[field] === null) issues.push(issue(at(statePath, field), SCHEMA, `${field} cannot be null.`));
     }

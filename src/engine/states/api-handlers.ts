@@ -42,6 +42,7 @@ export const STEP_FUNCTIONS_OPERATIONS = [
   'SendTaskSuccess',
   'SendTaskFailure',
   'SendTaskHeartbeat',
+  'TestState',
 ] as const;
 
 export type StepFunctionsOperation = (typeof STEP_FUNCTIONS_OPERATIONS)[number];

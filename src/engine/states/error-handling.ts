@@ -83,7 +83,7 @@ async function retryAndCatch(
     }
     recordEvaluationFailure(run, error);
     // "When a state reports an error, the interpreter scans through the Retriers" and uses the first match.
-    const index = retriers.findIndex((r) => errorEqualsMatches(r.ErrorEquals, error.name) || heartbeatAlias(r.ErrorEquals, error));
+    const index = retriers.findIndex((r) => handles(r, error));
     if (index !== -1) {
       const retrier = retriers[index]!;
       const made = attempts[index]!;
@@ -95,10 +95,15 @@ async function retryAndCatch(
       }
     }
     if (options.failedEvent !== undefined && error.name !== 'States.Runtime') run.emit(options.failedEvent);
-    const catcher = (run.state.Catch ?? []).find((c) => errorEqualsMatches(c.ErrorEquals, error.name) || heartbeatAlias(c.ErrorEquals, error));
+    const catcher = (run.state.Catch ?? []).find((c) => handles(c, error));
     if (catcher === undefined) throw error;
     return catchOutcome(run, input, catcher, error);
   }
+}
+
+/** Whether a retrier or catcher handles the error (its ErrorEquals names it). */
+export function handles(handler: Retrier | Catcher, error: StatesError): boolean {
+  return errorEqualsMatches(handler.ErrorEquals, error.name) || heartbeatAlias(handler.ErrorEquals, error);
 }
 
 /** A missed heartbeat is reported as States.Timeout but also matches `States.HeartbeatTimeout` in Retry/Catch. */
@@ -126,7 +131,7 @@ export function errorOutput(error: StatesError): { Error: string | null; Cause: 
   return { Error: error.name === '' ? absent : error.name, Cause: error.cause ?? absent };
 }
 
-async function catchOutcome(run: StateRun, input: JsonValue, catcher: Catcher, error: StatesError): Promise<StateOutcome> {
+export async function catchOutcome(run: StateRun, input: JsonValue, catcher: Catcher, error: StatesError): Promise<StateOutcome> {
   const errorValue = errorOutput(error);
   if (run.queryLanguage === 'JSONata') {
     const states = { input, errorOutput: errorValue };

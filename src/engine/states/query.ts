@@ -110,6 +110,9 @@ export async function resultOutcome(run: StateRun, fields: ResultFields, input: 
   }
   const assign = await evaluateAssign(run, fields.Assign, result, { input, result });
   const selected = fields.ResultSelector === undefined ? result : applyPayloadTemplate(fields.ResultSelector, pathScope(run, result), intrinsicEnv(run));
-  const output = applyPath(fields.OutputPath, pathScope(run, applyResultPath(fields.ResultPath, input, selected)));
+  const combined = applyResultPath(fields.ResultPath, input, selected);
+  run.runtime.inspector?.record('afterResultSelector', selected);
+  run.runtime.inspector?.record('afterResultPath', combined);
+  const output = applyPath(fields.OutputPath, pathScope(run, combined));
   return assign === undefined ? { output, next } : { output, next, assign };
 }

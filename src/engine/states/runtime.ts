@@ -41,6 +41,45 @@ export interface ExecutionRuntime {
   readonly base: ExecutionContextBase;
   /** Aborted by StopExecution or the execution timeout; every wait listens to it. */
   readonly signal: StopSignal;
+  /** Mocked outcomes that stand in for the work of states (TestState's `mock`, a Step Functions Local test case). */
+  readonly mocks?: StateMocks;
+  /** Receives each processing step of the state under test (TestState's `inspectionData`). */
+  readonly inspector?: StateInspector;
+  /** A context object given whole (TestState's `context`): `$$` is this object, as given. */
+  readonly contextOverride?: JsonObject;
+}
+
+/** A mocked result or error in place of a state's work; `failedIterations` is TestState's mapIterationFailureCount. */
+export type MockedOutcome =
+  | { readonly result: JsonValue; readonly failedIterations?: number }
+  | { readonly error: string; readonly cause?: string };
+
+/** Stands in for the work of states: a Task's service call, or (TestState) a Map's iterations or a Parallel's branches. */
+export interface StateMocks {
+  /** The mocked outcome of this attempt of the state, or undefined to run it for real. */
+  outcome(run: StateRun): MockedOutcome | undefined;
+  /** The items an ItemReader would read (TestState's `mapItemReaderData`), or undefined when none were given. */
+  readerItems?(run: StateRun): JsonValue[] | undefined;
+}
+
+/** The processing steps TestState reports in `inspectionData` (API_InspectionData.html). */
+export type InspectionStep =
+  | 'afterInputPath'
+  | 'afterParameters'
+  | 'afterArguments'
+  | 'result'
+  | 'afterResultSelector'
+  | 'afterResultPath'
+  | 'afterItemsPath'
+  | 'afterItemSelector'
+  | 'afterItemBatcher'
+  | 'afterItemsPointer'
+  | 'maxConcurrency'
+  | 'toleratedFailureCount'
+  | 'toleratedFailurePercentage';
+
+export interface StateInspector {
+  record(step: InspectionStep, value: JsonValue): void;
 }
 
 /** One workflow scope: the machine, a Parallel branch or a Map iteration. */

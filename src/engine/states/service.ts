@@ -47,6 +47,7 @@ import { TagStore, type Tag } from './tags.js';
 import { TaskTokens } from './task-tokens.js';
 import { decodeRecord, memoryStore, type Store } from '../store/index.js';
 import { MACHINE_KIND, EXECUTION_KIND, HISTORY_KIND, savedExecution, savedMachine, restoredRevision, restoredRunning, interruptedResult, type SavedExecution, type SavedMachine } from './persistence.js';
+import { testState, type TestStateInput, type TestStateOutput } from './test-state/index.js';
 import { variableReferences } from './variable-references.js';
 import { sameRevision, Versions, type Revision, type VersionRecord } from './versions.js';
 
@@ -709,6 +710,12 @@ export class StepFunctionsService {
   async SendTaskHeartbeat(input: { taskToken?: string }): Promise<Record<string, never>> {
     this.tokens.sendTaskHeartbeat(input);
     return {};
+  }
+
+  /** TestState: runs one state by itself, with mocks and inspection data (src/engine/states/test-state/). */
+  async TestState(input: TestStateInput): Promise<TestStateOutput> {
+    const services = { clock: this.#clock, ids: this.#ids, awsApi: this.#awsApi, tokens: this.tokens, integrations: this.#integrations };
+    return testState(input, { ...services, region: this.region, accountId: this.accountId });
   }
 
   // ------------------------------------------------------------------ library extras (not API operations)

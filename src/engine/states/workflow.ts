@@ -127,8 +127,31 @@ function runState(
   input: JsonValue,
   inputText: string | undefined,
 ): Promise<StateOutcome & { outputText: string }> {
+  try {
+    return startState(frame, name, state, input, inputText).settled;
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+/**
+ * Runs one state by itself, outside a workflow loop (TestState): `run` is the state's run, for what comes after its
+ * outcome (a Catch's output), and `settled` resolves as the state exits or rejects as it fails.
+ */
+export function runStandaloneState(frame: Frame, name: string, state: State, input: JsonValue): { run: StateRun; settled: Promise<StateOutcome> } {
+  return startState(frame, name, state, input, undefined);
+}
+
+/** Enters a state (its Entered event) and starts its handler; throws when the state type is unknown. */
+function startState(
+  frame: Frame,
+  name: string,
+  state: State,
+  input: JsonValue,
+  inputText: string | undefined,
+): { run: StateRun; settled: Promise<StateOutcome & { outputText: string }> } {
   const handler = STATE_TYPES[state.Type] as StateHandler | undefined;
-  if (handler === undefined) return Promise.reject(new StatesRuntimeError(`The state type '${String(state.Type)}' is not supported.`));
+  if (handler === undefined) throw new StatesRuntimeError(`The state type '${String(state.Type)}' is not supported.`);
   const runtime = frame.runtime;
   const enteredAt = runtime.clock.now();
   frame.activeState = state.Type;
@@ -149,7 +172,7 @@ function runState(
   } catch (thrown) {
     pending = Promise.reject(thrown as Error);
   }
-  return pending.then((outcome) => exitState(frame, name, handler, outcome), failed);
+  return { run, settled: pending.then((outcome) => exitState(frame, name, handler, outcome), failed) };
 }
 
 /** Records the exit of a state that completed: payload limit, variable assignments and the Exited event. */
@@ -210,6 +233,8 @@ class StateRunImpl implements StateRun {
   }
 
   context(): JsonObject {
+    const given = this.runtime.contextOverride;
+    if (given !== undefined) return given;
     const state = this.retryCount === undefined
       ? { Name: this.name, EnteredTime: this.enteredTime }
       : { Name: this.name, EnteredTime: this.enteredTime, RetryCount: this.retryCount };

@@ -27,6 +27,7 @@ export const choiceState: StateHandler<ChoiceState> = {
       return finishJsonata(run, input, state.Default, state.Assign, state.Output);
     }
     const effective = applyPath(state.InputPath, pathScope(run, input));
+    run.runtime.inspector?.record('afterInputPath', effective);
     const scope = pathScope(run, effective);
     const matched = state.Choices.find((rule) => evaluateRule(rule, scope));
     const next = matched?.Next ?? state.Default;

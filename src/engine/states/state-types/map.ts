@@ -19,7 +19,7 @@ import { applyPath, applyPayloadTemplate, evaluateDynamic } from '../io-processi
 import { evaluateExpression, evaluateTemplate, isJsonataExpression } from '../jsonata.js';
 import { evaluateJsonataField, intrinsicEnv, jsonataScope, pathScope, resultOutcome } from '../query.js';
 import { floatField, integerField } from '../path-numbers.js';
-import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
+import type { MockedOutcome, StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { SiblingFailed, childFrame, linkedController, runPool } from '../sub-workflows.js';
 import { recordAborted, runWorkflow } from '../workflow.js';
 import { contextObject } from '../context-object.js';
@@ -42,17 +42,30 @@ async function attempt(run: StateRun<MapState>, input: JsonValue): Promise<State
   if (processor === undefined) throw new StatesRuntimeError(`The Map state '${run.name}' has no ItemProcessor.`);
   // The legacy Iterator may carry a ProcessorConfig too (recorded: legacy_config_distributed cases).
   const distributed = processor.ProcessorConfig?.Mode === 'DISTRIBUTED';
-  // S3-backed Distributed Map features need an S3 service the local engine does not have.
-  if (state.ItemReader !== undefined) throw unsupported(run, 'ItemReader');
-  if (state.ResultWriter !== undefined) throw unsupported(run, 'ResultWriter');
+  const mocked = run.runtime.mocks?.outcome(run);
+  const readerItems = state.ItemReader === undefined ? undefined : run.runtime.mocks?.readerItems?.(run);
+  // S3-backed Distributed Map features need an S3 service the local engine does not have (TestState may give the
+  // data read and mock the result instead).
+  if (state.ItemReader !== undefined && readerItems === undefined) throw unsupported(run, 'ItemReader');
+  if (state.ResultWriter !== undefined && mocked === undefined) throw unsupported(run, 'ResultWriter');
 
+  const inspector = run.runtime.inspector;
   const effective = jsonata ? input : applyPath(state.InputPath, pathScope(run, input));
-  const items = await readItems(run, input, effective);
+  if (!jsonata) inspector?.record('afterInputPath', effective);
+  const items = readerItems ?? (await readItems(run, input, effective));
+  if (!jsonata && readerItems === undefined) inspector?.record('afterItemsPath', items);
   const concurrency = await readMaxConcurrency(run, input, effective);
+  inspector?.record('maxConcurrency', concurrency);
   const startedId = run.emit('MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
   const tolerance = await readTolerance(run, input, effective);
+  if (tolerance.count !== undefined) inspector?.record('toleratedFailureCount', tolerance.count);
+  if (tolerance.percentage !== undefined) inspector?.record('toleratedFailurePercentage', tolerance.percentage);
   let units: JsonValue[] = items;
-  if (state.ItemBatcher !== undefined) units = await batch(run, state.ItemBatcher, items, input, effective);
+  if (state.ItemBatcher !== undefined) {
+    units = await batch(run, state.ItemBatcher, items, input, effective);
+    inspector?.record('afterItemBatcher', units);
+  }
+  if (mocked !== undefined) return mockedIterations(run, mocked, units, tolerance, effective, input, next);
 
   const mapRunArn = `${run.runtime.executionArn.replace(':execution:', ':mapRun:')}/${run.name}:${run.runtime.ids.uuid()}`;
   if (distributed) run.emit('MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
@@ -102,6 +115,36 @@ async function attempt(run: StateRun<MapState>, input: JsonValue): Promise<State
   return resultOutcome(run, state, input, result, next);
 }
 
+/**
+ * TestState: the mock stands for the iterations' results (or the error one of them raised); `failedIterations`
+ * (stateConfiguration.mapIterationFailureCount) is checked against the tolerated failure threshold, and only when
+ * the state sets one: without a threshold AWS returns the mocked result (recorded).
+ */
+async function mockedIterations(
+  run: StateRun<MapState>,
+  mocked: MockedOutcome,
+  units: JsonValue[],
+  tolerance: Tolerance,
+  effective: JsonValue,
+  input: JsonValue,
+  next: string | undefined,
+): Promise<StateOutcome> {
+  const inspector = run.runtime.inspector;
+  if (inspector !== undefined && (run.state.ItemSelector ?? run.state.Parameters) !== undefined) {
+    const selected: JsonValue[] = [];
+    for (let index = 0; index < units.length; index++) selected.push(await itemInput(run, units[index]!, index, effective, input));
+    inspector.record('afterItemSelector', selected);
+  }
+  if ('error' in mocked) throw new StatesError(mocked.error, mocked.cause);
+  const failures = mocked.failedIterations ?? 0;
+  const iterations = Array.isArray(mocked.result) ? mocked.result.length : units.length;
+  const toleranceSet = tolerance.count !== undefined || tolerance.percentage !== undefined;
+  if (failures > 0 && toleranceSet && exceeds(tolerance, failures, iterations)) {
+    throw new StatesExceedToleratedFailureThresholdError('The specified tolerated failure threshold was exceeded');
+  }
+  return resultOutcome(run, run.state, input, mocked.result, next);
+}
+
 function unsupported(run: StateRun, field: string): StatesError {
   return new StatesRuntimeError(
     `The Map state '${run.name}' uses ${field}, which needs Amazon S3; the local engine supports Distributed Map only over inline items.`,
@@ -119,24 +162,12 @@ async function runIteration(
   startedId: number,
   distributed: boolean,
 ): Promise<JsonValue> {
-  const state = run.state;
   const mapItem = { Index: index, Value: value };
   const iterationStarted = distributed ? startedId : run.emit('MapIterationStarted', 'mapIterationStartedEventDetails', { name: run.name, index });
   const frame = childFrame(run, { definition: processor, signal, startEventId: iterationStarted, mapItem, isolated: distributed });
-  // ItemSelector (or the legacy Parameters) builds each item's input from the state input and $$.Map.Item.
-  const selector = state.ItemSelector ?? state.Parameters;
-  let itemInput = value;
-  if (selector !== undefined) {
-    const context = contextObject(run.runtime.base, { Name: run.name, EnteredTime: run.enteredTime }, { mapItem });
-    if (run.queryLanguage === 'JSONata') {
-      const scope = jsonataScope(run, { input });
-      itemInput = await evaluateTemplate(selector, { ...scope, states: { ...scope.states, context } }, 'ItemSelector');
-    } else {
-      itemInput = applyPayloadTemplate(selector, { input: effective, context, variables: run.frame.variables }, intrinsicEnv(run));
-    }
-  }
+  const selected = await itemInput(run, value, index, effective, input);
   try {
-    const output = await runWorkflow(frame, itemInput);
+    const output = await runWorkflow(frame, selected);
     if (!distributed) run.emit('MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name: run.name, index });
     return output;
   } catch (error) {
@@ -147,6 +178,18 @@ async function runIteration(
     }
     throw error;
   }
+}
+
+/** ItemSelector (or the legacy Parameters) builds an item's input from the state input and $$.Map.Item. */
+async function itemInput(run: StateRun<MapState>, value: JsonValue, index: number, effective: JsonValue, input: JsonValue): Promise<JsonValue> {
+  const selector = run.state.ItemSelector ?? run.state.Parameters;
+  if (selector === undefined) return value;
+  const context = contextObject(run.runtime.base, { Name: run.name, EnteredTime: run.enteredTime }, { mapItem: { Index: index, Value: value } });
+  if (run.queryLanguage === 'JSONata') {
+    const scope = jsonataScope(run, { input });
+    return evaluateTemplate(selector, { ...scope, states: { ...scope.states, context } }, 'ItemSelector');
+  }
+  return applyPayloadTemplate(selector, { input: effective, context, variables: run.frame.variables }, intrinsicEnv(run));
 }
 
 async function readItems(run: StateRun<MapState>, input: JsonValue, effective: JsonValue): Promise<JsonValue[]> {
@@ -168,7 +211,11 @@ async function readItems(run: StateRun<MapState>, input: JsonValue, effective: J
     return items;
   }
   const items = state.ItemsPath === undefined ? effective : evaluateDynamic(state.ItemsPath, 'ItemsPath', pathScope(run, effective), intrinsicEnv(run));
-  if (!Array.isArray(items)) throw new StatesRuntimeError(`Map state input must be an array but was: ${JSON.stringify(items)}`);
+  if (!Array.isArray(items)) {
+    // Recorded by AWS (TestState of ItemsPath "$$" and "$$.Execution.Input"): the context path is shown with one `$`.
+    const path = (state.ItemsPath ?? '$').replace(/^\$\$/, '$');
+    throw new StatesRuntimeError(`Reference path "${path}" must point to array.`);
+  }
   return items;
 }
 

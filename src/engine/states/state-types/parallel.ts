@@ -5,6 +5,7 @@
  */
 import type { JsonValue } from '../../../model/json.js';
 import type { ParallelState } from '../../../model/state-machine.js';
+import { StatesError } from '../../../errors/states-errors.js';
 import { withRetryAndCatch } from '../error-handling.js';
 import { applyPath, applyPayloadTemplate } from '../io-processing.js';
 import { evaluateTemplate } from '../jsonata.js';
@@ -25,6 +26,12 @@ export const parallelState: StateHandler<ParallelState> = {
 async function attempt(run: StateRun<ParallelState>, input: JsonValue): Promise<StateOutcome> {
   const state = run.state;
   const next = state.End === true ? undefined : state.Next;
+  const mocked = run.runtime.mocks?.outcome(run);
+  if (mocked !== undefined) {
+    // TestState: the mock stands for the branches' work and its input processing (no afterInputPath is recorded).
+    if ('error' in mocked) throw new StatesError(mocked.error, mocked.cause);
+    return resultOutcome(run, state, input, mocked.result, next);
+  }
   const jsonata = run.queryLanguage === 'JSONata';
   let branchInput: JsonValue;
   let effective = input;

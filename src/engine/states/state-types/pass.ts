@@ -25,8 +25,18 @@ export const passState: StateHandler<PassState> = {
     const parameters = state.Parameters === undefined ? effective : applyPayloadTemplate(state.Parameters, pathScope(run, effective), intrinsicEnv(run));
     // "Result (Optional): refers to the output of a virtual task that is passed on to the next state."
     const result = state.Result === undefined ? parameters : state.Result;
+    const inspector = run.runtime.inspector;
+    if (inspector !== undefined) {
+      // TestState reports InputPath and Parameters only for a Pass without Result, and the Result as `result` (recorded).
+      if (state.Result === undefined) {
+        inspector.record('afterInputPath', effective);
+        inspector.record('afterParameters', parameters);
+      } else inspector.record('result', result);
+    }
     const assign = await evaluateAssign(run, state.Assign, result, { input });
     const combined = applyResultPath(state.ResultPath, input, result);
+    inspector?.record('afterResultSelector', result);
+    inspector?.record('afterResultPath', combined);
     const output = applyPath(state.OutputPath, pathScope(run, combined));
     return assign === undefined ? { output, next } : { output, next, assign };
   },

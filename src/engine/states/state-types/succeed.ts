@@ -20,6 +20,7 @@ export const succeedState: StateHandler<SucceedState> = {
       return assign === undefined ? { output, next: undefined } : { output, next: undefined, assign };
     }
     const effective = applyPath(state.InputPath, pathScope(run, input));
+    run.runtime.inspector?.record('afterInputPath', effective);
     const output = applyPath(state.OutputPath, pathScope(run, effective));
     return { output, next: undefined };
   },

@@ -11,7 +11,7 @@ import { NOT_TRUNCATED, eventData } from '../history.js';
 import { applyPath, applyPayloadTemplate, evaluateDynamic } from '../io-processing.js';
 import { evaluateTemplate } from '../jsonata.js';
 import { evaluateJsonataField, intrinsicEnv, jsonataScope, pathScope, resultOutcome } from '../query.js';
-import type { StateHandler, StateOutcome, StateRun } from '../runtime.js';
+import type { MockedOutcome, StateHandler, StateOutcome, StateRun } from '../runtime.js';
 import { parseResource, type ParsedResource, type TaskIntegration, type TaskInvocation } from '../integrations/index.js';
 import type { TaskWaiter, TokenOutcome } from '../task-tokens.js';
 import { activityAttempt } from './activity-task.js';
@@ -57,6 +57,14 @@ export async function taskRequest(run: StateRun<TaskState>, input: JsonValue): P
   let parameters: JsonValue;
   if (jsonata) parameters = state.Arguments === undefined ? {} : await evaluateTemplate(state.Arguments, jsonataScope(run, { input }), 'Arguments');
   else parameters = state.Parameters === undefined ? effective : applyPayloadTemplate(state.Parameters, pathScope(run, effective), intrinsicEnv(run));
+  const inspector = run.runtime.inspector;
+  if (inspector !== undefined) {
+    if (jsonata) inspector.record('afterArguments', parameters);
+    else {
+      inspector.record('afterInputPath', effective);
+      inspector.record('afterParameters', parameters);
+    }
+  }
   const credentialsRole = await credentials(run, input, effective);
   const timeoutSeconds = await seconds(run, 'TimeoutSeconds', input, effective);
   const heartbeatSeconds = await seconds(run, 'HeartbeatSeconds', input, effective);
@@ -93,6 +101,7 @@ async function attempt(run: StateRun<TaskState>, input: JsonValue): Promise<Stat
   return invoke(run, resource, parameters, timeoutSeconds, heartbeatSeconds, credentialsRole).then(
     (result) => {
       run.emit('TaskSucceeded', 'taskSucceededEventDetails', { resourceType, resource: resourceName, output: eventData(result), outputDetails: NOT_TRUNCATED });
+      run.runtime.inspector?.record('result', result);
       return resultOutcome(run, state, input, result, next);
     },
     (thrown: unknown) => {
@@ -156,6 +165,8 @@ function invoke(
   heartbeatSeconds: number,
   credentialsRole: string | undefined,
 ): Promise<JsonValue> {
+  const mocked = run.runtime.mocks?.outcome(run);
+  if (mocked !== undefined) return mockedCall(run, mocked);
   if (resource === undefined) {
     return Promise.reject(new StatesRuntimeError(`The resource '${run.state.Resource}' is not supported by the local engine (only service integrations such as arn:aws:states:::aws-sdk:<service>:<action> are).`));
   }
@@ -167,6 +178,16 @@ function invoke(
     const call = new TaskCall(run, resource, heartbeatSeconds < timeoutSeconds ? heartbeatSeconds : undefined, resolve, reject);
     call.start(integration, parameters, timeoutSeconds, credentialsRole);
   });
+}
+
+/**
+ * A mocked call (TestState's `mock`, a Step Functions Local test case): the service is not called, and a
+ * `.waitForTaskToken` Task returns without a callback, as in Step Functions Local ("sfn-local-mock-cfg-file" page).
+ */
+function mockedCall(run: StateRun<TaskState>, mocked: MockedOutcome): Promise<JsonValue> {
+  if ('error' in mocked) return Promise.reject(new StatesError(mocked.error, mocked.cause, 'TaskFailed'));
+  if (run.taskToken !== undefined) run.runtime.tokens.close(run.taskToken);
+  return Promise.resolve(mocked.result);
 }
 
 /**

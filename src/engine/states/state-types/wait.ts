@@ -45,6 +45,7 @@ export const waitState: StateHandler<WaitState> = {
       return assign === undefined ? { output, next } : { output, next, assign };
     }
     const effective = applyPath(state.InputPath, pathScope(run, input));
+    run.runtime.inspector?.record('afterInputPath', effective);
     if (typeof state.Seconds === 'number') await wait(run, state.Seconds * 1000);
     else if (state.Timestamp !== undefined) {
       const at = parseTimestamp(state.Timestamp);
