@@ -10,6 +10,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerRun } from './commands/run.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerRunStateMachine } from './commands/run-state-machine.js';
+import { registerTestState } from './commands/test-state.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,5 +26,6 @@ registerDeploy(program);
 registerRun(program);
 registerRunCommand(program);
 registerRunStateMachine(program);
+registerTestState(program);
 
 await program.parseAsync(process.argv);

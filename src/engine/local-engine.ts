@@ -19,6 +19,7 @@ import type { LocalInstance } from './instances/local-instance.js';
 import { SsmService, ssmHandlers } from './ssm-service.js';
 import { StepFunctionsService } from './states/service.js';
 import { stepFunctionsHandlers } from './states/api-handlers.js';
+import type { MockConfig } from './states/mock-config/index.js';
 import { checkRequestShape, withoutNullMembers } from '../validate/request-shape.js';
 import { findSdkService } from '../validate/aws-sdk-models.js';
 import type { Runbook } from '../model/runbook.js';
@@ -52,6 +53,8 @@ export interface LocalEngineOptions {
    * this engine's region. Default: in memory, nothing written.
    */
   readonly store?: Store;
+  /** Step Functions Local test cases (`StartExecution` on `<stateMachineArn>#<TestCaseName>`). */
+  readonly mockConfig?: MockConfig;
 }
 
 /** The role of instances added without one: defined by the engine, it allows every action (docs/security.md). */
@@ -134,6 +137,7 @@ export class LocalEngine {
       signal: this.#abort.signal,
       store: this.store,
       ...(options.taskTokenLength === undefined ? {} : { taskTokenLength: options.taskTokenLength }),
+      ...(options.mockConfig === undefined ? {} : { mockConfig: options.mockConfig }),
     });
     this.cloudformation = new CloudFormationService({
       store: this.store,

@@ -11,7 +11,7 @@ import { useLocalEndpoint } from '../helpers/local-endpoint.js';
 import { clientFor, compare, loadCases, runCase } from './test-state-cases.js';
 
 /** Best pass count reached. Raise it when more pass; never lower it. */
-const PASS_RATCHET = 0;
+const PASS_RATCHET = 133;
 
 const local = useLocalEndpoint();
 

@@ -48,6 +48,7 @@ interface ServeOptions {
   role?: string[];
   inheritAwsEnv?: boolean;
   dataDir?: string;
+  mockConfig?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -68,6 +69,7 @@ export function registerServe(program: Command): void {
     .option('--clock <mode>', "'real' or 'fast' (jump over idle waits)", 'real')
     .option('--data-dir <dir>', 'keep every resource and record in an SQLite database in this folder, and bring them back at the next start (default: in memory)')
     .option('--no-iam', 'do not enforce the IAM roles of loaded templates')
+    .option('--mock-config <file>', "Step Functions Local mock configuration: StartExecution on '<stateMachineArn>#<TestCase>' runs that test case (default: $SFN_MOCK_CONFIG)")
     .addHelpText(
       'after',
       `
@@ -103,6 +105,16 @@ Examples:
       const { LocalEngine } = await import('../../engine/local-engine.js');
       const { startLocalEndpoint } = await import('../../server/local-endpoint.js');
       const { parseJsonOrYaml } = await import('../../validate/cfn-yaml.js');
+      const { MockConfig } = await import('../../engine/states/mock-config/index.js');
+      const mockConfigFile = options.mockConfig ?? process.env['SFN_MOCK_CONFIG'];
+      let mockConfig: ReturnType<typeof MockConfig.load> | undefined;
+      try {
+        mockConfig = mockConfigFile === undefined || mockConfigFile === '' ? undefined : MockConfig.load(mockConfigFile);
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
       const persisted = await openDataDir(options.dataDir);
       if (persisted === null) {
         process.exitCode = ExitCode.Failure;
@@ -114,6 +126,7 @@ Examples:
         inheritAwsEnvironment: options.inheritAwsEnv === true,
         // One scope per region: the engine of us-east-1, serve's region (the regions' engine set scopes each of its own).
         ...(persisted === undefined ? {} : { store: persisted.store.scope('us-east-1'), instancesDir: persisted.instancesDir }),
+        ...(mockConfig === undefined ? {} : { mockConfig }),
       });
       try {
         for (const key of security.credentials(engine)) engine.credentials.register(key);

@@ -12,7 +12,7 @@ import type { AwsApi } from '../aws-api.js';
 import { Stopper, type StopSignal } from '../stop-signal.js';
 import { ExecutionHistory, NOT_TRUNCATED, eventData } from './history.js';
 import type { IntegrationRegistry } from './integrations/index.js';
-import type { ExecutionRuntime, Frame } from './runtime.js';
+import type { ExecutionRuntime, Frame, StateMocks } from './runtime.js';
 import type { TaskTokens } from './task-tokens.js';
 import type { ActivityPort } from './runtime.js';
 import { Variables } from './variables.js';
@@ -67,6 +67,8 @@ export interface ExecutionParams {
   readonly context?: { readonly Execution?: JsonObject; readonly StateMachine?: JsonObject };
   /** The caller's signal; aborting it stops the execution as ABORTED. */
   readonly signal?: AbortSignal;
+  /** Mocked Task responses (a Step Functions Local test case). */
+  readonly mocks?: StateMocks;
 }
 
 /** A started execution: its live history, its result, and a way to stop it. */
@@ -119,6 +121,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     express: params.express === true,
     base,
     signal: stopper,
+    ...(params.mocks === undefined ? {} : { mocks: params.mocks }),
   };
   const started: Record<string, unknown> = { input: eventData(params.input), inputDetails: NOT_TRUNCATED };
   if (params.roleArn !== undefined) started['roleArn'] = params.roleArn;

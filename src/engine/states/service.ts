@@ -7,6 +7,7 @@
  * responses make the Dates.
  */
 import type { JsonObject, JsonValue } from '../../model/json.js';
+import type { StateMachineDefinition } from '../../model/state-machine.js';
 import { ServiceError } from '../../errors/service-error.js';
 import { NestingTooDeepError, parseJson } from '../../validate/nesting.js';
 import type { AwsApi } from '../aws-api.js';
@@ -50,6 +51,8 @@ import { MACHINE_KIND, EXECUTION_KIND, HISTORY_KIND, savedExecution, savedMachin
 import { testState, type TestStateInput, type TestStateOutput } from './test-state/index.js';
 import { variableReferences } from './variable-references.js';
 import { sameRevision, Versions, type Revision, type VersionRecord } from './versions.js';
+import type { MockConfig } from './mock-config/index.js';
+import type { StateMocks } from './runtime.js';
 
 export type { StateMachineType } from './definition-validation.js';
 
@@ -67,6 +70,8 @@ export interface StepFunctionsServiceOptions {
   readonly signal?: AbortSignal;
   /** Where state machines, executions and their histories are kept (default: nowhere but here). */
   readonly store?: Store;
+  /** Step Functions Local test cases, run by StartExecution on `<stateMachineArn>#<TestCaseName>`. */
+  readonly mockConfig?: MockConfig;
   /** Chooses between an alias's two versions (default Math.random). */
   readonly random?: () => number;
 }
@@ -144,6 +149,7 @@ export class StepFunctionsService {
   readonly #machines = new Map<string, StateMachineRecord>();
   readonly #executions = new Map<string, ExecutionRecord>();
   readonly #store: Store;
+  readonly #mockConfig: MockConfig | undefined;
 
   constructor(options: StepFunctionsServiceOptions) {
     this.#store = options.store ?? memoryStore();
@@ -156,6 +162,7 @@ export class StepFunctionsService {
     this.accountId = options.accountId ?? '123456789012';
     this.tokens = new TaskTokens(this.#ids, options.taskTokenLength);
     this.activities = new Activities(this.#clock, this.region, this.accountId);
+    this.#mockConfig = options.mockConfig;
     // One listener stops them all, rather than one per execution on the shared signal: thousands may run at once,
     // and removing a listener from an EventTarget walks its list.
     options.signal?.addEventListener(
@@ -746,7 +753,9 @@ export class StepFunctionsService {
     input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string },
     options: { signal?: AbortSignal; context?: { Execution?: JsonObject; StateMachine?: JsonObject }; sync?: boolean },
   ): ExecutionRecord {
-    const { machine, kind, arn: targetArn } = this.#target(input.stateMachineArn);
+    // `<stateMachineArn>#<TestCase>` runs a test case of the mock configuration (Step Functions Local).
+    const [targetInput, testCase] = splitTestCase(input.stateMachineArn);
+    const { machine, kind, arn: targetArn } = this.#target(targetInput);
     let version: VersionRecord | undefined;
     let aliasArn: string | undefined;
     if (kind === 'version') {
@@ -761,6 +770,7 @@ export class StepFunctionsService {
       aliasArn = alias.arn;
     }
     const revision = version?.revision ?? machine.revision;
+    const mocks = testCase === undefined ? undefined : this.#mocks(machine, testCase, revision.definition);
     const name = input.name ?? this.#ids.uuid();
     if (!isValidName(name)) throw invalidName(name);
     const inputText = input.input ?? '{}';
@@ -810,6 +820,7 @@ export class StepFunctionsService {
       ...(options.sync === true ? { sync: true } : {}),
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(mocks === undefined ? {} : { mocks }),
     });
     const record: ExecutionRecord = {
       arn,
@@ -914,6 +925,14 @@ export class StepFunctionsService {
     }
   }
 
+  /** The mocked responses of a test case of the loaded mock configuration (Step Functions Local's `#TestCase`). */
+  #mocks(machine: StateMachineRecord, testCase: string, definition: StateMachineDefinition): StateMocks {
+    if (this.#mockConfig === undefined) {
+      throw new ServiceError('ValidationException', `No mock configuration is loaded, so test case '${testCase}' cannot run (serve --mock-config FILE, or SFN_MOCK_CONFIG).`);
+    }
+    return this.#mockConfig.mocksFor(machine.name, testCase, definition);
+  }
+
   /** A state machine ARN, version ARN or alias ARN that names an existing machine. */
   #target(value: string | undefined): { machine: StateMachineRecord; kind: 'stateMachine' | 'version' | 'alias'; arn: string } {
     const arn = required(value, 'stateMachineArn');
@@ -977,6 +996,12 @@ function withVersionArn<T extends object>(out: T, versionArn: string | undefined
 /** Whether `arn` (with its qualifier) names this machine in this service's region and account. */
 function sameAccountArn(arn: string, machineArn: string, qualifier: string): boolean {
   return arn === `${machineArn}${qualifier}`;
+}
+
+/** `<stateMachineArn>#<TestCaseName>` (Step Functions Local, "sfn-local-test-sm-exec" page) → the ARN and the test case. */
+function splitTestCase(arn: string | undefined): [string | undefined, string | undefined] {
+  const hash = arn?.lastIndexOf('#') ?? -1;
+  return hash === -1 ? [arn, undefined] : [arn!.slice(0, hash), arn!.slice(hash + 1)];
 }
 
 function versionDescriptionWithoutPublish(): ServiceError {
