@@ -83,17 +83,17 @@ type IndexShape = {
   enum?: readonly string[];
 };
 
-/** The newest API version's model of a service. */
-function readModel(serviceDir: string): BotocoreModel | undefined {
+/** The newest API version's model of a service (as botocore stores it, whatever the index keeps of it). */
+export function readModel<Model = BotocoreModel>(serviceDir: string): Model | undefined {
   const versions = readdirSync(serviceDir)
     .filter((v) => statSync(join(serviceDir, v)).isDirectory())
     .sort();
   const newest = versions.at(-1);
   if (newest === undefined) return undefined;
   const gz = join(serviceDir, newest, 'service-2.json.gz');
-  if (existsSync(gz)) return JSON.parse(gunzipSync(readFileSync(gz)).toString('utf8')) as BotocoreModel;
+  if (existsSync(gz)) return JSON.parse(gunzipSync(readFileSync(gz)).toString('utf8')) as Model;
   const plain = join(serviceDir, newest, 'service-2.json');
-  return existsSync(plain) ? (JSON.parse(readFileSync(plain, 'utf8')) as BotocoreModel) : undefined;
+  return existsSync(plain) ? (JSON.parse(readFileSync(plain, 'utf8')) as Model) : undefined;
 }
 
 /** The shapes reachable from the operations' requests, with only what request checks read. */

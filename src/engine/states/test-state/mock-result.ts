@@ -30,9 +30,10 @@ export async function validateMockResult(resource: string, result: JsonValue, mo
 async function apiOf(resource: string): Promise<{ model: OutputModel; payload: string | undefined } | undefined> {
   const parsed = parseResource(resource);
   if (parsed === undefined || parsed.pattern !== 'REQUEST_RESPONSE' || parsed.service === undefined || parsed.action === undefined) return undefined;
+  // `states`, `events`, `sfn`, `elasticmapreduce`…: the index knows every spelling of a service.
   const service = findSdkService(parsed.service);
-  const operation = (service === undefined ? undefined : findSdkOperation(service, parsed.action)?.name) ?? sfnCased(parsed.action);
-  const model = (service === undefined ? undefined : await outputModel(service.key, operation)) ?? (await outputModel(parsed.service, operation));
+  const operation = service === undefined ? undefined : findSdkOperation(service, parsed.action);
+  const model = service === undefined || operation === undefined ? undefined : await outputModel(service.key, operation.name);
   if (model === undefined) return undefined;
   // An optimized integration returns the response payload as JSON (a Lambda Invoke's Payload), not as the API's blob.
   const payload = parsed.family === 'aws-sdk' ? undefined : model.shape.payload;
