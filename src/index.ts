@@ -18,6 +18,9 @@ export type { SsmServiceOptions } from './engine/ssm-service.js';
 export { StepFunctionsService } from './engine/states/service.js';
 export type { StepFunctionsServiceOptions } from './engine/states/service.js';
 export { InstanceRegistry } from './engine/instances/instance-registry.js';
+// Step Functions testing: TestState's request and response, and Step Functions Local mock configurations.
+export type { TestStateInput, TestStateOutput, InspectionData, InspectionErrorDetails, TestExecutionStatus } from './engine/states/test-state/index.js';
+export { MockConfig, MockConfigError } from './engine/states/mock-config/index.js';
 export type { AddInstanceOptions } from './engine/instances/instance-registry.js';
 
 // Time, ids and the port between services.
