@@ -186,9 +186,12 @@ export function awsApiIndexModule(botocore: Botocore): string {
   ].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** Writes a module generated from this machine's botocore: the generators' command. */
+export function writeFromBotocore(file: string, generate: (botocore: Botocore) => string): void {
   const botocore = findBotocore();
   if (botocore === undefined) throw new Error('botocore is not installed for python3 (pip install botocore): it is the source of the API models');
-  writeFileSync(GENERATED_FILE, awsApiIndexModule(botocore));
-  process.stdout.write(`wrote ${GENERATED_FILE} from botocore ${botocore.version}\n`);
+  writeFileSync(file, generate(botocore));
+  process.stdout.write(`wrote ${file} from botocore ${botocore.version}\n`);
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeFromBotocore(GENERATED_FILE, awsApiIndexModule);

@@ -8,12 +8,12 @@
  * test/validate/aws-api-outputs-generated.test.ts fails when the committed file differs from what this machine's
  * botocore produces (when it is the version the file was generated from).
  */
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import type { OutputShape, ServiceOutputs } from '../src/validate/aws-api-outputs.js';
-import { findBotocore, readModel, type Botocore } from './generate-aws-api-index.js';
+import { readModel, writeFromBotocore, type Botocore } from './generate-aws-api-index.js';
 
 export const GENERATED_FILE = fileURLToPath(new URL('../src/validate/generated/aws-api-outputs.ts', import.meta.url));
 
@@ -100,9 +100,4 @@ export function awsApiOutputsModule(botocore: Botocore): string {
   ].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const botocore = findBotocore();
-  if (botocore === undefined) throw new Error('botocore is not installed for python3 (pip install botocore): it is the source of the API models');
-  writeFileSync(GENERATED_FILE, awsApiOutputsModule(botocore));
-  process.stdout.write(`wrote ${GENERATED_FILE} from botocore ${botocore.version}\n`);
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeFromBotocore(GENERATED_FILE, awsApiOutputsModule);

@@ -2,11 +2,21 @@
  * Child workflows of Parallel branches and Map iterations: their frames (variable scope, event chain, abort
  * signal) and the bounded-concurrency runner that fails fast and aborts siblings.
  */
-import type { StateMachineDefinition } from '../../model/state-machine.js';
+import type { State, StateMachineDefinition } from '../../model/state-machine.js';
 import type { StopSignal } from '../stop-signal.js';
 import type { MapItemContext } from './context-object.js';
 import type { Frame, StateRun } from './runtime.js';
 import { Variables } from './variables.js';
+
+/** The workflows nested in a state: a Parallel's branches, a Map's item processor. */
+export function childWorkflows(state: State): readonly StateMachineDefinition[] {
+  if (state.Type === 'Parallel') return state.Branches;
+  if (state.Type === 'Map') {
+    const processor = state.ItemProcessor ?? state.Iterator;
+    return processor === undefined ? [] : [processor];
+  }
+  return [];
+}
 
 /** The abort reason given to siblings of a failed branch or iteration; never reported as a failure itself. */
 export class SiblingFailed extends Error {

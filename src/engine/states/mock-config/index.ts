@@ -15,11 +15,12 @@
 import { readFileSync } from 'node:fs';
 import type { JsonValue } from '../../../model/json.js';
 import { isJsonObject } from '../../../model/json.js';
-import type { State, StateMachineDefinition } from '../../../model/state-machine.js';
+import type { StateMachineDefinition } from '../../../model/state-machine.js';
 import { ServiceError } from '../../../errors/service-error.js';
 import { StatesRuntimeError } from '../../../errors/states-errors.js';
 import { at, issue, type ValidationIssue } from '../../../validate/issue.js';
 import type { MockedOutcome, StateMocks, StateRun } from '../runtime.js';
+import { childWorkflows } from '../sub-workflows.js';
 
 /** One invocation range of a mocked response: invocations `from`..`to` (inclusive) return or throw `outcome`. */
 interface ResponseRange {
@@ -210,18 +211,9 @@ function parseOutcome(body: JsonValue, path: string, issues: ValidationIssue[]):
 function taskStateNames(definition: StateMachineDefinition, names = new Set<string>()): Set<string> {
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Task') names.add(name);
-    for (const child of nested(state)) taskStateNames(child, names);
+    for (const child of childWorkflows(state)) taskStateNames(child, names);
   }
   return names;
-}
-
-function nested(state: State): readonly StateMachineDefinition[] {
-  if (state.Type === 'Parallel') return state.Branches;
-  if (state.Type === 'Map') {
-    const processor = state.ItemProcessor ?? state.Iterator;
-    return processor === undefined ? [] : [processor];
-  }
-  return [];
 }
 
 /** The mocks of one execution: each mocked Task state's invocations counted from 0. */

@@ -8,15 +8,11 @@
 import type { JsonValue } from '../../../model/json.js';
 import type { State } from '../../../model/state-machine.js';
 import { StatesError, isStatesError } from '../../../errors/states-errors.js';
-import type { AwsApi } from '../../aws-api.js';
-import type { Clock } from '../../clock.js';
-import type { IdGenerator } from '../../ids.js';
 import { Stopper } from '../../stop-signal.js';
 import { stateMachineArn } from '../arns.js';
 import { ExecutionHistory } from '../history.js';
-import type { IntegrationRegistry } from '../integrations/index.js';
+import type { ExecutionParams } from '../execution.js';
 import type { ExecutionRuntime, Frame, MockedOutcome, StateMocks, StateOutcome } from '../runtime.js';
-import type { TaskTokens } from '../task-tokens.js';
 import { Variables } from '../variables.js';
 import { runStandaloneState } from '../workflow.js';
 import { Inspection, type InspectionData } from './inspection.js';
@@ -39,16 +35,8 @@ export interface TestStateOutput {
   inspectionData?: InspectionData;
 }
 
-/** What a TestState run uses of the Step Functions service. */
-export interface TestStateServices {
-  readonly clock: Clock;
-  readonly ids: IdGenerator;
-  readonly awsApi: AwsApi;
-  readonly tokens: TaskTokens;
-  readonly integrations: IntegrationRegistry;
-  readonly region: string;
-  readonly accountId: string;
-}
+/** What a TestState run uses of the Step Functions service: what an execution uses of it. */
+export type TestStateServices = Pick<ExecutionParams, 'clock' | 'ids' | 'awsApi' | 'tokens' | 'integrations' | 'region' | 'accountId'>;
 
 /** "The TestState API can run for up to five minutes. If the execution of a state exceeds this duration, it fails with the States.Timeout error." */
 export const TEST_STATE_MAX_SECONDS = 5 * 60;

@@ -11,6 +11,7 @@ import { validateStateMachine } from '../../../validate/asl.js';
 import { describeDiagnostics, toPointer } from '../definition-validation.js';
 import { isValidRoleArn } from '../arns.js';
 import { parseResource } from '../integrations/index.js';
+import { childWorkflows } from '../sub-workflows.js';
 import { validateContext } from './context.js';
 
 /** `TestStateInput` as the API defines it (JSON-text members are strings). */
@@ -197,15 +198,6 @@ export function findState(
     }
   }
   return undefined;
-}
-
-function childWorkflows(state: State): readonly StateMachineDefinition[] {
-  if (state.Type === 'Parallel') return state.Branches;
-  if (state.Type === 'Map') {
-    const processor = state.ItemProcessor ?? state.Iterator;
-    return processor === undefined ? [] : [processor];
-  }
-  return [];
 }
 
 /** State types a mock may stand for (API_TestState.html, "mock": "only for Task, Map, or Parallel states"). */
