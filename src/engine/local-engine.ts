@@ -7,6 +7,7 @@ import { ServiceError } from '../errors/service-error.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
 import type { AwsApi, AwsCallContext, ServiceHandlers } from './aws-api.js';
 import { canonicalServiceId } from './aws-api.js';
+import { ChangeFeed } from './changes.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';
 import { CloudFormationService } from './cloudformation/cloudformation-service.js';
 import { iamRequestFor, passRoleRequest } from './iam/authorization.js';
@@ -98,6 +99,8 @@ export class LocalEngine {
   #endpointUrl: string | undefined;
   /** Each instance's role-session key, issued once an endpoint serves. */
   readonly #instanceKeys = new Map<string, AccessKey>();
+  /** "Something changed" notices of executions, automations and commands (the console's live updates). */
+  readonly changes = new ChangeFeed();
   readonly #abort = new AbortController();
   #handlers: Record<string, ServiceHandlers> = {};
 
@@ -121,7 +124,7 @@ export class LocalEngine {
       store: this.store,
       ...(options.instancesDir === undefined ? {} : { baseDir: options.instancesDir }),
     });
-    const common = { clock: this.clock, ids: this.ids, awsApi: this.api, region: this.region, accountId: this.accountId };
+    const common = { clock: this.clock, ids: this.ids, awsApi: this.api, region: this.region, accountId: this.accountId, changes: this.changes };
     this.ssm = new SsmService({
       ...common,
       partition: this.partition,

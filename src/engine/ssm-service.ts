@@ -41,6 +41,7 @@ import type {
 import { AutomationEngine } from './automation/automation-engine.js';
 import type { SsmAuthorizer } from './automation/actions/action.js';
 import { DocumentStore } from './documents/index.js';
+import type { ChangeFeed } from './changes.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { paginate, RunCommandService } from './run-command/run-command-service.js';
 import type { Store } from './store/index.js';
@@ -62,6 +63,8 @@ export interface SsmServiceOptions {
   readonly authorizeSsm?: SsmAuthorizer;
   /** Where documents, commands and automations are kept (default: nowhere but in memory). */
   readonly store?: Store;
+  /** Told when automations and commands change (the console's live view). */
+  readonly changes?: ChangeFeed;
 }
 
 export class SsmService {
@@ -91,6 +94,7 @@ export class SsmService {
       region: this.region,
       documents: this.documents.resolveCommand,
       ...(options.store === undefined ? {} : { store: options.store }),
+      ...(options.changes === undefined ? {} : { changes: options.changes }),
     });
     const handlers = ssmHandlers(this);
     this.automation = new AutomationEngine({
@@ -111,6 +115,7 @@ export class SsmService {
       executedBy: options.executedBy ?? `arn:${partition}:iam::${this.accountId}:root`,
       documents: this.documents,
       ...(options.authorizeSsm === undefined ? {} : { authorizeSsm: options.authorizeSsm }),
+      ...(options.changes === undefined ? {} : { changes: options.changes }),
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
       ...(options.store === undefined ? {} : { store: options.store }),
     });

@@ -10,6 +10,7 @@ import type { LocalEngine } from '../engine/local-engine.js';
 import { STEP_FUNCTIONS_OPERATIONS, stepFunctionsHandlers } from '../engine/states/api-handlers.js';
 import { SSM_OPERATIONS, ssmHandlers } from '../engine/ssm-service.js';
 import type { JsonObject } from '../model/json.js';
+import { consolePrincipal, consoleRoutes, type ConsoleRoutesOptions } from './console-routes.js';
 import { queryService, type QueryOperation } from './query-protocol.js';
 import { startEndpoint, type JsonService, type LocalEndpoint, type OperationHandler, type RequestContext } from './server.js';
 
@@ -23,6 +24,8 @@ export interface LocalEndpointOptions {
   readonly allowOrigins?: readonly string[];
   /** Check SigV4 signatures against `engine.credentials` (and the 5-minute date rule). Default false. */
   readonly verifySignatures?: boolean;
+  /** Serve the web console at `/_shellstep/console/`, signing with a key the engine's registry issues for it. */
+  readonly console?: Omit<ConsoleRoutesOptions, 'credentials'>;
 }
 
 /** The role a request acts as, and its session name: its access key's role session, if the registry gave the key to one. */
@@ -88,6 +91,7 @@ export async function startLocalEndpoint(engine: LocalEngine, options: LocalEndp
   const endpoint = await startEndpoint({
     services,
     query,
+    ...(options.console === undefined ? {} : { routes: consoleRoutes(engine, { ...options.console, credentials: engine.credentials.issue(consolePrincipal(engine)) }) }),
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.log === undefined ? {} : { log: options.log }),

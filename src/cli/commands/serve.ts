@@ -73,7 +73,8 @@ export function registerServe(program: Command): void {
     .addHelpText(
       'after',
       `
-Prints {"endpoint", "instances", "stacks"} on stdout once listening, then logs to stderr.
+Prints {"endpoint", "console", "instances", "stacks"} on stdout once listening, then logs to stderr.
+Open the "console" URL in a browser for the web console (docs/console.md).
 Requests need a SigV4 Authorization header (every SDK, the AWS CLI and boto3 send one), a loopback Host and no
 foreign Origin. Without --credentials any key works; point clients at it with any credentials:
   aws --endpoint-url http://127.0.0.1:4599 stepfunctions list-state-machines
@@ -174,17 +175,19 @@ Examples:
           return;
         }
       }
+      const { CONSOLE_PATH } = await import('../../server/console-routes.js');
       const endpoint = await startLocalEndpoint(engine, {
         host: options.host,
         port,
         log: (line) => process.stderr.write(`${line}\n`),
+        console: {},
         verifySignatures: security.verify,
         ...(options.allowHost === undefined ? {} : { allowHosts: options.allowHost }),
         ...(options.allowOrigin === undefined ? {} : { allowOrigins: options.allowOrigin }),
       });
       for (const warning of security.warnings(endpoint.url)) process.stderr.write(`${warning}\n`);
       process.stdout.write(
-        `${JSON.stringify({ endpoint: endpoint.url, instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
+        `${JSON.stringify({ endpoint: endpoint.url, console: `${endpoint.url}${CONSOLE_PATH}`, instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
       );
       process.stderr.write(`shellstep local endpoint listening on ${endpoint.url} (Ctrl-C to stop)\n`);
       let stopping = false;

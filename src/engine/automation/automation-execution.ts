@@ -27,6 +27,7 @@ import type { InterpolationScope } from './interpolate.js';
 import { interpolate, UnresolvedReferenceError } from './interpolate.js';
 import { selectOutput } from './outputs.js';
 import { sharedJson } from '../flat-string.js';
+import type { ChangeFeed } from '../changes.js';
 import { Stopper, type StopSignal } from '../stop-signal.js';
 import { toStringList } from './parameters.js';
 
@@ -47,6 +48,8 @@ export interface AutomationExecutionDeps {
   readonly authorizeSsm?: SsmAuthorizer;
   /** Told when an execution's status or steps change (the engine writes it through to its store). */
   readonly onChange?: (run: AutomationExecutionRun) => void;
+  /** Told when a step begins or ends and when the execution ends (the console's live view). */
+  readonly changes?: ChangeFeed;
 }
 
 export interface AutomationExecutionInit {
@@ -252,6 +255,7 @@ export class AutomationExecutionRun {
     this.#status = status;
     this.#end = this.#deps.clock.now();
     this.#deps.onChange?.(this);
+    this.#deps.changes?.emit('automation', this.id);
     this.#resolveFinished();
   }
 
@@ -324,6 +328,7 @@ export class AutomationExecutionRun {
     this.#stepOutputs.set(record.step.name, record.outputs);
     this.#current = undefined;
     this.#deps.onChange?.(this);
+    this.#deps.changes?.emit('automation', this.id);
     return result;
   }
 
@@ -350,6 +355,7 @@ export class AutomationExecutionRun {
     this.#records.push(record);
     this.#current = record;
     this.#deps.onChange?.(this);
+    this.#deps.changes?.emit('automation', this.id);
     return record;
   }
 

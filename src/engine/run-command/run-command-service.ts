@@ -9,6 +9,7 @@
  * whose agent never reports (lost, killed, offline) becomes `TimedOut` / `Delivery Timed Out` then (§6.4).
  */
 import { join, sep } from 'node:path';
+import type { ChangeFeed } from '../changes.js';
 import type { Clock } from '../clock.js';
 import type { IdGenerator } from '../ids.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
@@ -35,6 +36,7 @@ import { checkNoParameterStoreReference, replaceParameters, resolveCommandParame
 import { countsAsError, isTerminalInvocation, rollUpInto } from './command-status.js';
 import { NO_RESPONSE_CODE, pluginOutput, standardErrorContent, standardOutputContent } from './exit-status.js';
 import type { PluginResult } from './plugins/plugin.js';
+import type { OutputListener, WatchOutput } from './plugins/process-spawner.js';
 import { Stopper } from '../stop-signal.js';
 import { agentExecutionTimeout } from './plugins/run-script.js';
 import { invocationOutcome, runPlugins } from './run-plugins.js';
@@ -67,6 +69,8 @@ export interface RunCommandServiceOptions {
   readonly documents?: CommandDocumentResolver;
   /** Where commands are kept (default: nowhere but here). */
   readonly store?: Store;
+  /** Told when a command's invocations change (the console's live view). */
+  readonly changes?: ChangeFeed;
 }
 
 type Phase = 'queued' | 'waiting' | 'delivering' | 'running' | 'done';
@@ -85,6 +89,11 @@ interface InvocationState {
   readonly cancel: Stopper;
   cancelRequested: boolean;
   stopDelivery?: (() => void) | undefined;
+  /** The running process's output watch, while it runs. */
+  watchProcess?: WatchOutput | undefined;
+  /** Who watches the output (the console), and what stops forwarding it to them; undefined while nobody does. */
+  outputWatchers?: Set<OutputListener> | undefined;
+  stopWatching?: (() => void) | undefined;
 }
 
 /**
@@ -131,6 +140,7 @@ export class RunCommandService {
   readonly #instances: InstanceRegistry;
   readonly #region: string;
   readonly #documents: CommandDocumentResolver;
+  readonly #changes: ChangeFeed | undefined;
   /**
    * `<agentDir>/` as path.join spells it ('' for '' or '.'). Each start appends plain segments (instance id, command
    * id, plugin folder: no separators, dots or empties) by concatenation, which gives join's result without its
@@ -149,6 +159,7 @@ export class RunCommandService {
     this.#instances = options.instances;
     this.#region = options.region;
     this.#documents = options.documents ?? awsCommandDocuments;
+    this.#changes = options.changes;
     this.#agentDirPrefix = join(options.agentDir ?? join(options.instances.baseDir, '.agent'), 'x').slice(0, -1);
     this.#instances.subscribe((event) => {
       if (event.type !== 'reachable') return;
@@ -425,6 +436,50 @@ export class RunCommandService {
     };
   }
 
+  /**
+   * Calls `listener` with the output of one invocation's process as it is written (from its start), while it runs:
+   * the console's live view. Not an API: on AWS, output is readable only once the invocation ends. Returns what stops
+   * listening; a finished or unknown invocation gives nothing.
+   */
+  watchOutput(commandId: string, instanceId: string, listener: OutputListener): () => void {
+    const inv = this.#commands.get(commandId)?.invocations.find((i) => i.instanceId === instanceId);
+    if (inv === undefined || inv.phase === 'done') return noop;
+    const watchers = (inv.outputWatchers ??= new Set());
+    watchers.add(listener);
+    if (watchers.size === 1 && inv.watchProcess !== undefined) this.#forwardOutput(inv, inv.watchProcess);
+    return () => {
+      if (inv.outputWatchers?.delete(listener) !== true || inv.outputWatchers.size > 0) return;
+      inv.outputWatchers = undefined;
+      inv.stopWatching?.();
+      inv.stopWatching = undefined;
+    };
+  }
+
+  /**
+   * Everything one invocation's process wrote, as the agent captured it (up to 1 MiB a stream), before the API's
+   * truncation: the console shows how much the 24,000/8,000-character limits left out. Undefined for an unknown one.
+   */
+  capturedOutput(commandId: string, instanceId: string): { stdout: string; stderr: string } | undefined {
+    const inv = this.#commands.get(commandId)?.invocations.find((i) => i.instanceId === instanceId);
+    if (inv === undefined) return undefined;
+    // Every step's output in document order (one step for the AWS documents the shipped runbooks use).
+    const results = inv.plugins ?? [];
+    return { stdout: results.map((r) => r.stdout).join(''), stderr: results.map((r) => r.stderr).join('') };
+  }
+
+  #setProcess(inv: InvocationState, watch: WatchOutput | undefined): void {
+    inv.watchProcess = watch;
+    inv.stopWatching?.();
+    inv.stopWatching = undefined;
+    if (watch !== undefined && inv.outputWatchers !== undefined) this.#forwardOutput(inv, watch);
+  }
+
+  #forwardOutput(inv: InvocationState, watch: WatchOutput): void {
+    inv.stopWatching = watch((stream, text) => {
+      for (const listener of [...(inv.outputWatchers ?? [])]) listener(stream, text);
+    });
+  }
+
   /** The command's invocations with plugin details (for the `aws:runCommand` outputs). */
   invocationsOf(commandId: string): CommandInvocation[] {
     const state = this.#commands.get(commandId);
@@ -533,6 +588,7 @@ export class RunCommandService {
       orchestrationPrefix: `${this.#agentDirPrefix}${inv.instanceId}${sep}orchestration${sep}${state.command.CommandId}${sep}`,
       clock: this.#clock,
       cancel: inv.cancel,
+      onProcess: (watch) => this.#setProcess(inv, watch),
       // The agent replies after each step; a reply from a killed agent or over a lost connection never arrives.
       ...(state.doc.steps.length > 1
         ? {
@@ -572,6 +628,7 @@ export class RunCommandService {
   #finish(state: CommandState, inv: InvocationState, status: CommandInvocationStatus, details: InvocationStatusDetails, endedAt?: number): void {
     if (inv.phase === 'done') return;
     inv.phase = 'done';
+    inv.outputWatchers = undefined;
     inv.status = status;
     inv.details = details;
     inv.endedAt = endedAt ?? this.#clock.now();
@@ -593,6 +650,7 @@ export class RunCommandService {
     if (!allDone(state.invocations)) this.#dispatch(state);
     rollUpInto(state.command, state.invocations, state.maxErrors, state.cancelRequested);
     this.#store.put(COMMAND_KIND, state.command.CommandId, () => savedCommand(state));
+    this.#changes?.emit('command', state.command.CommandId);
     if (isTerminalCommand(state.command.Status)) {
       const timers = state.timers;
       state.timers = NO_TIMERS;

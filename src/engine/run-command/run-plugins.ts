@@ -22,6 +22,7 @@ import type { CommandDocument, CommandStepPlan } from './command-documents.js';
 import { replaceParameters } from './command-documents.js';
 import { FAILED_AND_STOP_EXIT_CODE, pluginOutput, SUCCESS_AND_STOP_EXIT_CODE } from './exit-status.js';
 import { PLUGINS } from './plugins/index.js';
+import type { PluginRunInput } from './plugins/plugin.js';
 import type { PluginResult } from './plugins/plugin.js';
 
 /** The platform of every local node (LocalInstance.platformType), as the agent spells it in preconditions. */
@@ -39,6 +40,8 @@ export interface DocumentRunInput {
   readonly cancel: StopSignal;
   /** Called as each step ends (the agent replies after each plugin), with the results so far. */
   readonly onStep?: (index: number, result: PluginResult, results: readonly PluginResult[]) => void;
+  /** Told the output watch of the process a step runs, while it runs (the console's live output). */
+  readonly onProcess?: PluginRunInput['onProcess'];
 }
 
 /** Runs every step in order; resolves with one result per step. Never rejects: a plugin's error is its step's failure. */
@@ -106,7 +109,7 @@ function runStep(input: DocumentRunInput, index: number, previous: readonly Plug
   const runAll = (i: number, merged: PluginResult | undefined): Promise<PluginResult> => {
     if (i >= propertySets.length) return Promise.resolve(merged ?? message('Success', ''));
     return plugin
-      .run({ instance: input.instance, commandId: input.commandId, region: input.region, inputs: propertySets[i]!, orchestrationDir, clock, cancel: input.cancel })
+      .run({ instance: input.instance, commandId: input.commandId, region: input.region, inputs: propertySets[i]!, orchestrationDir, clock, cancel: input.cancel, ...(input.onProcess === undefined ? {} : { onProcess: input.onProcess }) })
       .catch((error: unknown) => message('Failed', String(error)))
       .then((result) => runAll(i + 1, merged === undefined ? result : mergeResults(merged, result)));
   };

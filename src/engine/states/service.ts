@@ -11,6 +11,7 @@ import type { StateMachineDefinition } from '../../model/state-machine.js';
 import { ServiceError } from '../../errors/service-error.js';
 import { NestingTooDeepError, parseJson } from '../../validate/nesting.js';
 import type { AwsApi } from '../aws-api.js';
+import type { ChangeFeed } from '../changes.js';
 import { RealClock, type Clock } from '../clock.js';
 import { randomIds, type IdGenerator } from '../ids.js';
 import { Activities } from './activities.js';
@@ -70,6 +71,8 @@ export interface StepFunctionsServiceOptions {
   readonly signal?: AbortSignal;
   /** Where state machines, executions and their histories are kept (default: nowhere but here). */
   readonly store?: Store;
+  /** Told when an execution starts or ends (the console's live list). */
+  readonly changes?: ChangeFeed;
   /** Step Functions Local test cases, run by StartExecution on `<stateMachineArn>#<TestCaseName>`. */
   readonly mockConfig?: MockConfig;
   /** Chooses between an alias's two versions (default Math.random). */
@@ -150,9 +153,11 @@ export class StepFunctionsService {
   readonly #executions = new Map<string, ExecutionRecord>();
   readonly #store: Store;
   readonly #mockConfig: MockConfig | undefined;
+  readonly #changes: ChangeFeed | undefined;
 
   constructor(options: StepFunctionsServiceOptions) {
     this.#store = options.store ?? memoryStore();
+    this.#changes = options.changes;
     this.#clock = options.clock ?? new RealClock();
     this.#ids = options.ids ?? randomIds;
     this.#awsApi = options.awsApi;
@@ -839,11 +844,13 @@ export class StepFunctionsService {
     this.#executions.set(arn, record);
     machine.executions.push(record);
     this.#saveExecution(record);
+    this.#changes?.emit('execution', arn, machine.arn);
     void running.result.then((result) => {
       record.result = result;
       record.status = result.status;
       record.stopDate = this.#clock.now();
       this.#saveExecution(record);
+      this.#changes?.emit('execution', arn, machine.arn);
     });
     return record;
   }

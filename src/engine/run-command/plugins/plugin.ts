@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { StopSignal } from '../../stop-signal.js';
 import type { LocalInstance } from '../../instances/local-instance.js';
 import type { JsonValue } from '../../../model/json.js';
+import type { WatchOutput } from './process-spawner.js';
 import type { CommandPluginStatus, InvocationStatusDetails } from '../../../model/ssm.js';
 
 export interface PluginRunInput {
@@ -16,6 +17,8 @@ export interface PluginRunInput {
   readonly clock: Clock;
   /** Stops when CancelCommand reaches the agent: it kills the process tree. */
   readonly cancel: StopSignal;
+  /** Told the output watch of the process the plugin runs, while it runs (undefined once it ends). */
+  readonly onProcess?: (watch: WatchOutput | undefined) => void;
 }
 
 

@@ -42,14 +42,25 @@ export interface ScriptExit {
   readonly exitedAt?: number;
 }
 
+/** Receives a running script's output as it is written: stream 1 is stdout, 2 stderr. */
+export type OutputListener = (stream: 1 | 2, text: string) => void;
+
+/** Subscribes to a running script's output, from its start; returns the unsubscribe. */
+export type WatchOutput = (listener: OutputListener) => () => void;
+
 export interface SpawnedScript {
   readonly exited: Promise<ScriptExit>;
   /** SIGKILLs the script's whole process group (its own session); harmless once it has exited. */
   kill(): void;
+  /** Its output while it runs (the console's live view); nothing is forwarded while nobody watches. */
+  readonly watch: WatchOutput;
 }
 
-/** The helper's answers: the process group id once started, then the exit. */
-type HelperMessage = { readonly id: number; readonly pid: number } | ({ readonly id: number } & ScriptExit);
+/** The helper's answers: the process group id once started, output chunks while watched, then the exit. */
+type HelperMessage =
+  | { readonly id: number; readonly pid: number }
+  | { readonly id: number; readonly fd: 1 | 2; readonly text: string }
+  | ({ readonly id: number } & ScriptExit);
 
 // A plain CommonJS file beside this module in src/ and dist/ alike, so Node runs it as is.
 const HELPER_PATH = fileURLToPath(new URL('./spawner-helper.cjs', import.meta.url));
@@ -67,6 +78,8 @@ class ProcessSpawner {
   readonly #pending = new Map<number, (exit: ScriptExit) => void>();
   /** Process group ids of the started scripts that have not exited yet. */
   readonly #groups = new Map<number, number>();
+  /** Listeners of watched scripts' output, by script id (none unless the console watches). */
+  readonly #watchers = new Map<number, Set<OutputListener>>();
   #nextId = 1;
   #buffered = '';
   #stderr = '';
@@ -110,6 +123,23 @@ class ProcessSpawner {
         if (group === undefined) this.#write({ kill: id });
         else killGroup(group);
       },
+      watch: (listener) => this.#watch(id, listener),
+    };
+  }
+
+  #watch(id: number, listener: OutputListener): () => void {
+    if (!this.#pending.has(id)) return () => undefined;
+    let listeners = this.#watchers.get(id);
+    if (listeners === undefined) {
+      this.#watchers.set(id, (listeners = new Set()));
+      this.#write({ watch: id, on: true });
+    }
+    listeners.add(listener);
+    return () => {
+      const current = this.#watchers.get(id);
+      if (current === undefined || !current.delete(listener) || current.size > 0) return;
+      this.#watchers.delete(id);
+      this.#write({ watch: id, on: false });
     };
   }
 
@@ -129,8 +159,14 @@ class ProcessSpawner {
         if (this.#pending.has(message.id)) this.#groups.set(message.id, message.pid);
         continue;
       }
+      if ('text' in message) {
+        const listeners = this.#watchers.get(message.id);
+        if (listeners !== undefined) for (const listener of [...listeners]) listener(message.fd, message.text);
+        continue;
+      }
       const { id, ...exit } = message;
       this.#groups.delete(id);
+      this.#watchers.delete(id);
       const resolve = this.#pending.get(id);
       this.#pending.delete(id);
       resolve?.(exit);
@@ -160,6 +196,7 @@ class ProcessSpawner {
     for (const group of this.#groups.values()) killGroup(group);
     for (const resolve of this.#pending.values()) resolve({ code: null, signal: null, stdout: '', stderr: '', error: reason });
     this.#pending.clear();
+    this.#watchers.clear();
     this.#groups.clear();
   }
 }

@@ -113,5 +113,6 @@ function spawnRequest(input: PluginRunInput, flavour: ScriptFlavour): ScriptProc
     clock: input.clock,
     cancel: input.cancel,
     track: (kill: () => void) => input.instance.track(kill),
+    onProcess: input.onProcess,
   };
 }

@@ -7,7 +7,7 @@
 import type { Clock } from '../../clock.js';
 import { STOPPED_PREEMPTIVELY_EXIT_CODE } from '../exit-status.js';
 import type { StopSignal } from '../../stop-signal.js';
-import { spawnScript, type ScriptSpawnRequest } from './process-spawner.js';
+import { spawnScript, type ScriptSpawnRequest, type WatchOutput } from './process-spawner.js';
 
 export interface ScriptProcessInput extends ScriptSpawnRequest {
   readonly timeoutSeconds: number;
@@ -15,6 +15,8 @@ export interface ScriptProcessInput extends ScriptSpawnRequest {
   readonly cancel: StopSignal;
   /** Registers the kill function with the node (agent killed → process tree killed). */
   readonly track: (kill: () => void) => () => void;
+  /** Told the running process's output watch once it starts, and undefined once it ends. */
+  readonly onProcess?: ((watch: WatchOutput | undefined) => void) | undefined;
 }
 
 export interface ScriptProcessResult {
@@ -31,8 +33,9 @@ export interface ScriptProcessResult {
 
 export function runScriptProcess(input: ScriptProcessInput): Promise<ScriptProcessResult> {
   const release = input.clock.hold();
-  const { clock, cancel, timeoutSeconds, track, ...request } = input;
+  const { clock, cancel, timeoutSeconds, track, onProcess, ...request } = input;
   const child = spawnScript(request);
+  onProcess?.(child.watch);
   // Plain callbacks, not an async frame: while the script runs, only these few values stay alive (not the request).
   const stop = { timedOut: false, cancelled: false };
   const untrack = track(child.kill);
@@ -50,6 +53,7 @@ export function runScriptProcess(input: ScriptProcessInput): Promise<ScriptProce
     cancelTimer();
     untrack();
     cancel.removeEventListener('abort', onCancel);
+    onProcess?.(undefined);
     release();
     const stopped = stop.timedOut || stop.cancelled;
     const exitCode = exit.code ?? (exit.signal === null ? 1 : 128 + signalNumber(exit.signal));

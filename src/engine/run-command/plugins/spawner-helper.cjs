@@ -11,6 +11,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const util = require('node:util');
+const { StringDecoder } = require('node:string_decoder');
 
 // Far above what the API ever returns (24,000 characters ≤ 96,000 bytes).
 const CAPTURE_LIMIT_BYTES = 1024 * 1024;
@@ -34,6 +35,12 @@ const CLEAN_ENV = Object.fromEntries(Object.entries(BASE_ENV).filter(([name]) =>
 
 /** Script id → process group id, while the script runs. @type {Map<number, number>} */
 const running = new Map();
+
+/**
+ * Script id → what turns the live forwarding of its output on or off, while it runs (the console watching a command).
+ * @type {Map<number, (on: boolean) => void>}
+ */
+const watchable = new Map();
 
 /**
  * The native starter (native/spawner, built with node-gyp where it can be): posix_spawn, which does not copy this
@@ -75,13 +82,14 @@ function killGroup(pid) {
  * open until the script exits), and the socket with its stream states and pipe handle would stay until then.
  * @param {import('node:child_process').ChildProcess} child
  * @param {1 | 2} fd
- * @returns {() => string}
+ * @param {number} id
+ * @returns {Captured}
  */
-function capture(child, fd) {
+function capture(child, fd, id) {
   // Out of file descriptors (EMFILE, ENFILE), Node creates no pipes and reports the failure as 'error' just after.
   const stream = child.stdio?.[fd];
-  if (stream == null) return () => '';
-  return captureStream(stream, () => {
+  if (stream == null) return { text: () => '', watch: () => undefined };
+  return captureStream(stream, id, fd, () => {
     // Node's own 'close' listener, added as the process started, came first and counted this close for the
     // child's 'close'; nothing else in the ChildProcess reads the stream again.
     child.stdio[fd] = null;
@@ -91,16 +99,37 @@ function capture(child, fd) {
 }
 
 /**
- * Collects what a pipe delivers, at most CAPTURE_LIMIT_BYTES, and calls `closed` once it has closed; returns a
- * function that gives the output decoded.
- * @param {import('node:stream').Readable} stream
- * @param {() => void} closed
- * @returns {() => string}
+ * @typedef {object} Captured
+ * @property {() => string} text the output decoded
+ * @property {(on: boolean) => void} watch turns the live forwarding of the output on or off
  */
-function captureStream(stream, closed) {
+
+/**
+ * Collects what a pipe delivers, at most CAPTURE_LIMIT_BYTES, and calls `closed` once it has closed. While watched,
+ * each chunk is also sent on as text (`{id, fd, text}`), from the start of the output.
+ * @param {import('node:stream').Readable} stream
+ * @param {number} id
+ * @param {1 | 2} fd
+ * @param {() => void} closed
+ * @returns {Captured}
+ */
+function captureStream(stream, id, fd, closed) {
   /** The chunks read while the pipe is open, then their text. @type {Buffer[] | string} */
   let output = [];
   let size = 0;
+  /** Set while watched: decodes the forwarded chunks without splitting a character. @type {StringDecoder | undefined} */
+  let live;
+  /** @param {boolean} on */
+  const watch = (on) => {
+    if (!on || typeof output === 'string') {
+      live = undefined;
+      return;
+    }
+    if (live !== undefined) return;
+    live = new StringDecoder('utf8');
+    const sofar = live.write(Buffer.concat(output));
+    if (sofar !== '') send({ id, fd, text: sofar });
+  };
   /**
    * One function for both events, so that a waiting script keeps one listener per pipe, not two.
    * @param {Buffer | boolean | undefined} event a chunk ('data'), else the stream closed
@@ -112,14 +141,36 @@ function captureStream(stream, closed) {
       const part = event.subarray(0, CAPTURE_LIMIT_BYTES - size);
       output.push(part);
       size += part.length;
+      if (live !== undefined) {
+        const text = live.write(part);
+        if (text !== '') send({ id, fd, text });
+      }
       return;
+    }
+    if (live !== undefined) {
+      const rest = live.end();
+      if (rest !== '') send({ id, fd, text: rest });
+      live = undefined;
     }
     output = decode(output);
     closed();
   };
   stream.on('data', listener);
   stream.on('close', listener);
-  return () => (typeof output === 'string' ? output : decode(output));
+  return { text: () => (typeof output === 'string' ? output : decode(output)), watch };
+}
+
+/**
+ * Lets the engine turn the live forwarding of a script's output on and off while it runs.
+ * @param {number} id
+ * @param {Captured} stdout
+ * @param {Captured} stderr
+ */
+function watchOutput(id, stdout, stderr) {
+  watchable.set(id, (on) => {
+    stdout.watch(on);
+    stderr.watch(on);
+  });
 }
 
 /**
@@ -162,8 +213,9 @@ function start(request) {
     // The engine then kills the group itself, at once, instead of asking here.
     send({ id, pid: child.pid });
   }
-  const stdout = capture(child, 1);
-  const stderr = capture(child, 2);
+  const stdout = capture(child, 1, id);
+  const stderr = capture(child, 2, id);
+  watchOutput(id, stdout, stderr);
   /**
    * The listener of both 'close' and 'error' (which passes the Error that kept the process from starting), so that a
    * waiting script keeps one function here, not three.
@@ -174,8 +226,9 @@ function start(request) {
     if (done) return;
     done = true;
     running.delete(id);
+    watchable.delete(id);
     const failed = code instanceof Error ? { code: null, error: code.message } : { code };
-    send({ id, ...failed, signal, stdout: stdout(), stderr: stderr(), exitedAt: Date.now() });
+    send({ id, ...failed, signal, stdout: stdout.text(), stderr: stderr.text(), exitedAt: Date.now() });
   };
   child.on('error', finish);
   // 'close', not 'exit': like the agent's Go exec.Cmd.Wait with non-file writers, a script ends when its shell has
@@ -191,8 +244,8 @@ function start(request) {
  * @property {number | null} code
  * @property {NodeJS.Signals | null} signal
  * @property {number} open pipes not closed yet
- * @property {() => string} stdout
- * @property {() => string} stderr
+ * @property {Captured} stdout
+ * @property {Captured} stderr
  */
 
 /**
@@ -258,13 +311,16 @@ function startNative(starter, request) {
   running.set(id, pid);
   send({ id, pid });
   /** @type {NativeScript} */
-  const script = { id, exited: false, code: null, signal: null, open: 2, stdout: () => '', stderr: () => '' };
+  /** @type {Captured} */
+  const none = { text: () => '', watch: () => undefined };
+  const script = { id, exited: false, code: null, signal: null, open: 2, stdout: none, stderr: none };
   const closed = () => {
     script.open--;
     finishNative(script);
   };
-  script.stdout = captureStream(new net.Socket({ fd: stdoutFd, readable: true, writable: false }), closed);
-  script.stderr = captureStream(new net.Socket({ fd: stderrFd, readable: true, writable: false }), closed);
+  script.stdout = captureStream(new net.Socket({ fd: stdoutFd, readable: true, writable: false }), id, 1, closed);
+  script.stderr = captureStream(new net.Socket({ fd: stderrFd, readable: true, writable: false }), id, 2, closed);
+  watchOutput(id, script.stdout, script.stderr);
   nativeScripts.set(pid, script);
 }
 
@@ -272,7 +328,8 @@ function startNative(starter, request) {
 function finishNative(script) {
   if (!script.exited || script.open > 0) return;
   running.delete(script.id);
-  send({ id: script.id, code: script.code, signal: script.signal, stdout: script.stdout(), stderr: script.stderr(), exitedAt: Date.now() });
+  watchable.delete(script.id);
+  send({ id: script.id, code: script.code, signal: script.signal, stdout: script.stdout.text(), stderr: script.stderr.text(), exitedAt: Date.now() });
 }
 
 if (native !== undefined) {
@@ -293,7 +350,7 @@ if (native !== undefined) {
   });
 }
 
-/** Requests read and not handled yet, oldest first. @type {(StartRequest | { kill: number })[]} */
+/** Requests read and not handled yet, oldest first. @type {(StartRequest | { kill: number } | { watch: number, on: boolean })[]} */
 const queue = [];
 let draining = false;
 
@@ -309,6 +366,8 @@ function drain() {
     if ('kill' in message) {
       const pid = running.get(message.kill);
       if (pid !== undefined) killGroup(pid);
+    } else if ('watch' in message) {
+      watchable.get(message.watch)?.(message.on);
     } else {
       start(message);
       break;

@@ -1,0 +1,2 @@
+/** Vite turns `import './styles.css'` into the page's stylesheet. */
+declare module '*.css';
