@@ -58,7 +58,8 @@ function Node({ placed, status, selected, onSelect }: { placed: PlacedNode; stat
       data-state={node.name}
       data-status={status}
       role="button"
-      tabIndex={0}
+      // SVG attribute names are case-sensitive: tabIndex would not make it focusable.
+      tabindex={0}
       aria-label={label}
       aria-pressed={selected}
       onClick={() => onSelect(node.name)}
