@@ -33,6 +33,9 @@ export interface DemoResult {
   readonly scenarios: ScenarioResult[];
   readonly instances: Array<{ InstanceId: string; Tags: Record<string, string>; RootDir: string }>;
   readonly elapsedMs: number;
+  /** With `console`: the web console's URL, served until `close` is called. */
+  readonly console?: string;
+  readonly close?: () => Promise<void>;
 }
 
 /** Per-node results of the command a finished execution ran, from ListCommandInvocations. */
@@ -58,13 +61,14 @@ function commandIdOf(summary: ExecutionSummary): string | undefined {
   return /Command ([0-9a-f-]{36})/.exec(cause)?.[1];
 }
 
-export async function runDemo(options: { write?: (line: string) => void; sleepSeconds?: number } = {}): Promise<DemoResult> {
+export async function runDemo(options: { write?: (line: string) => void; sleepSeconds?: number; console?: boolean } = {}): Promise<DemoResult> {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
   // Loaded here, not at the top, so that other commands start fast (cold start of the CLI).
   const { LocalEngine } = await import('../../engine/local-engine.js');
   const { followExecution } = await import('../live/live-view.js');
   const engine = new LocalEngine({ clock: 'fast' });
+  let serving: { url: string; close: () => Promise<void> } | undefined;
   try {
     const web1 = engine.instances.add({ name: 'web-1', tags: { Name: 'web-1', Role: 'web' } });
     const web2 = engine.instances.add({ name: 'web-2', tags: { Name: 'web-2', Role: 'web' } });
@@ -78,6 +82,13 @@ export async function runDemo(options: { write?: (line: string) => void; sleepSe
       stackName: 'shellstep-sample',
       parameters: { InstanceId: web1.instanceId, SleepSeconds: String(options.sleepSeconds ?? 2) },
     });
+    if (options.console === true) {
+      const { startLocalEndpoint } = await import('../../server/local-endpoint.js');
+      const { CONSOLE_PATH, newConsoleCredentials } = await import('../../server/console-routes.js');
+      const endpoint = await startLocalEndpoint(engine, { console: { credentials: newConsoleCredentials() } });
+      serving = { url: `${endpoint.url}${CONSOLE_PATH}`, close: () => endpoint.close() };
+      write(`console: ${serving.url}`);
+    }
     const roleArn = sample.outputs['JsonPathStateMachineArn'] === undefined ? '' : (await engine.sfn.DescribeStateMachine({ stateMachineArn: sample.outputs['JsonPathStateMachineArn'] })).roleArn;
 
     const scenarios: ScenarioResult[] = [];
@@ -92,6 +103,7 @@ export async function runDemo(options: { write?: (line: string) => void; sleepSe
       write(`── ${name} — expect ${expected}`);
       const t0 = Date.now();
       const { executionArn } = await engine.sfn.StartExecution({ stateMachineArn, input: JSON.stringify(input) });
+      if (serving !== undefined) write(`   open: ${serving.url}#/executions/${encodeURIComponent(executionArn)}`);
       const summary = await followExecution(executionArn, { api: engine.api, write, startedAt: t0, intervalMs: 50 });
       const result: ScenarioResult = {
         name,
@@ -191,14 +203,28 @@ export async function runDemo(options: { write?: (line: string) => void; sleepSe
     const passed = scenarios.every((s) => s.passed);
     write('');
     write(`${passed ? 'All scenarios behaved as expected' : 'Some scenarios did NOT behave as expected'} in ${Date.now() - started} ms.`);
+    const server = serving;
     return {
       passed,
       scenarios,
       instances: [web1, web2, db1].map((i) => ({ InstanceId: i.instanceId, Tags: { ...i.tags }, RootDir: i.rootDir })),
       elapsedMs: Date.now() - started,
+      ...(server === undefined
+        ? {}
+        : {
+            console: server.url,
+            close: async () => {
+              await server.close();
+              await engine.close();
+            },
+          }),
     };
+  } catch (error) {
+    await serving?.close();
+    throw error;
   } finally {
-    await engine.close();
+    // With the console, the engine keeps serving until the caller's close.
+    if (serving === undefined) await engine.close();
   }
 }
 
@@ -207,6 +233,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('Run the offline demo: the generated runbooks and sample state machine on local instances, with a live view.')
     .option('--sleep <seconds>', 'how long the sample command sleeps (the seed uses 100)', '2')
+    .option('--console', 'serve the web console, print its URL and each run\'s, and keep serving until Ctrl-C')
     .addHelpText(
       'after',
       `
@@ -216,17 +243,25 @@ Exit codes: 0 every scenario behaved as expected; 2 at least one did not; 1 unus
 
 Examples:
   $ shellstep demo
+  $ shellstep demo --console
   $ shellstep demo --sleep 5 2>/dev/null | jq '.scenarios[].status'`,
     )
-    .action(async (options: { sleep: string }) => {
+    .action(async (options: { sleep: string; console?: boolean }) => {
       const sleepSeconds = Number(options.sleep);
       if (!Number.isInteger(sleepSeconds) || sleepSeconds < 0 || sleepSeconds > 600) {
         process.stderr.write('--sleep must be a whole number of seconds between 0 and 600.\n');
         process.exitCode = ExitCode.Failure;
         return;
       }
-      const result = await runDemo({ sleepSeconds });
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      const result = await runDemo({ sleepSeconds, console: options.console === true });
+      const { close, ...printed } = result;
+      process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
       process.exitCode = result.passed ? ExitCode.Success : ExitCode.ExecutionFailed;
+      if (close !== undefined) {
+        process.stderr.write(`\nThe console is at ${result.console} (Ctrl-C to stop).\n`);
+        const stop = () => void close().then(() => process.exit());
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }
     });
 }

@@ -58,6 +58,19 @@ export function commandIdOf(step: StepExecution): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** Step inputs come as JSON texts (`"\"AWS-RunShellScript\""`): shown as the values they stand for. */
+function readableInputs(inputs: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(inputs)) {
+    try {
+      out[key] = JSON.parse(text) as unknown;
+    } catch {
+      out[key] = text;
+    }
+  }
+  return out;
+}
+
 export function AutomationView({ id }: { id: string }) {
   const automation = useLoad(() => loadAutomation(id), [id]);
   const running = automation.data === undefined || !TERMINAL_AUTOMATION.has(automation.data.AutomationExecutionStatus);
@@ -85,7 +98,7 @@ export function AutomationView({ id }: { id: string }) {
               <div class="io">
                 <div>
                   <h4>Inputs</h4>
-                  <JsonBlock value={step.Inputs ?? {}} label={`Inputs of step ${step.StepName}`} />
+                  <JsonBlock value={readableInputs(step.Inputs ?? {})} label={`Inputs of step ${step.StepName}`} />
                 </div>
                 <div>
                   <h4>Outputs</h4>

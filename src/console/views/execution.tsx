@@ -26,16 +26,31 @@ interface DescribedExecution {
   cause?: string;
 }
 
-/** The definition the execution ran: DescribeStateMachineForExecution where served, else the machine's current one. */
-async function definitionFor(execution: DescribedExecution): Promise<{ definition: string; note?: string }> {
-  try {
-    const out = await sfn<{ definition: string }>('DescribeStateMachineForExecution', { executionArn: execution.executionArn });
-    return { definition: out.definition };
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.name !== 'UnknownOperationException') throw error;
-    const out = await sfn<{ definition: string }>('DescribeStateMachine', { stateMachineArn: execution.stateMachineArn });
-    return { definition: out.definition, note: 'DescribeStateMachineForExecution is not served: the graph shows the state machine’s current definition.' };
+/** Set once the endpoint answered that it does not serve DescribeStateMachineForExecution. */
+let forExecutionUnserved = false;
+
+/** `arn:…:execution:<machine>:<name>` → `arn:…:stateMachine:<machine>` (standard executions). */
+export function stateMachineArnOf(executionArn: string): string {
+  const parts = executionArn.split(':');
+  return [...parts.slice(0, 5), 'stateMachine', parts[6] ?? ''].join(':');
+}
+
+/**
+ * The definition the execution ran: DescribeStateMachineForExecution where served, else the machine's current one.
+ * Asked by the execution's ARN alone, so that it loads alongside the execution and its history.
+ */
+async function definitionFor(executionArn: string): Promise<{ definition: string; note?: string }> {
+  if (!forExecutionUnserved) {
+    try {
+      const out = await sfn<{ definition: string }>('DescribeStateMachineForExecution', { executionArn });
+      return { definition: out.definition };
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.name !== 'UnknownOperationException') throw error;
+      forExecutionUnserved = true;
+    }
   }
+  const out = await sfn<{ definition: string }>('DescribeStateMachine', { stateMachineArn: stateMachineArnOf(executionArn) });
+  return { definition: out.definition, note: 'DescribeStateMachineForExecution is not served: the graph shows the state machine’s current definition.' };
 }
 
 /** Reads the history stream into state; reconnects (and replays) if it breaks before the execution ends. */
@@ -78,7 +93,7 @@ function useHistory(executionArn: string): { events: HistoryEvent[]; error?: Err
 export function ExecutionPage({ arn }: { arn: string }) {
   const history = useHistory(arn);
   const execution = useLoad(() => sfn<DescribedExecution>('DescribeExecution', { executionArn: arn }), [arn, history.ended]);
-  const definition = useLoad(async () => (execution.data === undefined ? undefined : definitionFor(execution.data)), [execution.data?.stateMachineArn]);
+  const definition = useLoad(() => definitionFor(arn), [arn]);
   const workflow = useMemo(() => {
     if (definition.data === undefined) return undefined;
     try {
@@ -261,7 +276,11 @@ function StatePanel({ view, selected, states, onSelect }: { view: ExecutionView;
           {run.output !== undefined ? <JsonBlock value={run.output} label={`Output of ${run.name}`} /> : <p>–</p>}
           {run.automationExecutionId && (
             <p>
-              Started automation <a href={`#automation-${run.automationExecutionId}`}>{run.automationExecutionId}</a>
+              Started automation{' '}
+              {/* A button, not a #fragment link: the hash is the page's route. */}
+              <button type="button" class="link" onClick={() => document.getElementById(`automation-${run.automationExecutionId}`)?.scrollIntoView({ behavior: 'smooth' })}>
+                {run.automationExecutionId}
+              </button>
             </p>
           )}
         </div>

@@ -7,7 +7,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { HistoryEvent } from '../model/execution-state.js';
 import { JsonBlock, formatDuration, formatTime } from './common.js';
 
-const PAGE = 500;
+const PAGE = 100;
 
 /** The state each event belongs to, following previousEventId back to a StateEntered event. */
 function stepNames(events: readonly HistoryEvent[]): Map<number, string> {
