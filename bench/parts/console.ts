@@ -5,6 +5,7 @@
  * five loads after a warm-up (median and slowest). The goal is 1 s for each. Also the size of the built bundle.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { LocalEngine } from '../../src/engine/local-engine.js';
 import { CONSOLE_PATH, newConsoleCredentials } from '../../src/server/console-routes.js';
 import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
@@ -97,7 +98,9 @@ try {
       { label: 'Bundle: JavaScript (bytes, minified)', key: 'consoleBundleJsBytes', goal: '' },
       { label: 'Bundle: CSS (bytes)', key: 'consoleBundleCssBytes', goal: '' },
     ],
-    notes: ['Measured with the engine in the same process as the bench, and the browser on the same 2 cores.'],
+    notes: [
+      `Measured with the engine in the same process as the bench, and the browser on the same cores; 1-minute load average ${loadavg()[0]!.toFixed(1)} at the end.`,
+    ],
   });
 } finally {
   await browser.close();
