@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { LocalEngine } from '../../src/engine/local-engine.js';
-import { CONSOLE_PATH, newConsoleCredentials } from '../../src/server/console-routes.js';
+import { CONSOLE_PATH } from '../../src/server/console-routes.js';
 import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
 import { launchBrowser } from '../../test/helpers/browser.js';
 import { writePart } from '../part.js';
@@ -24,7 +24,7 @@ function median(values: readonly number[]): number {
 }
 
 const engine = new LocalEngine({ clock: 'fast' });
-const endpoint = await startLocalEndpoint(engine, { console: { credentials: newConsoleCredentials() } });
+const endpoint = await startLocalEndpoint(engine, { console: {}, verifySignatures: true });
 const browser = await launchBrowser({ width: 1400, height: 1000 });
 try {
   const list = await engine.sfn.CreateStateMachine({ name: 'bench-list', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }) });

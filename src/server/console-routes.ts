@@ -41,11 +41,6 @@ export interface ConsoleRoutesOptions {
   readonly changeIntervalMs?: number;
 }
 
-/** A route and whether it needs the AWS APIs' authentication (the trust boundary reads `authenticated`). */
-export interface ConsoleRoute extends Route {
-  readonly authenticated: boolean;
-}
-
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 /** A client that reads slower than this much unsent data is cut off (it reconnects and replays). */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
@@ -165,7 +160,7 @@ function param(url: URL, name: string): string {
 }
 
 /** The console's routes, in match order (the static prefix last). */
-export function consoleRoutes(engine: LocalEngine, options: ConsoleRoutesOptions): ConsoleRoute[] {
+export function consoleRoutes(engine: LocalEngine, options: ConsoleRoutesOptions): Route[] {
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
   const maxStreams = options.maxStreams ?? 64;
   const changeIntervalMs = options.changeIntervalMs ?? 200;

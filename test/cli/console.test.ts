@@ -1,6 +1,7 @@
 /** `serve` and `demo --console` serve the web console and print its URL. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
+import { consolePair, signedGet } from '../helpers/console-signing.js';
 import { projectRoot } from './helpers.js';
 
 const bin = `${projectRoot}dist/cli/main.js`;
@@ -59,7 +60,7 @@ describe('the console from the CLI', () => {
     // Still serving after the scenarios: the page and the first run's history.
     expect((await fetch(url)).status).toBe(200);
     const arn = decodeURIComponent(runs[0]!.split('#/executions/')[1]!);
-    const history = await fetch(`${url}api/history?executionArn=${encodeURIComponent(arn)}`);
+    const history = await signedGet(`${url}api/history?executionArn=${encodeURIComponent(arn)}`, await consolePair(url));
     expect(await history.text()).toContain('ExecutionSucceeded');
     child!.kill('SIGINT');
     expect(await exited(child!)).toBe(0);

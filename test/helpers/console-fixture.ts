@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LocalEngine } from '../../src/engine/local-engine.js';
-import { CONSOLE_PATH, newConsoleCredentials } from '../../src/server/console-routes.js';
+import { CONSOLE_PATH } from '../../src/server/console-routes.js';
 import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
 import type { LocalEndpoint } from '../../src/server/server.js';
 
@@ -33,7 +33,8 @@ export async function startConsoleFixture(options: { sleepSeconds?: number } = {
   });
   const sampleArn = sample.outputs['JsonPathStateMachineArn']!;
   const described = await engine.sfn.DescribeStateMachine({ stateMachineArn: sampleArn });
-  const endpoint = await startLocalEndpoint(engine, { console: { credentials: newConsoleCredentials() } });
+  // Signatures verified: the console's own requests must pass the same check as any client's.
+  const endpoint = await startLocalEndpoint(engine, { console: {}, verifySignatures: true });
   return {
     engine,
     endpoint,

@@ -3,22 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalEngine } from '../../src/engine/local-engine.js';
-import { CONSOLE_PATH, consoleRoutes, newConsoleCredentials } from '../../src/server/console-routes.js';
+import { CONSOLE_PATH, consolePrincipal, consoleRoutes, type ConsoleCredentials } from '../../src/server/console-routes.js';
 import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
 import { startEndpoint, type LocalEndpoint } from '../../src/server/server.js';
+import { signedGet as sign } from '../helpers/console-signing.js';
 
 let engine: LocalEngine;
 let endpoint: LocalEndpoint;
 let instanceId: string;
-const credentials = newConsoleCredentials();
+/** The pair the console reads from its credentials route, as the page does. */
+type PageCredentials = ConsoleCredentials & { readonly region: string };
+let credentials: PageCredentials;
 const PASS = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Wait', Seconds: 5, End: true } } });
 const ROLE = 'arn:aws:iam::123456789012:role/console-test';
 
 beforeAll(async () => {
   engine = new LocalEngine({ clock: 'fast' });
   instanceId = engine.instances.add({ tags: { Role: 'web' } }).instanceId;
-  endpoint = await startLocalEndpoint(engine, { console: { credentials } });
+  endpoint = await startLocalEndpoint(engine, { console: {}, verifySignatures: true });
+  credentials = (await (await fetch(`${endpoint.url}${CONSOLE_PATH}credentials`)).json()) as PageCredentials;
 });
+
+/** A GET signed as the console signs it (`key` default: the console's pair). */
+function signedGet(target: string, init: { signal?: AbortSignal; key?: PageCredentials } = {}): Promise<Response> {
+  return sign(target, init.key ?? credentials, init.signal);
+}
 
 afterAll(async () => {
   await endpoint.close();
@@ -39,7 +48,7 @@ interface Sse {
 /** Opens a server-sent-events route and collects what it sends. */
 async function sse(path: string): Promise<Sse> {
   const controller = new AbortController();
-  const res = await fetch(url(path), { signal: controller.signal });
+  const res = await signedGet(url(path), { signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
   const events: { event: string; data: unknown }[] = [];
@@ -83,22 +92,24 @@ async function sse(path: string): Promise<Sse> {
 }
 
 async function errorOf(path: string): Promise<{ status: number; type: string; message: string }> {
-  const res = await fetch(url(path));
+  const res = await signedGet(url(path));
   const body = (await res.json()) as { __type: string; message: string };
   return { status: res.status, type: body.__type, message: body.message };
 }
 
 describe('console routes', () => {
-  test('the credentials route gives the pair serve made, same-origin only and never cached', async () => {
+  test('the credentials route gives a pair the engine issued to the console user, same-origin only and never cached', async () => {
     const res = await fetch(url('credentials'));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ...credentials, region: 'us-east-1' });
+    expect(await res.json()).toEqual(credentials);
+    expect(credentials.region).toBe('us-east-1');
+    expect(engine.credentials.get(credentials.accessKeyId)).toMatchObject({ secretAccessKey: credentials.secretAccessKey, principal: consolePrincipal(engine) });
+    expect(consolePrincipal(engine).arn).toBe('arn:aws:iam::123456789012:user/shellstep-console');
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(credentials.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
     expect(credentials.secretAccessKey).toHaveLength(40);
-    expect(newConsoleCredentials().accessKeyId).not.toBe(credentials.accessKeyId);
   });
 
   test('the page comes with a policy that lets it load and call only its own origin; unknown files are 404', async () => {
@@ -107,7 +118,7 @@ describe('console routes', () => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
     writeFileSync(join(dir, 'assets', 'index-abc.js'), 'console.log(1)');
-    const own = await startEndpoint({ services: [], routes: consoleRoutes(engine, { credentials, staticDir: dir }) });
+    const own = await startEndpoint({ services: [], routes: consoleRoutes(engine, { credentials, staticDir: dir }), trust: { credentials: engine.credentials } });
     try {
       const page = await fetch(`${own.url}${CONSOLE_PATH}`);
       expect(page.status).toBe(200);
@@ -130,7 +141,7 @@ describe('console routes', () => {
   });
 
   test('a console that was not built answers 503 ConsoleNotBuilt, and the endpoint keeps serving', async () => {
-    const own = await startEndpoint({ services: [], routes: consoleRoutes(engine, { credentials, staticDir: mkdtempSync(join(tmpdir(), 'console-empty-')) }) });
+    const own = await startEndpoint({ services: [], routes: consoleRoutes(engine, { credentials, staticDir: mkdtempSync(join(tmpdir(), 'console-empty-')) }), trust: { credentials: engine.credentials } });
     try {
       const res = await fetch(`${own.url}${CONSOLE_PATH}`);
       expect(res.status).toBe(503);
@@ -195,16 +206,16 @@ describe('console routes', () => {
   });
 
   test('live streams are bounded: one over the limit gets ThrottlingException, and a closed one frees its place', async () => {
-    const own = await startEndpoint({ services: [], routes: consoleRoutes(engine, { credentials, maxStreams: 2 }) });
+    const own = await startEndpoint({ services: [], routes: consoleRoutes(engine, { credentials, maxStreams: 2 }), trust: { credentials: engine.credentials, verifySignatures: true } });
     const controllers = [new AbortController(), new AbortController()];
     try {
-      for (const c of controllers) expect((await fetch(`${own.url}${CONSOLE_PATH}api/changes`, { signal: c.signal })).status).toBe(200);
-      const refused = await fetch(`${own.url}${CONSOLE_PATH}api/changes`);
+      for (const c of controllers) expect((await signedGet(`${own.url}${CONSOLE_PATH}api/changes`, { signal: c.signal })).status).toBe(200);
+      const refused = await signedGet(`${own.url}${CONSOLE_PATH}api/changes`);
       expect(refused.status).toBe(429);
       expect(((await refused.json()) as { __type: string }).__type).toBe('ThrottlingException');
       controllers[0]!.abort();
       await expect.poll(async () => {
-        const res = await fetch(`${own.url}${CONSOLE_PATH}api/changes`, { signal: AbortSignal.timeout(2000) });
+        const res = await signedGet(`${own.url}${CONSOLE_PATH}api/changes`, { signal: AbortSignal.timeout(2000) });
         const status = res.status;
         if (status === 200) void res.body?.cancel();
         return status;
@@ -215,8 +226,24 @@ describe('console routes', () => {
     }
   });
 
+  test('the data routes need the signature of a known key, as the AWS APIs do; the page and credentials need none', async () => {
+    for (const path of ['api/instances', 'api/changes', `api/history?executionArn=x`, 'api/output?commandId=x&instanceId=y']) {
+      const unsigned = await fetch(url(path));
+      expect(unsigned.status, path).toBe(400);
+      expect(((await unsigned.json()) as { __type: string }).__type).toBe('MissingAuthenticationTokenException');
+    }
+    const stranger = await signedGet(url('api/instances'), { key: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), region: 'us-east-1' } });
+    expect(((await stranger.json()) as { __type: string }).__type).toBe('UnrecognizedClientException');
+    const forged = await signedGet(url('api/instances'), { key: { ...credentials, secretAccessKey: 'y'.repeat(40) } });
+    expect(((await forged.json()) as { __type: string }).__type).toBe('InvalidSignatureException');
+    // A page of another origin is refused before any route runs.
+    const foreign = await fetch(url('credentials'), { headers: { origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect((await fetch(url(''))).status).toBe(200);
+  });
+
   test('the instances route lists each local instance with its tags and ping status', async () => {
-    const res = await fetch(url('api/instances'));
+    const res = await signedGet(url('api/instances'));
     const body = (await res.json()) as { Instances: { InstanceId: string; PingStatus: string; Tags: { Key: string; Value: string }[] }[] };
     expect(body.Instances).toHaveLength(1);
     expect(body.Instances[0]).toMatchObject({ InstanceId: instanceId, PingStatus: 'Online', Tags: [{ Key: 'Role', Value: 'web' }] });

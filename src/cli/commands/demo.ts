@@ -84,8 +84,8 @@ export async function runDemo(options: { write?: (line: string) => void; sleepSe
     });
     if (options.console === true) {
       const { startLocalEndpoint } = await import('../../server/local-endpoint.js');
-      const { CONSOLE_PATH, newConsoleCredentials } = await import('../../server/console-routes.js');
-      const endpoint = await startLocalEndpoint(engine, { console: { credentials: newConsoleCredentials() } });
+      const { CONSOLE_PATH } = await import('../../server/console-routes.js');
+      const endpoint = await startLocalEndpoint(engine, { console: {} });
       serving = { url: `${endpoint.url}${CONSOLE_PATH}`, close: () => endpoint.close() };
       write(`console: ${serving.url}`);
     }
