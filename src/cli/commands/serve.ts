@@ -6,7 +6,7 @@ import type { Store } from '../../engine/store/index.js';
 import { isJsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, instanceSpec, keyValue, type InstanceSpec } from '../options.js';
-import { serveSecurity } from './serve-security.js';
+import { isLoopbackHost, serveSecurity } from './serve-security.js';
 
 /**
  * The store of `--data-dir` (undefined without it), or null after printing why the folder cannot be used: the message
@@ -176,18 +176,21 @@ Examples:
         }
       }
       const { CONSOLE_PATH } = await import('../../server/console-routes.js');
+      // The console's page hands its key to whoever loads it: on loopback only, never to other machines.
+      const withConsole = isLoopbackHost(options.host);
       const endpoint = await startLocalEndpoint(engine, {
         host: options.host,
         port,
         log: (line) => process.stderr.write(`${line}\n`),
-        console: {},
+        ...(withConsole ? { console: {} } : {}),
         verifySignatures: security.verify,
         ...(options.allowHost === undefined ? {} : { allowHosts: options.allowHost }),
         ...(options.allowOrigin === undefined ? {} : { allowOrigins: options.allowOrigin }),
       });
       for (const warning of security.warnings(endpoint.url)) process.stderr.write(`${warning}\n`);
+      if (!withConsole) process.stderr.write('The web console is not served on a non-loopback binding: its page gives a working key to whoever loads it.\n');
       process.stdout.write(
-        `${JSON.stringify({ endpoint: endpoint.url, console: `${endpoint.url}${CONSOLE_PATH}`, instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
+        `${JSON.stringify({ endpoint: endpoint.url, ...(withConsole ? { console: `${endpoint.url}${CONSOLE_PATH}` } : {}), instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
       );
       process.stderr.write(`shellstep local endpoint listening on ${endpoint.url} (Ctrl-C to stop)\n`);
       let stopping = false;
