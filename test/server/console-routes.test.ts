@@ -6,6 +6,7 @@ import { LocalEngine } from '../../src/engine/local-engine.js';
 import { CONSOLE_PATH, consolePrincipal, consoleRoutes, type ConsoleCredentials } from '../../src/server/console-routes.js';
 import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
 import { startEndpoint, type LocalEndpoint } from '../../src/server/server.js';
+import { takeFrames } from '../../src/console/api/sse.js';
 import { signedGet as sign } from '../helpers/console-signing.js';
 
 let engine: LocalEngine;
@@ -60,17 +61,12 @@ async function sse(path: string): Promise<Sse> {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
-        buffered += value;
-        let end: number;
-        while ((end = buffered.indexOf('\n\n')) >= 0) {
-          const frame = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (event === undefined || data === undefined) continue;
-          const parsed = { event, data: JSON.parse(data) as unknown };
+        const taken = takeFrames(buffered + value);
+        buffered = taken.rest;
+        for (const frame of taken.events) {
+          const parsed = { event: frame.event, data: JSON.parse(frame.data) as unknown };
           events.push(parsed);
-          for (const w of waiters.filter((w) => w.event === event)) {
+          for (const w of waiters.filter((w) => w.event === parsed.event)) {
             waiters.splice(waiters.indexOf(w), 1);
             w.resolve(parsed.data);
           }

@@ -6,6 +6,7 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { takeFrames } from './sse.js';
 
 export interface ConsoleCredentials {
   readonly accessKeyId: string;
@@ -175,18 +176,8 @@ export async function readStream(
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
-    buffered += value;
-    let end: number;
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const frame = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of frame.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
-      if (data.length > 0) onEvent(event, JSON.parse(data.join('\n')));
-    }
+    const { events, rest } = takeFrames(buffered + value);
+    buffered = rest;
+    for (const { event, data } of events) onEvent(event, JSON.parse(data));
   }
 }

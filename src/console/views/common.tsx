@@ -144,6 +144,48 @@ export function Section({ title, children, actions }: { title: string; children:
   );
 }
 
+/** A labelled drop-down: `first` is the option before the values (Any, default, choose…). */
+export function Picker(props: {
+  label: string;
+  /** The accessible name, when it says more than the visible label. */
+  name: string;
+  value: string;
+  values: readonly string[];
+  first: { text: string; disabled?: boolean };
+  onPick: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select aria-label={props.name} value={props.value} onChange={(e) => props.onPick((e.target as HTMLSelectElement).value)}>
+        <option value="" disabled={props.first.disabled === true}>
+          {props.first.text}
+        </option>
+        {props.values.map((v) => (
+          <option value={v} key={v}>
+            {v}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A table's header row: one column header per name. */
+export function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export const href = {
   stateMachines: () => '#/state-machines',
   stateMachine: (arn: string) => `#/state-machines/${encodeURIComponent(arn)}`,

@@ -9,7 +9,7 @@ import { allStates, buildWorkflow } from '../model/asl-graph.js';
 import { readHistory, type ExecutionView, type HistoryEvent, type StateRun } from '../model/execution-state.js';
 import { layoutWorkflow } from '../model/layout.js';
 import { AutomationView, commandIdOf, loadAutomation, loadInvocations } from './automation.js';
-import { ErrorNote, JsonBlock, Section, StatusBadge, arnName, formatDuration, formatTime, href, useLoad } from './common.js';
+import { arnName, ErrorNote, formatDuration, formatTime, Head, href, Picker, JsonBlock, Section, StatusBadge, useLoad } from './common.js';
 import { GraphView, Legend, STATUS_WORDS } from './graph.js';
 import { HistoryTable } from './history-table.js';
 
@@ -221,19 +221,7 @@ function StatePanel({ view, selected, states, onSelect }: { view: ExecutionView;
     <aside class="panel state-panel" aria-labelledby="state-panel-title" aria-live="polite">
       <header class="panel-head">
         <h2 id="state-panel-title">{selected === undefined ? 'State details' : selected}</h2>
-        <label>
-          State{' '}
-          <select aria-label="Select a state" value={selected ?? ''} onChange={(e) => onSelect((e.target as HTMLSelectElement).value)}>
-            <option value="" disabled>
-              choose…
-            </option>
-            {states.map((s) => (
-              <option value={s} key={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Picker label="State" name="Select a state" value={selected ?? ''} values={states} first={{ text: 'choose…', disabled: true }} onPick={onSelect} />
       </header>
       {selected === undefined && <p>Select a state in the graph (click, or Tab to it and press Enter) to see its input, output, error and cause.</p>}
       {selected !== undefined && runs.length === 0 && <p>Not reached.</p>}
@@ -289,12 +277,7 @@ function StatePanel({ view, selected, states, onSelect }: { view: ExecutionView;
         <>
           <h3>Iterations ({iterations.length})</h3>
           <table class="grid compact" aria-label={`Iterations of ${selected}`}>
-            <thead>
-              <tr>
-                <th scope="col">Index</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <Head columns={['Index', 'Status']} />
             <tbody>
               {iterations.map((it) => (
                 <tr key={it.index}>

@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { HistoryEvent } from '../model/execution-state.js';
-import { JsonBlock, formatDuration, formatTime } from './common.js';
+import { formatDuration, formatTime, Head, JsonBlock } from './common.js';
 
 const PAGE = 100;
 
@@ -44,16 +44,7 @@ export function HistoryTable({ events }: { events: readonly HistoryEvent[] }) {
   return (
     <>
       <table class="grid history" aria-label="Event history">
-        <thead>
-          <tr>
-            <th scope="col">ID</th>
-            <th scope="col">Type</th>
-            <th scope="col">Step</th>
-            <th scope="col">Resource</th>
-            <th scope="col">Started after</th>
-            <th scope="col">Date and time</th>
-          </tr>
-        </thead>
+        <Head columns={['ID', 'Type', 'Step', 'Resource', 'Started after', 'Date and time']} />
         <tbody>
           {events.slice(0, limit).map((e) => {
             const expanded = open.has(e.id);

@@ -1,7 +1,7 @@
 /** Stacks (resources and events), documents (versions and content) and instances (tags and ping status). */
 import { useState } from 'preact/hooks';
 import { ApiError, cloudformation, consoleJson, ssm } from '../api/client.js';
-import { ErrorNote, JsonBlock, Section, StatusBadge, Unavailable, formatTime, href, useLiveRefresh, useLoad } from './common.js';
+import { ErrorNote, formatTime, Head, href, Picker, JsonBlock, Section, StatusBadge, Unavailable, useLiveRefresh, useLoad } from './common.js';
 
 type Row = Record<string, unknown>;
 const s = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
@@ -20,14 +20,7 @@ export function StacksPage() {
       {stacks.data && list.length === 0 && <p>No stacks.</p>}
       {list.length > 0 && (
         <table class="grid">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col">Description</th>
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Status', 'Created', 'Description']} />
           <tbody>
             {list.map((st) => (
               <tr key={s(st['StackId'])}>
@@ -83,14 +76,7 @@ export function StackPage({ name }: { name: string }) {
         {resources.error && (notServed(resources.error) ? <Unavailable error={resources.error} what="ListStackResources" /> : <ErrorNote error={resources.error} what="the resources" />)}
         {resources.data && (
           <table class="grid">
-            <thead>
-              <tr>
-                <th scope="col">Logical ID</th>
-                <th scope="col">Physical ID</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <Head columns={['Logical ID', 'Physical ID', 'Type', 'Status']} />
             <tbody>
               {rows(resources.data.StackResourceSummaries).map((r) => (
                 <tr key={s(r['LogicalResourceId'])}>
@@ -112,15 +98,7 @@ export function StackPage({ name }: { name: string }) {
         {events.error && <ErrorNote error={events.error} what="the events" />}
         {events.data && (
           <table class="grid">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Logical ID</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
+            <Head columns={['Time', 'Logical ID', 'Type', 'Status', 'Reason']} />
             <tbody>
               {rows(events.data.StackEvents).map((e) => (
                 <tr key={s(e['EventId'])}>
@@ -148,15 +126,7 @@ export function DocumentsPage() {
       {documents.error && <ErrorNote error={documents.error} what="the documents" />}
       {documents.data && (
         <table class="grid">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Default version</th>
-              <th scope="col">Format</th>
-              <th scope="col">Owner</th>
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Type', 'Default version', 'Format', 'Owner']} />
           <tbody>
             {documents.data.DocumentIdentifiers.map((d) => (
               <tr key={s(d['Name'])}>
@@ -210,17 +180,7 @@ export function DocumentPage({ name }: { name: string }) {
       <Section
         title="Content"
         actions={
-          <label>
-            Version{' '}
-            <select value={version} onChange={(e) => setVersion((e.target as HTMLSelectElement).value)} aria-label="Document version">
-              <option value="">default</option>
-              {versionList.map((v) => (
-                <option value={v} key={v}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Picker label="Version" name="Document version" value={version} values={versionList} first={{ text: 'default' }} onPick={setVersion} />
         }
       >
         {versions.error && notServed(versions.error) && <Unavailable error={versions.error} what="ListDocumentVersions" />}
@@ -247,17 +207,7 @@ export function InstancesPage() {
       {instances.data && instances.data.Instances.length === 0 && <p>No local instances. Start serve with --instance auto.</p>}
       {instances.data && instances.data.Instances.length > 0 && (
         <table class="grid">
-          <thead>
-            <tr>
-              <th scope="col">Instance</th>
-              <th scope="col">Name</th>
-              <th scope="col">Ping status</th>
-              <th scope="col">Last ping</th>
-              <th scope="col">Platform</th>
-              <th scope="col">Tags</th>
-              <th scope="col">Root folder</th>
-            </tr>
-          </thead>
+          <Head columns={['Instance', 'Name', 'Ping status', 'Last ping', 'Platform', 'Tags', 'Root folder']} />
           <tbody>
             {instances.data.Instances.map((i) => (
               <tr key={s(i['InstanceId'])} data-instance={s(i['InstanceId'])}>

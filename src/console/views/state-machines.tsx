@@ -1,7 +1,7 @@
 /** The state machines, one machine's executions (filtered by status, newest first, live), and starting one. */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { sfn } from '../api/client.js';
-import { ErrorNote, StatusBadge, Section, formatDuration, formatTime, href, useLiveRefresh, useLoad } from './common.js';
+import { ErrorNote, formatDuration, formatTime, Head, href, Picker, Section, StatusBadge, useLiveRefresh, useLoad } from './common.js';
 
 interface StateMachineItem {
   stateMachineArn: string;
@@ -40,13 +40,7 @@ export function StateMachinesPage() {
       {machines.data && machines.data.length === 0 && <p>No state machines yet. Deploy a template or create one with the API.</p>}
       {machines.data && machines.data.length > 0 && (
         <table class="grid">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Type', 'Created']} />
           <tbody>
             {machines.data.map((m) => (
               <tr key={m.stateMachineArn}>
@@ -84,15 +78,7 @@ export async function listExecutions(stateMachineArn: string, status: string): P
 export function ExecutionsTable({ executions }: { executions: readonly ExecutionItem[] }) {
   return (
     <table class="grid" aria-label="Executions">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Status</th>
-          <th scope="col">Started</th>
-          <th scope="col">Ended</th>
-          <th scope="col">Duration</th>
-        </tr>
-      </thead>
+      <Head columns={['Name', 'Status', 'Started', 'Ended', 'Duration']} />
       <tbody>
         {executions.map((e) => (
           <tr key={e.executionArn}>
@@ -128,17 +114,7 @@ export function StateMachinePage({ arn }: { arn: string }) {
         title={`Executions${executions.data ? ` (${executions.data.length})` : ''}`}
         actions={
           <div class="actions">
-            <label>
-              Status{' '}
-              <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)} aria-label="Filter executions by status">
-                <option value="">Any</option>
-                {STATUSES.map((s) => (
-                  <option value={s} key={s}>
-                    {s}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <Picker label="Status" name="Filter executions by status" value={status} values={STATUSES} first={{ text: 'Any' }} onPick={setStatus} />
             <button type="button" class="primary" onClick={() => setStarting(true)} disabled={machine.data === undefined}>
               Start execution
             </button>
