@@ -48,3 +48,40 @@ export function instanceSpec(text: string, previous: InstanceSpec[] = []): Insta
   }
   return [...previous, { ...(id === 'auto' ? {} : { instanceId: id }), tags, ...(role === undefined ? {} : { role }) }];
 }
+
+/**
+ * A parser for a whole number of seconds in `min..max`; `why` says where the bounds come from when they are not
+ * obvious. Commander prints the message after the option and value, on one line, and exits 1.
+ */
+export function wholeSeconds(min: number, max: number, why = ''): (value: string) => string {
+  return (value) => {
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`Expected a whole number of seconds from ${min} to ${max}${why === '' ? '' : ` (${why})`}.`);
+    return String(n);
+  };
+}
+
+/** `--port`: 0..65535, 0 for any free port. */
+export function port(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 0 && n <= 65535)) throw new InvalidArgumentError('Expected a port number from 0 to 65535 (0: any free port).');
+  return n;
+}
+
+/** One of a fixed list of values, spelled exactly. */
+export function oneOf<T extends string>(values: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`Expected ${values.map((v) => `'${v}'`).join(' or ')}.`);
+    return value as T;
+  };
+}
+
+/** JSON text, checked here so that a typo is refused before anything starts. */
+export function jsonText(value: string): string {
+  try {
+    JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`Expected JSON: ${(error as Error).message}.`);
+  }
+  return value;
+}

@@ -240,6 +240,7 @@ export class LocalEngine {
   async close(): Promise<void> {
     this.#abort.abort(new Error('engine closed'));
     for (const instance of this.instances.list()) this.instances.killAgent(instance.instanceId);
+    this.instances.close();
   }
 
   async #dispatch(serviceName: string, operation: string, input: JsonObject, context: AwsCallContext): Promise<JsonValue> {

@@ -10,9 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the built `shellstep` binary (npm test builds it first). */
-export function shellstep(args: readonly string[], options: { cwd?: string; input?: string } = {}): CliResult {
+export function shellstep(args: readonly string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): CliResult {
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? projectRoot,
+    ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
     input: options.input ?? '',
     encoding: 'utf8',
     timeout: 30_000,

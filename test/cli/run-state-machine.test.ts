@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { fixturePath, REPO_ROOT } from '../helpers/fixtures.js';
 
@@ -30,6 +33,24 @@ describe('shellstep run-state-machine', () => {
     const result = JSON.parse(unavailable.stdout) as { status: string; error: string; cause: string };
     expect(result).toMatchObject({ status: 'FAILED', error: 'Ssm.UnknownOperationException' });
     expect(result.cause).toContain('ssm:DescribeInstanceInformation');
+    // stdout stays the one result object; the hint goes to stderr, one line.
+    expect(unavailable.stdout.trim().split('\n')).toHaveLength(1);
+    expect(unavailable.stderr.trim().split('\n')).toEqual([expect.stringContaining('calls ssm:DescribeInstanceInformation, which this command does not provide')]);
+  });
+
+  test('should run the examples of its help as written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shellstep-rsm-'));
+    try {
+      const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run-state-machine', '--help'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout;
+      const lines = help.split('\n').filter((l) => l.startsWith('  $ ')).map((l) => l.slice(4).replace(/^shellstep /, `${process.execPath} ${REPO_ROOT}/dist/cli/main.js `));
+      expect(lines).toHaveLength(4);
+      const results = lines.map((line) => spawnSync('sh', ['-c', line], { cwd: dir, encoding: 'utf8', timeout: 30_000 }));
+      expect(results.map((r) => r.status)).toEqual([0, 0, 0, 0]);
+      expect(JSON.parse(results[1]!.stdout)).toEqual({ status: 'SUCCEEDED', output: 'world' });
+      expect(JSON.parse(results[3]!.stdout)).toEqual({ status: 'SUCCEEDED', output: {} });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('should exit 1 and list the issues on stderr when the definition is invalid', () => {
@@ -72,7 +93,12 @@ Task states can call Step Functions itself (arn:aws:states:::aws-sdk:sfn:*); oth
 
 Exit codes: 0 SUCCEEDED; 2 the execution did not succeed; 1 unusable arguments or an invalid definition.
 
+A definition that calls other services (the shipped run-shell-command ones call SSM) fails its Task here; run
+those against the whole local engine: shellstep serve, then shellstep run --endpoint-url.
+
 Examples:
-  $ shellstep run-state-machine --definition state-machines/sample.asl.json --input '{"a":1}'
-  $ shellstep run-state-machine --definition wait.asl.json --input '{}' --clock fast --now 2024-01-01T00:00:00Z
+  $ echo '{"StartAt":"Hello","States":{"Hello":{"Type":"Pass","Result":"world","End":true}}}' > hello.asl.json
+  $ shellstep run-state-machine --definition hello.asl.json --input '{"a":1}'
+  $ echo '{"StartAt":"Nap","States":{"Nap":{"Type":"Wait","Seconds":3600,"End":true}}}' > nap.asl.json
+  $ shellstep run-state-machine --definition nap.asl.json --clock fast --now 2024-01-01T00:00:00Z
 `;

@@ -9,14 +9,12 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { LocalEngine } from '../../engine/local-engine.js';
 import type { JsonObject } from '../../model/json.js';
-import { RUNBOOKS_TEMPLATE_PATH, SAMPLE_TEMPLATE_PATH } from '../../definitions/artifacts.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ExecutionSummary } from '../live/live-view.js';
-
-const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+import { wholeSeconds } from '../options.js';
+import { PACKAGE_ROOT, SHIPPED_TEMPLATES } from '../shipped.js';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -31,7 +29,7 @@ export interface ScenarioResult {
 export interface DemoResult {
   readonly passed: boolean;
   readonly scenarios: ScenarioResult[];
-  readonly instances: Array<{ InstanceId: string; Tags: Record<string, string>; RootDir: string }>;
+  readonly instances: Array<{ InstanceId: string; Tags: Record<string, string> }>;
   readonly elapsedMs: number;
   /** With `console`: the web console's URL, served until `close` is called. */
   readonly console?: string;
@@ -75,11 +73,12 @@ export async function runDemo(options: { write?: (line: string) => void; sleepSe
     const db1 = engine.instances.add({ name: 'db-1', tags: { Name: 'db-1', Role: 'db' } });
     write(`shellstep demo: local instances ${web1.instanceId} (web-1), ${web2.instanceId} (web-2), ${db1.instanceId} (db-1)`);
 
-    write(`deploying ${RUNBOOKS_TEMPLATE_PATH} as stack shellstep-runbooks`);
-    await engine.deploy(readFileSync(`${packageRoot}${RUNBOOKS_TEMPLATE_PATH}`, 'utf8'), { stackName: 'shellstep-runbooks' });
-    write(`deploying ${SAMPLE_TEMPLATE_PATH} as stack shellstep-sample`);
-    const sample = await engine.deploy(readFileSync(`${packageRoot}${SAMPLE_TEMPLATE_PATH}`, 'utf8'), {
-      stackName: 'shellstep-sample',
+    const [runbooks, sampleTemplate] = ['runbooks', 'sample'].map((name) => SHIPPED_TEMPLATES.find((t) => t.name === name)!);
+    write(`deploying ${runbooks!.path} as stack ${runbooks!.stackName!}`);
+    await engine.deploy(readFileSync(`${PACKAGE_ROOT}${runbooks!.path}`, 'utf8'), { stackName: runbooks!.stackName! });
+    write(`deploying ${sampleTemplate!.path} as stack ${sampleTemplate!.stackName!}`);
+    const sample = await engine.deploy(readFileSync(`${PACKAGE_ROOT}${sampleTemplate!.path}`, 'utf8'), {
+      stackName: sampleTemplate!.stackName!,
       parameters: { InstanceId: web1.instanceId, SleepSeconds: String(options.sleepSeconds ?? 2) },
     });
     if (options.console === true) {
@@ -104,7 +103,13 @@ export async function runDemo(options: { write?: (line: string) => void; sleepSe
       const t0 = Date.now();
       const { executionArn } = await engine.sfn.StartExecution({ stateMachineArn, input: JSON.stringify(input) });
       if (serving !== undefined) write(`   open: ${serving.url}#/executions/${encodeURIComponent(executionArn)}`);
-      const summary = await followExecution(executionArn, { api: engine.api, write, startedAt: t0, intervalMs: 50 });
+      const summary = await followExecution(executionArn, {
+        api: engine.api,
+        write,
+        startedAt: t0,
+        intervalMs: 50,
+        liveOutput: (commandId, instanceId) => engine.ssm.runCommand.liveOutput(commandId, instanceId),
+      });
       const result: ScenarioResult = {
         name,
         expected,
@@ -114,7 +119,10 @@ export async function runDemo(options: { write?: (line: string) => void; sleepSe
         durationMs: Date.now() - t0,
         nodes: await nodes(engine, commandIdOf(summary)),
       };
-      for (const node of result.nodes) write(`   ${node.InstanceId}: ${node.Status}, exit ${node.ResponseCode ?? '-'}, output: ${JSON.stringify(node.Output ?? '')}`);
+      for (const node of result.nodes) {
+        const output = (node.Output ?? '').trim();
+        write(`   ${node.InstanceId}: ${node.Status}, exit ${node.ResponseCode ?? '-'}${output === '' ? ', no output' : `, output: ${output.split('\n').join(' ⏎ ')}`}`);
+      }
       write(`   ${result.passed ? 'as expected' : 'NOT as expected'} (${result.durationMs} ms)`);
       scenarios.push(result);
     };
@@ -207,7 +215,8 @@ export async function runDemo(options: { write?: (line: string) => void; sleepSe
     return {
       passed,
       scenarios,
-      instances: [web1, web2, db1].map((i) => ({ InstanceId: i.instanceId, Tags: { ...i.tags }, RootDir: i.rootDir })),
+      // Not their folders: a temp folder the engine removes as it closes.
+      instances: [web1, web2, db1].map((i) => ({ InstanceId: i.instanceId, Tags: { ...i.tags } })),
       elapsedMs: Date.now() - started,
       ...(server === undefined
         ? {}
@@ -232,30 +241,27 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('Run the offline demo: the generated runbooks and sample state machine on local instances, with a live view.')
-    .option('--sleep <seconds>', 'how long the sample command sleeps (the seed uses 100)', '2')
+    .option('--sleep <seconds>', 'how long the sample command sleeps, 0..600 (the seed uses 100)', wholeSeconds(0, 600), '2')
     .option('--console', 'serve the web console, print its URL and each run\'s, and keep serving until Ctrl-C')
+    .option('--json', 'print the result JSON on stdout (the default when stdout is not a terminal)')
     .addHelpText(
       'after',
       `
-Needs no AWS account and no Docker. Progress on stderr, the result JSON on stdout.
+Needs no AWS account and no Docker. The live view and a per-node summary go to stderr. The result JSON
+({"passed", "scenarios", "instances", "elapsedMs"}) goes to stdout with --json, or when stdout is not a terminal
+(a pipe or a file); on a terminal without --json, the readable view is all.
 
 Exit codes: 0 every scenario behaved as expected; 2 at least one did not; 1 unusable arguments.
 
 Examples:
   $ shellstep demo
   $ shellstep demo --console
-  $ shellstep demo --sleep 5 2>/dev/null | jq '.scenarios[].status'`,
+  $ shellstep demo --sleep 5 --json 2>/dev/null | jq '.scenarios[].status'`,
     )
-    .action(async (options: { sleep: string; console?: boolean }) => {
-      const sleepSeconds = Number(options.sleep);
-      if (!Number.isInteger(sleepSeconds) || sleepSeconds < 0 || sleepSeconds > 600) {
-        process.stderr.write('--sleep must be a whole number of seconds between 0 and 600.\n');
-        process.exitCode = ExitCode.Failure;
-        return;
-      }
-      const result = await runDemo({ sleepSeconds, console: options.console === true });
+    .action(async (options: { sleep: string; console?: boolean; json?: boolean }) => {
+      const result = await runDemo({ sleepSeconds: Number(options.sleep), console: options.console === true });
       const { close, ...printed } = result;
-      process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
+      if (options.json === true || process.stdout.isTTY !== true) process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
       process.exitCode = result.passed ? ExitCode.Success : ExitCode.ExecutionFailed;
       if (close !== undefined) {
         process.stderr.write(`\nThe console is at ${result.console} (Ctrl-C to stop).\n`);

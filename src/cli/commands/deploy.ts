@@ -10,10 +10,11 @@ import type { JsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SdkApi } from '../live/api-caller.js';
 import { keyValue } from '../options.js';
+import { resolveFile, SHIPPED_TEMPLATES } from '../shipped.js';
 
 interface DeployOptions {
   template: string;
-  stackName: string;
+  stackName?: string;
   parameter?: Record<string, string>;
   endpointUrl?: string;
   region?: string;
@@ -31,8 +32,8 @@ export function registerDeploy(program: Command): void {
   program
     .command('deploy')
     .description('Create or update a CloudFormation stack through a change set, show the changes, and follow its events, on AWS or a local endpoint.')
-    .requiredOption('--template <file>', 'the template (JSON or YAML)')
-    .requiredOption('--stack-name <name>', 'the stack to create or update')
+    .requiredOption('--template <name|file>', `the template (JSON or YAML): a file, or a shipped one by name (${SHIPPED_TEMPLATES.map((t) => t.name).join(', ')})`)
+    .option('--stack-name <name>', `the stack to create or update (default for a shipped template: ${SHIPPED_TEMPLATES.map((t) => t.stackName).join(', ')}; required for a file)`)
     .option('--parameter <key=value>', 'a template parameter (repeatable); others keep their previous value on update', keyValue)
     .option('--no-execute', 'create the change set and show it, without executing it')
     .option('--change-set-name <name>', 'the change set name (default: shellstep-deploy-<time>)')
@@ -50,19 +51,40 @@ Exit codes: 0 the stack is CREATE_COMPLETE or UPDATE_COMPLETE (or the change set
 credentials).
 
 Examples:
-  $ shellstep deploy --template cloudformation/ssm-automation-documents.cfn.json --stack-name shellstep-runbooks
-  $ shellstep deploy --template cloudformation/sample-state-machine.cfn.json --stack-name shellstep-sample \\
-      --parameter InstanceId=i-0123456789abcdef0 --endpoint-url http://127.0.0.1:4599 --no-execute
-  $ aws --endpoint-url http://127.0.0.1:4599 cloudformation execute-change-set --change-set-name ARN`,
+  $ shellstep deploy --template runbooks
+  $ shellstep deploy --template sample --parameter InstanceId=i-0123456789abcdef0 --endpoint-url http://127.0.0.1:4599 --no-execute
+  $ aws --endpoint-url http://127.0.0.1:4599 cloudformation execute-change-set --change-set-name ARN
+  $ shellstep deploy --template my-stack.yaml --stack-name my-stack --region eu-west-1`,
     )
     .action(async (options: DeployOptions) => {
-      const { SdkApi } = await import('../live/api-caller.js');
-      const api = new SdkApi({
-        ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
-        ...(options.region === undefined ? {} : { region: options.region }),
-      });
+      let template: { file: string; stackName: string };
       try {
-        process.exitCode = await deploy(api, options);
+        const shipped = SHIPPED_TEMPLATES.some((t) => t.name === options.template);
+        if (options.stackName === undefined && !shipped) throw new Error(`--stack-name is required for a template file (shipped templates: ${SHIPPED_TEMPLATES.map((t) => t.name).join(', ')}).`);
+        const resolved = resolveFile(options.template, SHIPPED_TEMPLATES, 'template');
+        template = { file: resolved.file, stackName: options.stackName ?? resolved.stackName };
+      } catch (error) {
+        process.stderr.write(`deploy: ${(error as Error).message}\n`);
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
+      const { SdkApi } = await import('../live/api-caller.js');
+      let api: SdkApi;
+      try {
+        api = await SdkApi.open(
+          {
+            ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
+            ...(options.region === undefined ? {} : { region: options.region }),
+          },
+          ['cloudformation'],
+        );
+      } catch (error) {
+        process.stderr.write(`deploy: ${(error as Error).message}\n`);
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
+      try {
+        process.exitCode = await deploy(api, { ...options, ...template });
       } finally {
         api.close();
       }
@@ -77,12 +99,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function deploy(api: Api, options: DeployOptions): Promise<number> {
+async function deploy(api: Api, options: DeployOptions & { file: string; stackName: string }): Promise<number> {
   let body: string;
   try {
-    body = readFileSync(options.template, 'utf8');
+    body = readFileSync(options.file, 'utf8');
   } catch (error) {
-    process.stderr.write(`Cannot read ${options.template}: ${(error as Error).message}\n`);
+    process.stderr.write(`deploy: cannot read ${options.file}: ${(error as Error).message}\n`);
     return ExitCode.Failure;
   }
   const pollMs = options.endpointUrl === undefined ? 3000 : 100;

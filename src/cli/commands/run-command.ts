@@ -6,16 +6,15 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { AwsApi } from '../../engine/aws-api.js';
 import type { LocalEngine } from '../../engine/local-engine.js';
-import { RUNBOOKS_TEMPLATE_PATH } from '../../definitions/artifacts.js';
 import { RUNBOOK_NAMES } from '../../definitions/runbooks.js';
 import { runbookTask, taskTimeoutSeconds } from '../../definitions/state-machines.js';
 import type { JsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SdkApi } from '../live/api-caller.js';
-import { collect, instanceSpec, type InstanceSpec } from '../options.js';
+import { collect, instanceSpec, oneOf, wholeSeconds, type InstanceSpec } from '../options.js';
+import { PACKAGE_ROOT, SHIPPED_TEMPLATES } from '../shipped.js';
 import { LOCAL_ROLE_ARN, startAndFollow } from './run.js';
 
 interface RunCommandOptions {
@@ -31,7 +30,14 @@ interface RunCommandOptions {
   region?: string;
 }
 
-const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * AWS-RunShellScript's pattern accepts 1..172800, but the SSM agent runs any value under 5 (or over its maximum) for
+ * its default 3600 s (amazon-ssm-agent pluginutil ValidateExecutionTimeout, minExecutionTimeoutInSeconds = 5):
+ * refused here rather than silently lengthened.
+ */
+const EXECUTION_TIMEOUT = wholeSeconds(5, 172800, 'the SSM agent runs values under 5 for 3600 s');
+/** SendCommand `TimeoutSeconds`: 30..2592000 (API reference). */
+const DELIVERY_TIMEOUT = wholeSeconds(30, 2592000, 'SendCommand TimeoutSeconds');
 
 function definition(options: RunCommandOptions, instanceIds: string[], lines: string[]): string {
   const parameters: JsonObject = {
@@ -81,9 +87,9 @@ export function registerRunCommand(program: Command): void {
     .argument('[command...]', 'one command line (put it after --)')
     .requiredOption('--instance <id[:tag=value,...]>', "an instance id, or 'auto' for a new local one (repeatable)", instanceSpec)
     .option('-c, --command <line>', 'a script line; repeat for more lines (run as one script)', collect)
-    .option('--shell <shell>', 'Shell or PowerShell', 'Shell')
-    .option('--execution-timeout <seconds>', 'seconds the commands may run', '3600')
-    .option('--delivery-timeout <seconds>', 'seconds to wait for a node to start them', '600')
+    .option('--shell <shell>', 'Shell or PowerShell (case-sensitive, as the runbook\'s allowedValues)', oneOf(['Shell', 'PowerShell'] as const), 'Shell')
+    .option('--execution-timeout <seconds>', 'seconds the commands may run, 5..172800', EXECUTION_TIMEOUT, '3600')
+    .option('--delivery-timeout <seconds>', 'seconds to wait for a node to start them, 30..2592000', DELIVERY_TIMEOUT, '600')
     .option('--working-directory <dir>', 'directory to run in (default: the node\'s default)')
     .option('--document <name>', 'the runbook to use', RUNBOOK_NAMES.InstanceIds)
     .option('--endpoint-url <url>', 'a local endpoint with the runbooks deployed; without it, the embedded engine')
@@ -109,11 +115,6 @@ Examples:
         process.exitCode = ExitCode.Failure;
         return;
       }
-      if (options.shell !== 'Shell' && options.shell !== 'PowerShell') {
-        process.stderr.write(`--shell must be Shell or PowerShell (case-sensitive, as the runbook's allowedValues), got '${options.shell}'.\n`);
-        process.exitCode = ExitCode.Failure;
-        return;
-      }
       let api: AwsApi;
       let engine: LocalEngine | undefined;
       let sdk: SdkApi | undefined;
@@ -124,7 +125,8 @@ Examples:
         instanceIds = options.instance.map((spec) =>
           engine!.instances.add({ tags: spec.tags, ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }) }).instanceId,
         );
-        await engine.deploy(readFileSync(`${packageRoot}${RUNBOOKS_TEMPLATE_PATH}`, 'utf8'), { stackName: 'shellstep-runbooks' });
+        const runbooks = SHIPPED_TEMPLATES.find((t) => t.name === 'runbooks')!;
+        await engine.deploy(readFileSync(`${PACKAGE_ROOT}${runbooks.path}`, 'utf8'), { stackName: runbooks.stackName! });
         api = engine.api;
       } else {
         if (options.instance.some((spec) => spec.instanceId === undefined)) {
@@ -134,7 +136,13 @@ Examples:
         }
         instanceIds = options.instance.map((spec) => spec.instanceId!);
         const { SdkApi } = await import('../live/api-caller.js');
-        sdk = new SdkApi({ endpointUrl: options.endpointUrl, ...(options.region === undefined ? {} : { region: options.region }) });
+        try {
+          sdk = await SdkApi.open({ endpointUrl: options.endpointUrl, ...(options.region === undefined ? {} : { region: options.region }) }, ['sfn', 'ssm']);
+        } catch (error) {
+          process.stderr.write(`run-command: ${(error as Error).message}\n`);
+          process.exitCode = ExitCode.Failure;
+          return;
+        }
         api = sdk;
       }
       try {
@@ -143,7 +151,8 @@ Examples:
           definition: definition(options, instanceIds, lines),
           roleArn: options.roleArn ?? LOCAL_ROLE_ARN,
         })) as { stateMachineArn: string };
-        const summary = await startAndFollow(api, created.stateMachineArn, '{}');
+        const runCommand = engine?.ssm.runCommand;
+        const summary = await startAndFollow(api, created.stateMachineArn, '{}', runCommand === undefined ? {} : { liveOutput: (c, i) => runCommand.liveOutput(c, i) });
         await api.call('sfn', 'DeleteStateMachine', { stateMachineArn: created.stateMachineArn }).catch(() => undefined);
         const commandId =
           typeof (summary.output as JsonObject | undefined)?.['CommandId'] === 'string'

@@ -45,9 +45,14 @@ Task states can call Step Functions itself (arn:aws:states:::aws-sdk:sfn:*); oth
 
 Exit codes: 0 SUCCEEDED; 2 the execution did not succeed; 1 unusable arguments or an invalid definition.
 
+A definition that calls other services (the shipped run-shell-command ones call SSM) fails its Task here; run
+those against the whole local engine: shellstep serve, then shellstep run --endpoint-url.
+
 Examples:
-  $ shellstep run-state-machine --definition state-machines/sample.asl.json --input '{"a":1}'
-  $ shellstep run-state-machine --definition wait.asl.json --input '{}' --clock fast --now 2024-01-01T00:00:00Z`,
+  $ echo '{"StartAt":"Hello","States":{"Hello":{"Type":"Pass","Result":"world","End":true}}}' > hello.asl.json
+  $ shellstep run-state-machine --definition hello.asl.json --input '{"a":1}'
+  $ echo '{"StartAt":"Nap","States":{"Nap":{"Type":"Wait","Seconds":3600,"End":true}}}' > nap.asl.json
+  $ shellstep run-state-machine --definition nap.asl.json --clock fast --now 2024-01-01T00:00:00Z`,
     )
     .action(async (options: Options) => {
       process.exitCode = await runStateMachineCommand(options);
@@ -108,9 +113,12 @@ async function runStateMachineCommand(options: Options): Promise<number> {
 
   // Task states reach Step Functions itself through this port; other services are not available in-process.
   let sfn: ReturnType<typeof stepFunctionsHandlers> = {};
+  /** Calls no service here answers, for the hint on stderr (stdout stays the one result object). */
+  const unavailable = new Set<string>();
   const awsApi: AwsApi = {
     call: async (serviceId, operation, input, callContext) => {
       const handler = serviceId === 'sfn' ? sfn[operation] : undefined;
+      if (handler === undefined && serviceId !== 'sfn') unavailable.add(`${serviceId}:${operation}`);
       if (handler === undefined) throw new ServiceError('UnknownOperationException', `run-state-machine has no local service for ${serviceId}:${operation}`);
       return handler(input, callContext ?? {});
     },
@@ -130,6 +138,11 @@ async function runStateMachineCommand(options: Options): Promise<number> {
     if (result.error !== undefined) out['error'] = result.error;
     if (result.cause !== undefined) out['cause'] = result.cause;
     process.stdout.write(`${JSON.stringify(out)}\n`);
+    if (unavailable.size > 0) {
+      process.stderr.write(
+        `run-state-machine: the definition calls ${[...unavailable].join(', ')}, which this command does not provide (only Step Functions itself); run it with shellstep serve and shellstep run --endpoint-url.\n`,
+      );
+    }
     return result.status === 'SUCCEEDED' ? ExitCode.Success : ExitCode.ExecutionFailed;
   } catch (error) {
     return usage(error instanceof Error ? `${error.name}: ${error.message}` : String(error));

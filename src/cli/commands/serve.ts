@@ -1,11 +1,12 @@
 /** `shellstep serve`: the local engine behind an AWS endpoint for the SDK, the AWS CLI and boto3. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Store } from '../../engine/store/index.js';
 import { isJsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
-import { collect, instanceSpec, keyValue, type InstanceSpec } from '../options.js';
+import { collect, instanceSpec, keyValue, oneOf, port, type InstanceSpec } from '../options.js';
+import { resolveFile, SHIPPED_TEMPLATES } from '../shipped.js';
 import { isLoopbackHost, serveSecurity } from './serve-security.js';
 
 /**
@@ -24,31 +25,47 @@ async function openDataDir(dataDir: string | undefined): Promise<{ store: Store;
   }
 }
 
-/** A stack name from a template file name: `ssm-automation-documents.cfn.json` → `ssm-automation-documents`. */
-export function stackNameFor(file: string): string {
-  const name = basename(file).replace(/\.(cfn\.)?(json|ya?ml|template)$/i, '').replace(/[^-a-zA-Z0-9]/g, '-');
-  return /^[a-zA-Z]/.test(name) ? name : `stack-${name}`;
-}
-
 /** How long serve may spend stopping before it exits anyway (the promise is 2 s; the rest is the helper's share). */
 export const STOP_DEADLINE_MS = 1000;
 
 interface ServeOptions {
   host: string;
-  port: string;
+  port: number;
+  template?: string[];
+  parameter?: Record<string, string>;
+  instance?: InstanceSpec[];
+  clock: 'real' | 'fast';
+  iam: boolean;
   allowHost?: string[];
   allowOrigin?: string[];
   allowRemote?: boolean;
   credentials?: string;
-  template?: string[];
-  parameter?: Record<string, string>;
-  instance?: InstanceSpec[];
-  clock: string;
-  iam: boolean;
   role?: string[];
   inheritAwsEnv?: boolean;
   dataDir?: string;
   mockConfig?: string;
+}
+
+/**
+ * The variables that point the AWS CLI, boto3 and the SDKs at the endpoint: with placeholder keys when any key is
+ * accepted, without keys when signatures are verified (the client signs with a key of the credentials file).
+ */
+export function endpointEnvironment(url: string, region: string, anyKey: boolean): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    ...(anyKey ? { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } : {}),
+  };
+}
+
+/** One line for a port that cannot be had, instead of the listen error's stack. */
+function listenProblem(error: unknown, host: string, port: number): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') return `serve: port ${port} on ${host} is in use (another shellstep serve?): choose another with --port, or --port 0 for any free port.`;
+  if (code === 'EACCES') return `serve: not allowed to listen on port ${port} on ${host}: choose a port above 1023 with --port.`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `serve: ${host} is not an address of this machine: use --host 127.0.0.1.`;
+  return undefined;
 }
 
 export function registerServe(program: Command): void {
@@ -56,45 +73,49 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('Serve the local engine on an AWS endpoint (SSM, Step Functions, CloudFormation) until interrupted.')
     .option('--host <host>', 'address to bind; a non-loopback address needs --allow-remote', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0: any free port)', '4599')
+    .option('--port <port>', 'port to listen on (0: any free port)', port, 4599)
     .option('--allow-host <name>', 'serve requests whose Host is this name too, beside loopback names (repeatable; *.example.com for subdomains)', collect)
     .option('--allow-origin <origin>', "accept requests from this browser origin too, beside the endpoint's own (repeatable; * for any)", collect)
     .option('--credentials <file>', 'verify SigV4 signatures against the keys of this AWS shared-credentials file (default: $SHELLSTEP_CREDENTIALS)')
     .option('--allow-remote', 'let --host be a non-loopback address (needs --credentials; prints what it exposes)')
-    .option('--template <file>', 'deploy a CloudFormation template at start, as a stack named after the file (repeatable)', collect)
+    .option(
+      '--template <name|file>',
+      `deploy a CloudFormation template at start (repeatable): a shipped one by name (${SHIPPED_TEMPLATES.map((t) => `${t.name}: stack ${t.stackName}`).join('; ')}), or a file (a stack named after it)`,
+      collect,
+    )
     .option('--parameter <key=value>', 'a template parameter, for every template that declares it (repeatable)', keyValue)
     .option('--instance <id[:tag=value,...][;role=ROLE]>', "a local instance: an i-/mi- id or 'auto', with tags and its instance profile's role (repeatable)", instanceSpec)
     .option('--role <arn>', 'define an IAM role that no template defines, allowed every action (repeatable)', collect)
     .option('--inherit-aws-env', "let instances' commands keep your AWS variables (keys, profiles, endpoints) instead of an EC2-like environment")
-    .option('--clock <mode>', "'real' or 'fast' (jump over idle waits)", 'real')
+    .option('--clock <mode>', "'real' or 'fast' (jump over idle waits)", oneOf(['real', 'fast'] as const), 'real')
     .option('--data-dir <dir>', 'keep every resource and record in an SQLite database in this folder, and bring them back at the next start (default: in memory)')
     .option('--no-iam', 'do not enforce the IAM roles of loaded templates')
     .option('--mock-config <file>', "Step Functions Local mock configuration: StartExecution on '<stateMachineArn>#<TestCase>' runs that test case (default: $SFN_MOCK_CONFIG)")
     .addHelpText(
       'after',
       `
-Prints {"endpoint", "console", "instances", "stacks"} on stdout once listening, then logs to stderr.
-Open the "console" URL in a browser for the web console (docs/console.md).
-Requests need a SigV4 Authorization header (every SDK, the AWS CLI and boto3 send one), a loopback Host and no
-foreign Origin. Without --credentials any key works; point clients at it with any credentials:
-  aws --endpoint-url http://127.0.0.1:4599 stepfunctions list-state-machines
-  AWS_ENDPOINT_URL=http://127.0.0.1:4599 python3 my_script.py
+Listens first (a busy port fails at once), then creates the instances and deploys the templates. Prints
+{"endpoint", "console", "environment", "instances", "stacks"} on stdout once ready, and on stderr the export line
+that points the AWS CLI, boto3 and the SDKs at the endpoint, then logs. Open the "console" URL in a browser for
+the web console (docs/console.md).
 
-Exit codes: 0 stopped by a signal; 1 unusable arguments or a template that failed to deploy.
+Requests need a SigV4 Authorization header (every SDK, the AWS CLI and boto3 send one), a loopback Host and no
+foreign Origin. Without --credentials any key works.
+
+Exit codes: 0 stopped by a signal; 1 unusable arguments, a busy port, or a template that failed to deploy.
 
 Examples:
-  $ shellstep serve --instance auto:Role=web --instance auto:Role=web --template cloudformation/ssm-automation-documents.cfn.json
-  $ shellstep serve --port 0 --instance i-0123456789abcdef0 --clock fast`,
+  $ shellstep serve --instance auto:Role=web --instance auto:Role=web --template runbooks
+  $ shellstep serve --port 0 --instance i-0123456789abcdef0 --clock fast
+  $ shellstep serve --instance i-0123456789abcdef0 --template runbooks --template sample \\
+      --parameter InstanceId=i-0123456789abcdef0 --parameter SleepSeconds=2`,
     )
     .action(async (options: ServeOptions) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        process.stderr.write(`--port must be 0..65535, got '${options.port}'.\n`);
-        process.exitCode = ExitCode.Failure;
-        return;
-      }
-      if (options.clock !== 'real' && options.clock !== 'fast') {
-        process.stderr.write(`--clock must be 'real' or 'fast', got '${options.clock}'.\n`);
+      let templates: Array<{ file: string; stackName: string }>;
+      try {
+        templates = (options.template ?? []).map((t) => resolveFile(t, SHIPPED_TEMPLATES, 'template'));
+      } catch (error) {
+        process.stderr.write(`serve: ${(error as Error).message}\n`);
         process.exitCode = ExitCode.Failure;
         return;
       }
@@ -148,6 +169,53 @@ Examples:
         return;
       }
       const roleArn = (role: string) => (role.startsWith('arn:') ? role : `arn:${engine.partition}:iam::${engine.accountId}:role/${role}`);
+      const { CONSOLE_PATH } = await import('../../server/console-routes.js');
+      // The console's page hands its key to whoever loads it: on loopback only, never to other machines.
+      const withConsole = isLoopbackHost(options.host);
+      // The port first: a busy one must not cost a deployment first.
+      let endpoint: Awaited<ReturnType<typeof startLocalEndpoint>>;
+      try {
+        endpoint = await startLocalEndpoint(engine, {
+          host: options.host,
+          port: options.port,
+          log: (line) => process.stderr.write(`${line}\n`),
+          ...(withConsole ? { console: {} } : {}),
+          verifySignatures: security.verify,
+          ...(options.allowHost === undefined ? {} : { allowHosts: options.allowHost }),
+          ...(options.allowOrigin === undefined ? {} : { allowOrigins: options.allowOrigin }),
+        });
+      } catch (error) {
+        await engine.close();
+        persisted?.store.close();
+        const problem = listenProblem(error, options.host, options.port);
+        if (problem === undefined) throw error;
+        process.stderr.write(`${problem}\n`);
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
+      let stopping = false;
+      const exit = (code: number) => {
+        // The last batch of records is written before the process ends (a persisted store writes once per turn).
+        try {
+          persisted?.store.close();
+        } finally {
+          process.exit(code);
+        }
+      };
+      const stop = (code: number) => {
+        // A second signal while stopping: the user means now.
+        if (stopping) exit(code);
+        stopping = true;
+        // Whatever a request or a close waits for, serve ends within STOP_DEADLINE_MS (issue 13: within 2 s of SIGTERM or
+        // SIGINT). Exiting closes the spawner helper's stdin, and the helper then kills every command's process group.
+        setTimeout(() => exit(code), STOP_DEADLINE_MS).unref();
+        void Promise.allSettled([endpoint.close(), engine.close()])
+          // The executions the close stopped record their end in the next turns; then the last batch is written.
+          .then(() => new Promise((resolve) => setTimeout(resolve, 20)))
+          .then(() => exit(code));
+      };
+      process.on('SIGINT', () => stop(ExitCode.Success));
+      process.on('SIGTERM', () => stop(ExitCode.Success));
       const instances = (options.instance ?? []).map((spec) =>
         // With --data-dir, an instance of an earlier run is already back: it is the same node.
         (spec.instanceId === undefined ? undefined : engine.instances.get(spec.instanceId)) ??
@@ -158,63 +226,33 @@ Examples:
         }),
       );
       const stacks: Array<{ StackName: string; Outputs: Record<string, string> }> = [];
-      for (const file of options.template ?? []) {
+      for (const { file, stackName } of templates) {
         try {
           const body = readFileSync(file, 'utf8');
           const template = parseJsonOrYaml(body);
           const declared = isJsonObject(template) && isJsonObject(template['Parameters']) ? Object.keys(template['Parameters']) : [];
           const parameters = Object.fromEntries(Object.entries(options.parameter ?? {}).filter(([k]) => declared.includes(k)));
-          const deployed = await engine.deploy(body, { stackName: stackNameFor(file), parameters });
+          const deployed = await engine.deploy(body, { stackName, parameters });
           stacks.push({ StackName: deployed.stackName, Outputs: { ...deployed.outputs } });
-          process.stderr.write(`deployed ${file} as ${deployed.stackName}\n`);
+          process.stderr.write(`deployed ${file} as stack ${deployed.stackName}\n`);
         } catch (error) {
-          process.stderr.write(`${file}: ${(error as Error).name}: ${(error as Error).message}\n`);
-          await engine.close();
-          persisted?.store.close();
-          process.exitCode = ExitCode.Failure;
+          process.stderr.write(`serve: ${file}: ${(error as Error).name}: ${(error as Error).message}\n`);
+          stop(ExitCode.Failure);
           return;
         }
       }
-      const { CONSOLE_PATH } = await import('../../server/console-routes.js');
-      // The console's page hands its key to whoever loads it: on loopback only, never to other machines.
-      const withConsole = isLoopbackHost(options.host);
-      const endpoint = await startLocalEndpoint(engine, {
-        host: options.host,
-        port,
-        log: (line) => process.stderr.write(`${line}\n`),
-        ...(withConsole ? { console: {} } : {}),
-        verifySignatures: security.verify,
-        ...(options.allowHost === undefined ? {} : { allowHosts: options.allowHost }),
-        ...(options.allowOrigin === undefined ? {} : { allowOrigins: options.allowOrigin }),
-      });
       for (const warning of security.warnings(endpoint.url)) process.stderr.write(`${warning}\n`);
       if (!withConsole) process.stderr.write('The web console is not served on a non-loopback binding: its page gives a working key to whoever loads it.\n');
+      const environment = endpointEnvironment(endpoint.url, engine.region, !security.verify);
+      const consoleUrl = withConsole ? { console: `${endpoint.url}${CONSOLE_PATH}` } : {};
       process.stdout.write(
-        `${JSON.stringify({ endpoint: endpoint.url, ...(withConsole ? { console: `${endpoint.url}${CONSOLE_PATH}` } : {}), instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
+        `${JSON.stringify({ endpoint: endpoint.url, ...consoleUrl, environment, instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
       );
-      process.stderr.write(`shellstep local endpoint listening on ${endpoint.url} (Ctrl-C to stop)\n`);
-      let stopping = false;
-      const exit = () => {
-        // The last batch of records is written before the process ends (a persisted store writes once per turn).
-        try {
-          persisted?.store.close();
-        } finally {
-          process.exit(ExitCode.Success);
-        }
-      };
-      const stop = () => {
-        // A second signal while stopping: the user means now.
-        if (stopping) exit();
-        stopping = true;
-        // Whatever a request or a close waits for, serve ends within STOP_DEADLINE_MS (issue 13: within 2 s of SIGTERM or
-        // SIGINT). Exiting closes the spawner helper's stdin, and the helper then kills every command's process group.
-        setTimeout(exit, STOP_DEADLINE_MS).unref();
-        void Promise.allSettled([endpoint.close(), engine.close()])
-          // The executions the close stopped record their end in the next turns; then the last batch is written.
-          .then(() => new Promise((resolve) => setTimeout(resolve, 20)))
-          .then(exit);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      process.stderr.write(
+        `shellstep local endpoint listening on ${endpoint.url} (Ctrl-C to stop). For the AWS CLI, boto3 and the SDKs ${security.verify ? `(signing with a key of ${security.credentialsFile})` : '(any key works)'}:\n` +
+          `  export ${Object.entries(environment)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}\n`,
+      );
     });
 }

@@ -10,7 +10,7 @@ import { isJsonObject } from '../../model/json.js';
 import type { TestStateInput } from '../../engine/states/test-state/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, instanceSpec, keyValue, type InstanceSpec } from '../options.js';
-import { stackNameFor } from './serve.js';
+import { resolveFile, SHIPPED_TEMPLATES } from '../shipped.js';
 
 interface Options {
   readonly request?: string;
@@ -64,7 +64,7 @@ export function registerTestState(program: Command): void {
     .option('--map-iteration-failure-count <n>', 'failed iterations of the mocked Map', count)
     .option('--map-item-reader-data <json>', 'the data an ItemReader would read (JSON, or file://PATH)')
     .option('--instance <id[:tag=value,...]>', "a local instance for Tasks that call Run Command: an i-/mi- id or 'auto' (repeatable)", instanceSpec)
-    .option('--template <file>', 'deploy a CloudFormation template first, as a stack named after the file (repeatable)', collect)
+    .option('--template <name|file>', 'deploy a CloudFormation template first (repeatable): a shipped one by name (runbooks, sample) or a file, as serve does', collect)
     .option('--parameter <key=value>', 'a template parameter (repeatable)', keyValue)
     .option('--clock <mode>', "'real' or 'fast' (jump over waits)", 'real')
     .addHelpText(
@@ -153,8 +153,9 @@ async function testStateCommand(options: Options): Promise<number> {
   const engine = new LocalEngine({ clock: options.clock });
   try {
     for (const spec of options.instance ?? []) engine.instances.add({ tags: spec.tags, ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }) });
-    for (const file of options.template ?? []) {
-      await engine.deploy(readFileSync(file, 'utf8'), { stackName: stackNameFor(file), parameters: options.parameter ?? {} });
+    for (const template of options.template ?? []) {
+      const { file, stackName } = resolveFile(template, SHIPPED_TEMPLATES, 'template');
+      await engine.deploy(readFileSync(file, 'utf8'), { stackName, parameters: options.parameter ?? {} });
     }
     const response = await engine.sfn.TestState(request);
     process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);

@@ -1,12 +1,13 @@
 /** `shellstep validate FILE...`: reports every issue in templates, runbooks and state machine definitions. */
 import type { Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
+import { isFile, PACKAGE_ROOT, SHIPPED_FILES } from '../shipped.js';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('Validate CloudFormation templates, Automation runbooks and Step Functions definitions (kind detected from the content).')
-    .argument('<files...>', 'JSON or YAML files')
+    .argument('<files...>', `JSON or YAML files, or shipped files by name (${SHIPPED_FILES.map((f) => f.name).join(', ')})`)
     .option('--quiet', 'print nothing on stderr')
     .addHelpText(
       'after',
@@ -17,12 +18,16 @@ and one line per issue on stderr. Warnings (deployment risks, features the local
 Exit codes: 0 no errors; 1 errors found; 2 a file could not be read or parsed.
 
 Examples:
-  $ shellstep validate cloudformation/ssm-automation-documents.cfn.json
-  $ shellstep validate runbooks/*.json state-machines/*.asl.json`,
+  $ shellstep validate runbooks sample run-shell-command
+  $ shellstep validate my-template.yaml my-runbook.json my-machine.asl.json`,
     )
     .action(async (files: string[], options: { quiet?: boolean }) => {
       const { isError, validateFile } = await import('../../validate/index.js');
-      const results = files.map(validateFile);
+      const shipped = (arg: string) => (isFile(arg) ? undefined : SHIPPED_FILES.find((f) => f.name === arg));
+      const results = files.map((arg) => {
+        const file = shipped(arg);
+        return file === undefined ? validateFile(arg) : { ...validateFile(`${PACKAGE_ROOT}${file.path}`), file: arg };
+      });
       const all = results.flatMap((r) => r.issues);
       const errors = all.filter(isError).length;
       const warnings = all.length - errors;

@@ -2,7 +2,7 @@
  * The registry of local managed nodes, and the fault-injection switches tests and the CLI use: take a node offline
  * (before or during a command), slow its delivery, kill its agent mid-command, make it unknown.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
@@ -20,7 +20,10 @@ const INSTANCE_KIND = 'ssm.instance';
 export const INSTANCE_ID_PATTERN = /^(i-(\w{8}|\w{17})|mi-\w{17})$/;
 
 export interface InstanceRegistryOptions {
-  /** Folder under which each node gets `<instanceId>/` as its root. Default: a fresh temp folder. */
+  /**
+   * Folder under which each node gets `<instanceId>/` as its root. Default: a fresh temp folder, removed with its
+   * content by `close()`, or when the process exits.
+   */
   readonly baseDir?: string;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
@@ -50,8 +53,26 @@ export interface AddInstanceOptions {
 
 export type InstanceEvent = { readonly type: 'reachable' | 'unreachable' | 'agent-killed' | 'removed'; readonly instanceId: string };
 
+/**
+ * Temp folders made by registries, removed again as the process exits: an engine never closed, or a script start the
+ * process helper had queued that recreated its folder after `close()`.
+ */
+const temporaryFolders = new Set<string>();
+let exitHook = false;
+
+function removeFolder(dir: string): void {
+  try {
+    // A killed command may still be writing in its folder for a moment: retry on ENOTEMPTY and the like.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
+  } catch {
+    // Left behind: nothing more to do than the OS's own temp cleaning.
+  }
+}
+
 export class InstanceRegistry {
   readonly baseDir: string;
+  /** Whether `baseDir` is a temp folder this registry made (and so removes), not one the user named. */
+  readonly #temporary: boolean;
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #configure: ((instance: LocalInstance) => void) | undefined;
@@ -60,8 +81,18 @@ export class InstanceRegistry {
   readonly #store: Store;
 
   constructor(options: InstanceRegistryOptions = {}) {
+    this.#temporary = options.baseDir === undefined;
     this.baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'shellstep-instances-'));
     mkdirSync(this.baseDir, { recursive: true });
+    if (this.#temporary) {
+      temporaryFolders.add(this.baseDir);
+      if (!exitHook) {
+        exitHook = true;
+        process.once('exit', () => {
+          for (const dir of temporaryFolders) removeFolder(dir);
+        });
+      }
+    }
     this.#clock = options.clock ?? new RealClock();
     this.#ids = options.ids ?? randomIds;
     this.#configure = options.configure;
@@ -187,6 +218,11 @@ export class InstanceRegistry {
     this.#instances.delete(instanceId);
     this.#store.delete(INSTANCE_KIND, instanceId);
     this.#emit({ type: 'removed', instanceId });
+  }
+
+  /** Removes the temp folder this registry made (the nodes' folders and the agents'); a named folder stays. */
+  close(): void {
+    if (this.#temporary) removeFolder(this.baseDir);
   }
 
   #require(instanceId: string): LocalInstance {

@@ -77,6 +77,8 @@ type Phase = 'queued' | 'waiting' | 'delivering' | 'running' | 'done';
 
 interface InvocationState {
   readonly instanceId: string;
+  /** The end of the stdout written so far, once the CLI's live view asked for it (liveOutput). */
+  liveTail?: string;
   readonly instanceName: string;
   status: CommandInvocationStatus;
   details: InvocationStatusDetails;
@@ -343,6 +345,24 @@ export class RunCommandService {
       CommandInvocations: page.items.map(([s, inv]) => this.#invocationView(s, inv, input.Details === true)),
       ...(page.next === undefined ? {} : { NextToken: page.next }),
     };
+  }
+
+  /**
+   * The end (at most `maxChars`) of what a running invocation has written to stdout so far, through the console's
+   * output watch; undefined when it has not started here. Not an API: the service returns a command's output only once
+   * it has finished, and the CLI's live view shows this while it runs.
+   */
+  liveOutput(commandId: string, instanceId: string, maxChars = 4096): string | undefined {
+    const inv = this.#commands.get(commandId)?.invocations.find((i) => i.instanceId === instanceId);
+    if (inv === undefined || inv.startedAt === undefined) return undefined;
+    if (inv.liveTail === undefined) {
+      inv.liveTail = '';
+      // Following starts at the first read; the spawner replays the output so far when a watch begins.
+      this.watchOutput(commandId, instanceId, (stream, text) => {
+        if (stream === 1) inv.liveTail = (inv.liveTail + text).slice(-maxChars);
+      });
+    }
+    return inv.liveTail;
   }
 
   async GetCommandInvocation(input: GetCommandInvocationRequest): Promise<GetCommandInvocationResult> {
@@ -983,3 +1003,4 @@ export function paginate<T>(items: readonly T[], maxResults: number | undefined,
   const end = start + size;
   return end < items.length ? { items: items.slice(start, end), next: Buffer.from(String(end), 'utf8').toString('base64url') } : { items: items.slice(start) };
 }
+

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../../src/engine/clock.js';
@@ -40,5 +40,25 @@ describe('InstanceRegistry', () => {
     r.forget(node.instanceId);
     expect(events).toEqual(['unreachable', 'reachable', 'agent-killed', 'unreachable', 'removed']);
     expect(r.get(node.instanceId)).toBeUndefined();
+  });
+});
+
+describe('temporary folders', () => {
+  test('should remove the temp folder it made on close, with what the nodes and agents wrote in it', () => {
+    const made = new InstanceRegistry({ clock: new VirtualClock({ start: 0 }), ids: randomIds });
+    const node = made.add();
+    writeFileSync(join(node.rootDir, 'automation.log'), 'x');
+    expect(existsSync(made.baseDir)).toBe(true);
+    made.close();
+    expect(existsSync(made.baseDir)).toBe(false);
+  });
+
+  test('should leave a folder the caller named', () => {
+    const named = mkdtempSync(join(tmpdir(), 'shellstep-named-'));
+    const registry = new InstanceRegistry({ baseDir: named, clock: new VirtualClock({ start: 0 }), ids: randomIds });
+    registry.add();
+    registry.close();
+    expect(existsSync(named)).toBe(true);
+    rmSync(named, { recursive: true });
   });
 });
