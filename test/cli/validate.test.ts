@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { shellstep } from './helpers.js';
+import { tmpdir } from 'node:os';
 
 const original = new URL('../fixtures/original-sample/original-sample.cfn.json', import.meta.url).pathname;
 
@@ -37,7 +38,7 @@ describe('shellstep validate', () => {
     const result = shellstep(['validate', '--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Exit codes: 0 no errors; 1 errors found; 2 a file could not be read or parsed.');
-    expect(result.stdout).toContain('$ shellstep validate cloudformation/ssm-automation-documents.cfn.json');
+    expect(result.stdout).toContain('$ shellstep validate runbooks sample run-shell-command');
   });
 });
 
@@ -46,5 +47,18 @@ describe('shellstep synth', () => {
     const result = shellstep(['synth', '--check']);
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).stale).toEqual([]);
+  });
+});
+
+describe('shellstep validate, shipped files by name', () => {
+  test('should validate the shipped template, runbook and state machine named on the command line', () => {
+    const result = shellstep(['validate', 'runbooks', 'SfnRunCommandByTargets', 'run-shell-command.jsonata'], { cwd: tmpdir() });
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { files: Array<{ file: string; kind: string }> };
+    expect(report.files.map((f) => [f.file, f.kind])).toEqual([
+      ['runbooks', 'template'],
+      ['SfnRunCommandByTargets', 'runbook'],
+      ['run-shell-command.jsonata', 'state-machine'],
+    ]);
   });
 });
