@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkDefinition, parseDefinition, validateDefinitionResponse } from '../../../src/engine/states/definition-validation.js';
+import { checkDefinitionInSlices, parseDefinitionInSlices, validateDefinitionResponse } from '../../../src/engine/states/definition-validation.js';
 import { findJsonSyntaxError, jsonErrorLocation } from '../../../src/engine/states/json-parse-errors.js';
 import { variableReferences } from '../../../src/engine/states/variable-references.js';
 import { definitionDiagnostics, mapLabelProblem } from '../../../src/engine/states/definition-rules.js';
@@ -22,58 +22,58 @@ describe('definition checks', () => {
     expect(findJsonSyntaxError(deep)?.message).toMatch(/^Unexpected end-of-input: expected close marker for ARRAY \(start marker at \[Source: \(String\)"\[{500}"\[truncated 199500 chars\]; line: 1, column: 200000\]\)$/);
   });
 
-  test('should apply AWS rules before the schema: required fields, query language, timestamps, credentials, paths, resources', () => {
-    expect(validateDefinitionResponse('{}', 'STANDARD', undefined)).toEqual({
+  test('should apply AWS rules before the schema: required fields, query language, timestamps, credentials, paths, resources', async () => {
+    expect(await validateDefinitionResponse('{}', 'STANDARD', undefined)).toEqual({
       result: 'FAIL',
       diagnostics: [{ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: 'These fields are required: [States, StartAt]', location: '/' }],
       truncated: false,
     });
-    expect(validateDefinitionResponse('not a definition', 'STANDARD', undefined).diagnostics[0]).toMatchObject({ code: 'INVALID_JSON_DESCRIPTION', location: '[Source: (String)"not a definition"; line: 1, column: 4]' });
-    expect(validateDefinitionResponse(text(pass), 'EXPRESS', undefined)).toEqual({ result: 'OK', diagnostics: [], truncated: false });
+    expect((await validateDefinitionResponse('not a definition', 'STANDARD', undefined)).diagnostics[0]).toMatchObject({ code: 'INVALID_JSON_DESCRIPTION', location: '[Source: (String)"not a definition"; line: 1, column: 4]' });
+    expect(await validateDefinitionResponse(text(pass), 'EXPRESS', undefined)).toEqual({ result: 'OK', diagnostics: [], truncated: false });
     const downgrade = { QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', QueryLanguage: 'JSONPath', End: true } } };
-    expect(checkDefinition(text(downgrade), 'STANDARD').diagnostics).toEqual([
+    expect((await checkDefinitionInSlices(text(downgrade), 'STANDARD')).diagnostics).toEqual([
       { code: 'SCHEMA_VALIDATION_FAILED', message: "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine", location: '/States/P' },
     ]);
     const wait = (ts: string, ql?: string) => ({ StartAt: 'W', States: { W: { Type: 'Wait', Timestamp: ts, End: true, ...(ql === undefined ? {} : { QueryLanguage: ql }) } } });
-    expect(checkDefinition(text(wait('2016-12-05T25:29:29Z')), 'STANDARD').diagnostics[0]?.message).toBe('String does not match RFC3339 timestamp');
-    expect(checkDefinition(text(wait("{% '2016-03-14T01:59:00Z' %}")), 'STANDARD').diagnostics[0]?.message).toBe('String does not match RFC3339 timestamp');
-    expect(checkDefinition(text(wait("{% '2016-03-14T01:59:00Z' %}", 'JSONata')), 'STANDARD').diagnostics).toEqual([]);
+    expect((await checkDefinitionInSlices(text(wait('2016-12-05T25:29:29Z')), 'STANDARD')).diagnostics[0]?.message).toBe('String does not match RFC3339 timestamp');
+    expect((await checkDefinitionInSlices(text(wait("{% '2016-03-14T01:59:00Z' %}")), 'STANDARD')).diagnostics[0]?.message).toBe('String does not match RFC3339 timestamp');
+    expect((await checkDefinitionInSlices(text(wait("{% '2016-03-14T01:59:00Z' %}", 'JSONata')), 'STANDARD')).diagnostics).toEqual([]);
     const credentials = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sfn:listActivities', Credentials: {}, End: true } } };
-    expect(checkDefinition(text(credentials), 'STANDARD').diagnostics[0]).toEqual({ code: 'SCHEMA_VALIDATION_FAILED', message: "The field 'RoleArn' is required but was missing", location: '/States/T/Credentials' });
+    expect((await checkDefinitionInSlices(text(credentials), 'STANDARD')).diagnostics[0]).toEqual({ code: 'SCHEMA_VALIDATION_FAILED', message: "The field 'RoleArn' is required but was missing", location: '/States/T/Credentials' });
     const escape = { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'x.$': "States.Format('a \\\"b\\\"', 'c')" }, End: true } } };
-    expect(checkDefinition(text(escape), 'STANDARD').diagnostics[0]?.message).toBe("The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic function call");
+    expect((await checkDefinitionInSlices(text(escape), 'STANDARD')).diagnostics[0]?.message).toBe("The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic function call");
     const query = { StartAt: 'Q', States: { Q: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:query', End: true } } };
-    expect(checkDefinition(text(query), 'STANDARD').diagnostics[0]?.message).toBe(
+    expect((await checkDefinitionInSlices(text(query), 'STANDARD')).diagnostics[0]?.message).toBe(
       'The resource provided arn:aws:states:::dynamodb:query is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.',
     );
     const sync = { StartAt: 'S', States: { S: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', End: true } } };
-    expect(checkDefinition(text(sync), 'STANDARD').diagnostics).toEqual([]);
-    expect(checkDefinition(text({ ...pass, States: { P: { Type: 'Pass', Parameters: { 'x.$': 'nope' }, End: true } } }), 'STANDARD').diagnostics).toHaveLength(1);
+    expect((await checkDefinitionInSlices(text(sync), 'STANDARD')).diagnostics).toEqual([]);
+    expect((await checkDefinitionInSlices(text({ ...pass, States: { P: { Type: 'Pass', Parameters: { 'x.$': 'nope' }, End: true } } }), 'STANDARD')).diagnostics).toHaveLength(1);
   });
 
-  test('should refuse a bad Distributed Map Label with the recorded message, for every character the rule names', () => {
+  test('should refuse a bad Distributed Map Label with the recorded message, for every character the rule names', async () => {
     const map = (label: string) => ({
       StartAt: 'M',
       States: { M: { Type: 'Map', Label: label, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'I', States: { I: { Type: 'Pass', End: true } } }, End: true } },
     });
-    const message = (label: string): string => {
+    const message = async (label: string): Promise<string> => {
       const body = text(map(label));
       try {
-        parseDefinition(body);
+        await parseDefinitionInSlices(body);
         return 'accepted';
       } catch (error) {
         return (error as Error).message.replace(` in definition '${body}'.`, '');
       }
     };
-    expect(message('')).toBe("Error=ValueError Args=['Label cannot be empty']");
-    expect(message('x'.repeat(41))).toBe("Error=ValueError Args=['Label cannot exceed 40 characters']");
-    expect(message('label_ ')).toBe(`Error=ValueError Args=["Label contains invalid character: ' '"]`);
-    expect(message('label_"')).toBe(`Error=ValueError Args=['Label contains invalid character: \\'"\\'']`);
-    expect(message('label_\n')).toBe(`Error=ValueError Args=["Label contains invalid character: '\\\\n'"]`);
-    expect(message('label_\u0085')).toBe(`Error=ValueError Args=["Label contains invalid character: '\\\\x85'"]`);
-    expect(message('label_\\')).toBe(`Error=ValueError Args=["Label contains invalid character: '\\\\\\\\'"]`);
-    expect(message('label_?')).toBe(`Error=ValueError Args=["Label contains invalid character: '?'"]`);
-    expect(message('fine-label.1')).toBe('accepted');
+    expect(await message('')).toBe("Error=ValueError Args=['Label cannot be empty']");
+    expect(await message('x'.repeat(41))).toBe("Error=ValueError Args=['Label cannot exceed 40 characters']");
+    expect(await message('label_ ')).toBe(`Error=ValueError Args=["Label contains invalid character: ' '"]`);
+    expect(await message('label_"')).toBe(`Error=ValueError Args=['Label contains invalid character: \\'"\\'']`);
+    expect(await message('label_\n')).toBe(`Error=ValueError Args=["Label contains invalid character: '\\\\n'"]`);
+    expect(await message('label_\u0085')).toBe(`Error=ValueError Args=["Label contains invalid character: '\\\\x85'"]`);
+    expect(await message('label_\\')).toBe(`Error=ValueError Args=["Label contains invalid character: '\\\\\\\\'"]`);
+    expect(await message('label_?')).toBe(`Error=ValueError Args=["Label contains invalid character: '?'"]`);
+    expect(await message('fine-label.1')).toBe('accepted');
   });
 });
 
