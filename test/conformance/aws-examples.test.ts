@@ -13,16 +13,13 @@ import { describeProblems, runAwsExamples } from './aws-examples-cases.js';
 const hasBoto3 = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0;
 
 /**
- * CloudFormation operations the `cfn` stream (issue 16 §1) builds: change sets, GetTemplate, ListStackResources. The
- * endpoint answers them `InvalidAction` until then.
+ * The example describes a change set that modifies a Lambda function (`Action: Modify`, with `PhysicalResourceId` and
+ * `Replacement`). The dataset's setup makes one that adds an IAM role and leaves the stack's document as it is, and for
+ * an `Add` AWS reports neither member (DescribeChangeSet, ResourceChange): the example's scenario is not the setup's.
  */
-const AWAITING_CLOUDFORMATION: readonly string[] = [
-  'awscli/examples/cloudformation/create-change-set.rst#CreateChangeSet#1',
+const MODIFY_EXAMPLES: readonly string[] = [
   'awscli/examples/cloudformation/describe-change-set.rst#DescribeChangeSet#1',
   'awscli/examples/cloudformation/describe-change-set.rst#DescribeChangeSet#2',
-  'awscli/examples/cloudformation/execute-change-set.rst#ExecuteChangeSet#1',
-  'awscli/examples/cloudformation/get-template.rst#GetTemplate#1',
-  'awscli/examples/cloudformation/list-stack-resources.rst#ListStackResources#1',
 ];
 
 /**
@@ -35,7 +32,7 @@ const INSTANCES_WITH_ASSOCIATIONS: readonly string[] = [
   'https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeInstanceInformation.html#DescribeInstanceInformation#1',
 ];
 
-const EXPECTED_FAILURES = new Set([...AWAITING_CLOUDFORMATION, ...INSTANCES_WITH_ASSOCIATIONS]);
+const EXPECTED_FAILURES = new Set([...MODIFY_EXAMPLES, ...INSTANCES_WITH_ASSOCIATIONS]);
 
 describe('aws-examples conformance (AWS-documented example outputs)', () => {
   test.skipIf(!hasBoto3)('should pass every case but the named exceptions, which must still fail', async () => {

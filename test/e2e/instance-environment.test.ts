@@ -142,7 +142,8 @@ describe("a local instance's command environment under serve", () => {
             DocumentName: 'AWS-RunShellScript',
             InstanceIds: [defaultNode],
             Parameters: {
-              'commands.$': "States.Array(States.Format('TOKEN={}', $$.Task.Token), 'aws stepfunctions send-task-success --task-token \"$TOKEN\" --task-output \"{\\\"from\\\": \\\"$AWS_SSM_INSTANCE_ID\\\"}\"')",
+              // Inside intrinsic strings only ' { } \ may be escaped (AWS refuses \"), so the JSON is built by printf.
+              'commands.$': String.raw`States.Array(States.Format('TOKEN={}', $$.Task.Token), 'OUT=$(printf \'\{"from": "%s"\}\' "$AWS_SSM_INSTANCE_ID")', 'aws stepfunctions send-task-success --task-token "$TOKEN" --task-output "$OUT"')`,
             },
           },
           TimeoutSeconds: 60,

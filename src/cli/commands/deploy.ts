@@ -53,7 +53,6 @@ credentials).
 Examples:
   $ shellstep deploy --template runbooks
   $ shellstep deploy --template sample --parameter InstanceId=i-0123456789abcdef0 --endpoint-url http://127.0.0.1:4599 --no-execute
-  $ aws --endpoint-url http://127.0.0.1:4599 cloudformation execute-change-set --change-set-name ARN
   $ shellstep deploy --template my-stack.yaml --stack-name my-stack --region eu-west-1`,
     )
     .action(async (options: DeployOptions) => {
