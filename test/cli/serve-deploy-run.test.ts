@@ -47,7 +47,7 @@ describe('serve, deploy and run', () => {
     const arn = JSON.parse(sample.stdout).Outputs.JsonPathStateMachineArn as string;
 
     const again = await cli(['deploy', '--template', 'cloudformation/sample-state-machine.cfn.json', '--stack-name', 'sample', '--parameter', 'InstanceId=i-0123456789abcdef0', '--parameter', 'SleepSeconds=0', '--endpoint-url', endpoint.endpoint]);
-    expect(again.status).toBe(0);
+    expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toContain('No changes to deploy. Stack sample is up to date.');
     expect(JSON.parse(again.stdout).StackStatus).toBe('CREATE_COMPLETE');
 

@@ -70,7 +70,7 @@ describe('docs/testing.md', () => {
   test('should print what the guide shows for its test-state example', () => {
     const dir = mkdtempSync(join(tmpdir(), 'testing-guide-'));
     try {
-      const definition = /cat > \/tmp\/pass-state\.json <<'JSON'\n([\s\S]*?)\nJSON/.exec(guide)![1]!;
+      const definition = /cat > pass-state\.json <<'JSON'\n([\s\S]*?)\nJSON/.exec(guide)![1]!;
       writeFileSync(join(dir, 'pass-state.json'), definition);
       const run = spawnSync(process.execPath, [bin, 'test-state', '--definition', join(dir, 'pass-state.json'), '--input', '{"name":"Ada"}', '--inspection-level', 'DEBUG'], { encoding: 'utf8' });
       expect(run.status, run.stderr).toBe(0);

@@ -5,6 +5,7 @@
  * stack's events live.
  */
 import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { JsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
@@ -36,7 +37,7 @@ export function registerDeploy(program: Command): void {
     .option('--stack-name <name>', `the stack to create or update (default for a shipped template: ${SHIPPED_TEMPLATES.map((t) => t.stackName).join(', ')}; required for a file)`)
     .option('--parameter <key=value>', 'a template parameter (repeatable); others keep their previous value on update', keyValue)
     .option('--no-execute', 'create the change set and show it, without executing it')
-    .option('--change-set-name <name>', 'the change set name (default: shellstep-deploy-<time>)')
+    .option('--change-set-name <name>', 'the change set name (default: shellstep-deploy-<time>-<random>)')
     .option('--endpoint-url <url>', 'a local endpoint (shellstep serve); without it, AWS')
     .option('--region <region>', 'the AWS Region (default: your AWS configuration)')
     .addHelpText(
@@ -107,7 +108,8 @@ async function deploy(api: Api, options: DeployOptions & { file: string; stackNa
     return ExitCode.Failure;
   }
   const pollMs = options.endpointUrl === undefined ? 3000 : 100;
-  const changeSetName = options.changeSetName ?? `shellstep-deploy-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  // Time to the millisecond and a random suffix: two deploys in the same second must not collide on one name.
+  const changeSetName = options.changeSetName ?? `shellstep-deploy-${new Date().toISOString().replace(/\D/g, '').slice(0, 17)}-${randomBytes(2).toString('hex')}`;
   let changeSet: JsonObject;
   let seen: Set<string>;
   let exists = false;
