@@ -95,7 +95,8 @@ describe('serve --data-dir', () => {
     expect(second.instances).toMatchObject([{ InstanceId: 'i-0123456789abcdef0' }]);
     const again = clients(second.endpoint);
     expect((await again.sfn.send(new ListStateMachinesCommand({}))).stateMachines?.map((m) => m.name)).toEqual(['kept']);
-    expect((await again.cfn.send(new DescribeStacksCommand({ StackName: 'ssm-automation-documents' }))).Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+    // The shipped runbooks template deploys as shellstep-runbooks, the stack the sample imports from.
+    expect((await again.cfn.send(new DescribeStacksCommand({ StackName: 'shellstep-runbooks' }))).Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
     expect((await again.ssm.send(new DescribeInstanceInformationCommand({}))).InstanceInformationList?.map((i) => i.InstanceId)).toEqual(['i-0123456789abcdef0']);
     expect(await again.sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'SUCCEEDED', input: '{"keep":1}', output: '{"keep":1}' });
     const events = (await again.sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];
