@@ -197,5 +197,18 @@ describe('serve --data-dir', () => {
     const refusal = await refused(newer);
     expect(refusal.code).toBe(1);
     expect(refusal.stderr).toContain(`was written by a newer shellstep (schema version ${SCHEMA_VERSION + 1}`);
+
+    // A record edited into a shape the restore cannot read.
+    const edited = dataDir();
+    const second = await serve(edited);
+    second.child.kill('SIGTERM');
+    await exited(second);
+    const rows = new Sqlite(join(edited, DATABASE_FILE));
+    rows.prepare('INSERT INTO records (scope, kind, id, body) VALUES (?, ?, ?, ?)').run('us-east-1', 'ssm.command', 'x', '{"command": 42}');
+    rows.close();
+    const unreadable = await refused(edited);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toContain(`--data-dir: ${join(edited, DATABASE_FILE)}: a kept record cannot be restored`);
+    expect(unreadable.stderr).not.toMatch(/\n\s+at /);
   });
 });

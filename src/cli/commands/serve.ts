@@ -13,11 +13,11 @@ import { isLoopbackHost, serveSecurity } from './serve-security.js';
  * The store of `--data-dir` (undefined without it), or null after printing why the folder cannot be used: the message
  * names the file (a foreign or damaged database, a newer schema, another serve using it).
  */
-async function openDataDir(dataDir: string | undefined): Promise<{ store: Store; instancesDir: string } | null | undefined> {
+async function openDataDir(dataDir: string | undefined): Promise<{ store: Store; instancesDir: string; file: string } | null | undefined> {
   if (dataDir === undefined) return undefined;
-  const { openSqliteStore, StoreOpenError } = await import('../../engine/store/index.js');
+  const { openSqliteStore, StoreOpenError, DATABASE_FILE } = await import('../../engine/store/index.js');
   try {
-    return { store: openSqliteStore(dataDir), instancesDir: join(resolve(dataDir), 'instances') };
+    return { store: openSqliteStore(dataDir), instancesDir: join(resolve(dataDir), 'instances'), file: join(resolve(dataDir), DATABASE_FILE) };
   } catch (error) {
     if (!(error instanceof StoreOpenError)) throw error;
     process.stderr.write(`--data-dir: ${error.message}\n`);
@@ -142,14 +142,24 @@ Examples:
         process.exitCode = ExitCode.Failure;
         return;
       }
-      const engine = new LocalEngine({
-        clock: options.clock,
-        enforceIam: options.iam,
-        inheritAwsEnvironment: options.inheritAwsEnv === true,
-        // One scope per region: the engine of us-east-1, serve's region (the regions' engine set scopes each of its own).
-        ...(persisted === undefined ? {} : { store: persisted.store.scope('us-east-1'), instancesDir: persisted.instancesDir }),
-        ...(mockConfig === undefined ? {} : { mockConfig }),
-      });
+      let engine: InstanceType<typeof LocalEngine>;
+      try {
+        engine = new LocalEngine({
+          clock: options.clock,
+          enforceIam: options.iam,
+          inheritAwsEnvironment: options.inheritAwsEnv === true,
+          // One scope per region: the engine of us-east-1, serve's region (the regions' engine set scopes each of its own).
+          ...(persisted === undefined ? {} : { store: persisted.store.scope('us-east-1'), instancesDir: persisted.instancesDir }),
+          ...(mockConfig === undefined ? {} : { mockConfig }),
+        });
+      } catch (error) {
+        if (persisted === undefined) throw error;
+        // A record the restore cannot read (edited by hand, or damaged inside valid JSON): named, not a stack trace.
+        process.stderr.write(`--data-dir: ${persisted.file}: a kept record cannot be restored (${(error as Error).message}); move the file away to start with an empty data folder\n`);
+        persisted.store.close();
+        process.exitCode = ExitCode.Failure;
+        return;
+      }
       try {
         for (const key of security.credentials(engine)) engine.credentials.register(key);
       } catch (error) {
