@@ -72,6 +72,11 @@ export class Activities {
     return { record, created: true };
   }
 
+  /** Puts back an activity the store kept. */
+  restore(record: ActivityRecord): void {
+    this.#records.set(record.arn, record);
+  }
+
   describe(arn: string): ActivityRecord {
     expectArn(arn, ['activity']);
     const record = this.#records.get(arn);

@@ -47,8 +47,24 @@ import {
 } from './logging-configuration.js';
 import { TagStore, type Tag } from './tags.js';
 import { TaskTokens } from './task-tokens.js';
-import { decodeRecord, memoryStore, type Store } from '../store/index.js';
-import { MACHINE_KIND, EXECUTION_KIND, HISTORY_KIND, savedExecution, savedMachine, restoredRevision, restoredRunning, interruptedResult, type SavedExecution, type SavedMachine } from './persistence.js';
+import { memoryStore, type Store } from '../store/index.js';
+import {
+  ACTIVITY_KIND,
+  EXECUTION_KIND,
+  HISTORY_KIND,
+  interruptedResult,
+  MACHINE_KIND,
+  restoredRevision,
+  restoredRunning,
+  REVISION_KIND,
+  revisionKey,
+  savedRevision,
+  TAGS_KIND,
+  type SavedExecution,
+  type SavedMachine,
+  type SavedRevision,
+} from './persistence.js';
+import type { ActivityRecord } from './activities.js';
 import { testState, type TestStateInput, type TestStateOutput } from './test-state/index.js';
 import { variableReferences } from './variable-references.js';
 import { sameRevision, Versions, type Revision, type VersionRecord } from './versions.js';
@@ -231,7 +247,10 @@ export class StepFunctionsService {
     };
     this.#machines.set(arn, record);
     this.#saveMachine(record);
-    if (input.tags !== undefined) this.tags.set(arn, input.tags);
+    if (input.tags !== undefined) {
+      this.tags.set(arn, input.tags);
+      this.#saveTags(arn);
+    }
     return withVersionArn({ stateMachineArn: arn, creationDate: new Date(now) }, version?.arn);
   }
 
@@ -331,10 +350,13 @@ export class StepFunctionsService {
     // Deleting is idempotent, "also deletes all versions and aliases", and running executions keep running until
     // they finish (API_DeleteStateMachine.html).
     const deleted = this.#machines.get(arn);
-    if (this.#machines.delete(arn)) this.tags.drop(arn);
-    // Kept, marked deleted: its executions still describe it (and restore needs it for them). Its versions and
-    // aliases go with it.
-    if (deleted !== undefined) this.#saveMachine(deleted, true);
+    if (deleted !== undefined) {
+      this.#machines.delete(arn);
+      this.tags.drop(arn);
+      // Kept, marked deleted: its executions still describe it (and restore needs it for them).
+      this.#saveMachine(deleted, true);
+      this.#saveTags(arn);
+    }
     return {};
   }
 
@@ -347,6 +369,7 @@ export class StepFunctionsService {
       throw conflict(`Failed to publish the State Machine version for revision ${input.revisionId}. The current State Machine revision is ${current}.`);
     }
     const version = machine.versions.publish(machine.revision, input.description, this.#clock.now());
+    this.#saveMachine(machine);
     return { creationDate: new Date(version.creationDate), stateMachineVersionArn: version.arn };
   }
 
@@ -375,6 +398,7 @@ export class StepFunctionsService {
       throw conflict(`Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.join(', ')}]`);
     }
     machine.versions.delete(parsed.version);
+    this.#saveMachine(machine);
     return {};
   }
 
@@ -399,6 +423,7 @@ export class StepFunctionsService {
     }
     const now = this.#clock.now();
     machine.aliases.set(name, { arn, name, description: input.description, routing: routing.map((r) => ({ ...r })), creationDate: now, updateDate: now });
+    this.#saveMachine(machine);
     return { stateMachineAliasArn: arn, creationDate: new Date(now) };
   }
 
@@ -435,6 +460,7 @@ export class StepFunctionsService {
     }
     if (input.description !== undefined) alias.description = input.description;
     alias.updateDate = this.#clock.now();
+    this.#saveMachine(machine);
     return { updateDate: new Date(alias.updateDate) };
   }
 
@@ -442,7 +468,8 @@ export class StepFunctionsService {
     const arn = required(input.stateMachineAliasArn, 'stateMachineAliasArn');
     const parsed = expectArn(arn, ['alias']);
     // Deleting an alias that does not exist succeeds (recorded).
-    this.#machines.get(makeStateMachineArn(this.region, this.accountId, parsed.machine))?.aliases.delete(parsed.alias);
+    const owner = this.#machines.get(makeStateMachineArn(this.region, this.accountId, parsed.machine));
+    if (owner?.aliases.delete(parsed.alias) === true) this.#saveMachine(owner);
     return {};
   }
 
@@ -661,7 +688,11 @@ export class StepFunctionsService {
     TagStore.check(input.tags, 'tags', arn);
     const { record, created } = this.activities.create(name, input.encryptionConfiguration);
     // "If a following request has different tags values, Step Functions will ignore these differences".
-    if (created && input.tags !== undefined) this.tags.set(record.arn, input.tags);
+    if (created) this.#store.put(ACTIVITY_KIND, record.arn, () => record as unknown as JsonValue);
+    if (created && input.tags !== undefined) {
+      this.tags.set(record.arn, input.tags);
+      this.#saveTags(record.arn);
+    }
     return { activityArn: record.arn, creationDate: new Date(record.creationDate) };
   }
 
@@ -672,7 +703,11 @@ export class StepFunctionsService {
 
   async DeleteActivity(input: { activityArn?: string }): Promise<Record<string, never>> {
     const arn = required(input.activityArn, 'activityArn');
-    if (this.activities.delete(arn)) this.tags.drop(arn);
+    if (this.activities.delete(arn)) {
+      this.tags.drop(arn);
+      this.#store.delete(ACTIVITY_KIND, arn);
+      this.#saveTags(arn);
+    }
     return {};
   }
 
@@ -694,12 +729,14 @@ export class StepFunctionsService {
     const tags = input.tags ?? [];
     TagStore.check(tags, 'tags', arn, this.tags.tagsOf(arn));
     this.tags.set(arn, tags);
+    this.#saveTags(arn);
     return {};
   }
 
   async UntagResource(input: { resourceArn?: string; tagKeys?: string[] }): Promise<Record<string, never>> {
     const arn = this.#taggable(input.resourceArn);
     this.tags.remove(arn, input.tagKeys ?? []);
+    this.#saveTags(arn);
     return {};
   }
 
@@ -858,7 +895,41 @@ export class StepFunctionsService {
   // ------------------------------------------------------------------ persistence
 
   #saveMachine(machine: StateMachineRecord, deleted = false): void {
-    this.#store.put(MACHINE_KIND, machine.arn, () => savedMachine(machine, deleted));
+    const store = this.#store;
+    if (!store.durable) return;
+    for (const revision of [machine.revision, ...machine.versions.list().map((v) => v.revision)]) {
+      store.put(REVISION_KIND, revisionKey(machine.arn, revision), () => savedRevision(revision));
+    }
+    store.put(MACHINE_KIND, machine.arn, () => {
+      const saved: SavedMachine = {
+        arn: machine.arn,
+        name: machine.name,
+        type: machine.type,
+        creationDate: machine.creationDate,
+        created: {
+          publish: machine.created.publish,
+          ...(machine.created.versionDescription === undefined ? {} : { versionDescription: machine.created.versionDescription }),
+          ...(machine.created.versionArn === undefined ? {} : { versionArn: machine.created.versionArn }),
+        },
+        revision: revisionKey(machine.arn, machine.revision),
+        versions: machine.versions.list().map((v) => ({
+          number: v.number,
+          revision: revisionKey(machine.arn, v.revision),
+          ...(v.description === undefined ? {} : { description: v.description }),
+          creationDate: v.creationDate,
+        })),
+        nextVersion: machine.versions.nextNumber,
+        aliases: [...machine.aliases.values()],
+        ...(deleted ? { deleted } : {}),
+      };
+      return saved as unknown as JsonValue;
+    });
+  }
+
+  #saveTags(arn: string): void {
+    const tags = this.tags.list(arn);
+    if (tags.length === 0) this.#store.delete(TAGS_KIND, arn);
+    else this.#store.put(TAGS_KIND, arn, () => this.tags.list(arn) as unknown as JsonValue);
   }
 
   /**
@@ -868,34 +939,63 @@ export class StepFunctionsService {
   #saveExecution(record: ExecutionRecord): void {
     const store = this.#store;
     // Express executions are not kept: AWS has no describable state or history of them either.
-    if (record.stateMachine.type === 'EXPRESS') return;
-    store.put(EXECUTION_KIND, record.arn, () => savedExecution(record));
-    if (record.status !== 'RUNNING' || !store.durable) return;
+    if (!store.durable || record.stateMachine.type === 'EXPRESS') return;
+    const key = revisionKey(record.stateMachine.arn, record.revision);
+    store.put(EXECUTION_KIND, record.arn, () => {
+      const saved: SavedExecution = {
+        arn: record.arn,
+        name: record.name,
+        stateMachineArn: record.stateMachine.arn,
+        revision: key,
+        ...(record.versionArn === undefined ? {} : { versionArn: record.versionArn }),
+        ...(record.aliasArn === undefined ? {} : { aliasArn: record.aliasArn }),
+        ...(record.traceHeader === undefined ? {} : { traceHeader: record.traceHeader }),
+        inputText: record.inputText,
+        startTime: record.running.startTime,
+        ...(record.stopDate === undefined ? {} : { stopDate: record.stopDate }),
+        ...(record.result === undefined ? {} : { result: record.result }),
+      };
+      return saved as unknown as JsonValue;
+    });
+    if (record.status !== 'RUNNING') return;
+    const revision = record.revision;
+    store.put(REVISION_KIND, key, () => savedRevision(revision));
     const history = record.running.history;
     for (const event of history.events) store.append(HISTORY_KIND, record.arn, event.id, event as unknown as JsonValue);
     history.subscribe((event) => store.append(HISTORY_KIND, record.arn, event.id, event as unknown as JsonValue));
   }
 
   /**
-   * Brings back the state machines and Standard executions the store kept (at start), with their histories. An
-   * execution still RUNNING when the last process stopped ends ABORTED now, with an ExecutionAborted event, as a stop
-   * of the engine (LocalEngine.close) ends it (docs/fidelity.md, Persistence).
+   * Brings back what the store kept (at start): revisions, state machines with their versions and aliases, Standard
+   * executions with their histories, activities and tags. An execution still RUNNING when the last process stopped
+   * ends ABORTED now, with an ExecutionAborted event, as a stop of the engine (LocalEngine.close) ends it
+   * (docs/fidelity.md, Persistence).
    */
   restore(): void {
+    const revisions = new Map<string, Revision>();
+    for (const { id, value } of this.#store.records(REVISION_KIND)) revisions.set(id, restoredRevision(value as unknown as SavedRevision));
     const machines = new Map<string, StateMachineRecord>();
     for (const { value } of this.#store.records(MACHINE_KIND)) {
-      const saved = decodeRecord<SavedMachine>(value);
-      // Versions, aliases and tags are not kept (docs/fidelity.md, Persistence): the machine comes back at its
-      // current revision.
+      const saved = value as unknown as SavedMachine;
+      const revision = revisions.get(saved.revision);
+      if (revision === undefined) continue;
+      const versions = new Versions(saved.arn);
+      versions.restore(
+        saved.versions.flatMap((v) => {
+          const of = revisions.get(v.revision);
+          return of === undefined ? [] : [{ arn: `${saved.arn}:${v.number}`, number: v.number, revision: of, description: v.description, creationDate: v.creationDate }];
+        }),
+        saved.nextVersion,
+      );
       const machine: StateMachineRecord = {
         arn: saved.arn,
         name: saved.name,
         type: saved.type,
         creationDate: saved.creationDate,
-        revision: restoredRevision(saved.revision),
+        revision,
         created: { publish: saved.created.publish, versionDescription: saved.created.versionDescription, versionArn: saved.created.versionArn },
-        versions: new Versions(saved.arn),
-        aliases: new Map(),
+        versions,
+        aliases: new Map(saved.aliases.map((a) => [a.name, { ...a }])),
         executions: [],
       };
       machines.set(machine.arn, machine);
@@ -903,16 +1003,17 @@ export class StepFunctionsService {
     }
     const histories = this.#store.logs(HISTORY_KIND);
     for (const { value } of this.#store.records(EXECUTION_KIND)) {
-      const saved = decodeRecord<SavedExecution>(value);
+      const saved = value as unknown as SavedExecution;
       const machine = machines.get(saved.stateMachineArn);
-      if (machine === undefined) continue;
+      const revision = revisions.get(saved.revision);
+      if (machine === undefined || revision === undefined) continue;
       const events = (histories.get(saved.arn) ?? []) as unknown as RecordedEvent[];
       const result = saved.result ?? interruptedResult();
       const record: ExecutionRecord = {
         arn: saved.arn,
         name: saved.name,
         stateMachine: machine,
-        revision: restoredRevision(saved.revision),
+        revision,
         versionArn: saved.versionArn,
         aliasArn: saved.aliasArn,
         inputText: saved.inputText,
@@ -922,14 +1023,17 @@ export class StepFunctionsService {
         stopDate: saved.stopDate ?? this.#clock.now(),
         result,
       };
-      if (saved.result === undefined) {
-        const aborted = record.running.history.add('ExecutionAborted', record.running.history.lastEventId, 'executionAbortedEventDetails', { cause: result.cause });
-        this.#store.append(HISTORY_KIND, record.arn, aborted, record.running.history.events[aborted - 1] as unknown as JsonValue);
-        this.#store.put(EXECUTION_KIND, record.arn, () => savedExecution(record));
-      }
       this.#executions.set(record.arn, record);
       machine.executions.push(record);
+      if (saved.result === undefined) {
+        const history = record.running.history;
+        const aborted = history.add('ExecutionAborted', history.lastEventId, 'executionAbortedEventDetails', { cause: result.cause });
+        this.#store.append(HISTORY_KIND, record.arn, aborted, history.events[aborted - 1] as unknown as JsonValue);
+        this.#saveExecution(record);
+      }
     }
+    for (const { value } of this.#store.records(ACTIVITY_KIND)) this.activities.restore(value as unknown as ActivityRecord);
+    for (const { id, value } of this.#store.records(TAGS_KIND)) this.tags.set(id, value as unknown as Tag[]);
   }
 
   /** The mocked responses of a test case of the loaded mock configuration (Step Functions Local's `#TestCase`). */

@@ -71,6 +71,18 @@ export class Versions {
   delete(number: number): void {
     this.#byNumber.delete(number);
   }
+
+  /** The number the next version gets (numbers are never reused, so the store keeps it). */
+  get nextNumber(): number {
+    return this.#next;
+  }
+
+  /** Puts back versions the store kept, and the next number. */
+  restore(versions: readonly VersionRecord[], next: number): void {
+    // Oldest first, as they were published: list() shows them newest first.
+    for (const version of [...versions].sort((a, b) => a.number - b.number)) this.#byNumber.set(version.number, version);
+    this.#next = Math.max(next, this.#next);
+  }
 }
 
 /** Whether a requested change leaves the revision as it is (UpdateStateMachine then keeps the revision id). */

@@ -67,3 +67,39 @@ describe('restoring Step Functions records from the store', () => {
     expect((await third.sfn.DescribeExecution(next)).status).toBe('SUCCEEDED');
   });
 });
+
+describe('restoring Step Functions versions, aliases, activities and tags', () => {
+  test('brings back versions (numbering goes on), aliases, activities, tags, and what each execution ran', async () => {
+    const dir = dataDir();
+    const first = engineOn(dir);
+    const { stateMachineArn, stateMachineVersionArn: v1 } = await first.sfn.CreateStateMachine({ name: 'versioned', roleArn: ROLE, definition: PASS, publish: true, tags: [{ key: 'team', value: 'ops' }] });
+    await first.sfn.UpdateStateMachine({ stateMachineArn, definition: PASS.replace('"ok":true', '"ok":2'), publish: true, versionDescription: 'second' });
+    await first.sfn.UpdateStateMachine({ stateMachineArn, definition: PASS.replace('"ok":true', '"ok":3'), publish: true });
+    await first.sfn.DeleteStateMachineVersion({ stateMachineVersionArn: `${stateMachineArn}:3` });
+    await first.sfn.UpdateStateMachine({ stateMachineArn, definition: PASS.replace('"ok":true', '"ok":"unpublished"') });
+    const { stateMachineAliasArn } = await first.sfn.CreateStateMachineAlias({ name: 'live', description: 'the live one', routingConfiguration: [{ stateMachineVersionArn: v1!, weight: 100 }] });
+    const viaAlias = await first.sfn.StartExecution({ stateMachineArn: stateMachineAliasArn, name: 'via-alias' });
+    await first.sfn.waitForExecution(viaAlias.executionArn);
+    const current = await first.sfn.StartExecution({ stateMachineArn, name: 'current' });
+    await first.sfn.waitForExecution(current.executionArn);
+    const { activityArn } = await first.sfn.CreateActivity({ name: 'work', tags: [{ key: 'kind', value: 'activity' }] });
+    await first.sfn.TagResource({ resourceArn: stateMachineArn, tags: [{ key: 'stage', value: 'dev' }] });
+    await first.sfn.UntagResource({ resourceArn: stateMachineArn, tagKeys: ['team'] });
+    await crash(first);
+
+    const second = engineOn(dir);
+    expect((await second.sfn.ListStateMachineVersions({ stateMachineArn })).stateMachineVersions.map((v) => v.stateMachineVersionArn)).toEqual([`${stateMachineArn}:2`, v1]);
+    expect(await second.sfn.DescribeStateMachine({ stateMachineArn: `${stateMachineArn}:2` })).toMatchObject({ description: 'second', definition: PASS.replace('"ok":true', '"ok":2') });
+    expect((await second.sfn.DescribeStateMachine({ stateMachineArn })).definition).toContain('unpublished');
+    expect(await second.sfn.DescribeStateMachineAlias({ stateMachineAliasArn })).toMatchObject({ name: 'live', description: 'the live one', routingConfiguration: [{ stateMachineVersionArn: v1, weight: 100 }] });
+    expect(await second.sfn.DescribeExecution(viaAlias)).toMatchObject({ status: 'SUCCEEDED', stateMachineAliasArn, stateMachineVersionArn: v1 });
+    expect((await second.sfn.DescribeStateMachineForExecution({ executionArn: current.executionArn })).definition).toContain('unpublished');
+    expect((await second.sfn.DescribeStateMachineForExecution({ executionArn: viaAlias.executionArn })).definition).toBe(PASS);
+    expect((await second.sfn.DescribeActivity({ activityArn })).name).toBe('work');
+    expect((await second.sfn.ListTagsForResource({ resourceArn: activityArn })).tags).toEqual([{ key: 'kind', value: 'activity' }]);
+    expect((await second.sfn.ListTagsForResource({ resourceArn: stateMachineArn })).tags).toEqual([{ key: 'stage', value: 'dev' }]);
+    // Version numbers are never reused: the next one is 4, after the deleted 3.
+    const published = await second.sfn.PublishStateMachineVersion({ stateMachineArn });
+    expect(published.stateMachineVersionArn).toBe(`${stateMachineArn}:4`);
+  });
+});
