@@ -46,3 +46,24 @@ describe('restoring CloudFormation stacks from the store', () => {
     expect(result.status).toBe('SUCCEEDED');
   });
 });
+
+describe('a stack operation cut short by a restart', () => {
+  test('ends as that operation failing, with a stack event saying why, and the stack can be deleted', async () => {
+    const dir = dataDir();
+    const first = engineOn(dir);
+    await first.cloudformation.CreateStack({ StackName: 'cut', TemplateBody: RUNBOOKS, Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] });
+    expect((await first.cloudformation.DescribeStacks({ StackName: 'cut' })).Stacks[0]!['StackStatus']).toBe('CREATE_IN_PROGRESS');
+    // The process dies while the stack is being created: its last write says CREATE_IN_PROGRESS.
+    await crash(first);
+
+    const second = engineOn(dir);
+    const stack = (await second.cloudformation.DescribeStacks({ StackName: 'cut' })).Stacks[0]!;
+    expect(stack['StackStatus']).toBe('CREATE_FAILED');
+    expect(stack['StackStatusReason']).toBe('The shellstep endpoint stopped while the stack operation was in progress.');
+    const events = (await second.cloudformation.DescribeStackEvents({ StackName: 'cut' })).StackEvents;
+    expect(events[0]).toMatchObject({ LogicalResourceId: 'cut', ResourceStatus: 'CREATE_FAILED', ResourceType: 'AWS::CloudFormation::Stack' });
+    await second.cloudformation.DeleteStack({ StackName: 'cut' });
+    await second.cloudformation.waitForStack('cut').catch(() => undefined);
+    expect((await second.cloudformation.ListStacks({})).StackSummaries.find((s) => s['StackName'] === 'cut')?.['StackStatus']).toBe('DELETE_COMPLETE');
+  });
+});
