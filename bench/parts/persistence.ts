@@ -8,7 +8,7 @@
  *    automation, command and history).
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { built } from '../built.js';
 import { writePart } from '../part.js';
@@ -108,5 +108,10 @@ writePart('persistence', {
     { label: 'SQLite ÷ memory', key: 'persistenceToMemoryRatio', goal: '≥ 0.7' },
     { label: 'database KiB per execution', key: 'persistenceDatabaseKiBPerExecution' },
   ],
-  notes: [`${EXECUTIONS} sample executions at concurrency ${CONCURRENCY} per round, ${ROUNDS} rounds of each alternated, the better round of each reported; records written through once per event-loop turn in one transaction (WAL, synchronous=NORMAL).`],
+  notes: [
+    `Load average when the part ended: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} (2 cores shared with other work: the rounds vary, hence the better of each).`,
+    `${EXECUTIONS} sample executions at concurrency ${CONCURRENCY} per round, ${ROUNDS} rounds of each alternated, the better round of each reported; records written through once per event-loop turn in one transaction (WAL, synchronous=NORMAL).`,
+  ],
 });
