@@ -9,7 +9,7 @@
  * every command's `--help` are checked the same way, and docs/cli.md must cover every command.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -30,6 +30,9 @@ mkdirSync(home);
 writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'docs-project', private: true, dependencies: { shellstep: '*' } }, null, 2)}\n`);
 symlinkSync(root, join(project, 'node_modules', 'shellstep'));
 symlinkSync(bin, join(project, 'node_modules', '.bin', 'shellstep'));
+// As npm does when it links a package's bin (bin-links): tsc writes dist/cli/main.js without the executable bit, and
+// a fresh clone's build is where the test runs.
+chmodSync(bin, 0o755);
 const environment: Record<string, string> = {
   PATH: process.env['PATH'] ?? '/usr/bin:/bin',
   HOME: home,

@@ -252,6 +252,21 @@ class SqliteStore implements Store {
  * a file, a file that is not an SQLite database or is damaged, another program's database, a database written by a
  * newer shellstep, or one another process has open.
  */
+/**
+ * better-sqlite3, loaded here and not at import: the native module costs start-up time that runs without --data-dir
+ * never need. It is an optional peer dependency, so that the default install stays light (no native build, ~40
+ * packages fewer); a user who wants --data-dir installs it, and is told so when it is missing.
+ */
+export function loadBetterSqlite3(file: string, load: (name: string) => unknown = createRequire(import.meta.url)): typeof BetterSqlite3 {
+  try {
+    return load('better-sqlite3') as typeof BetterSqlite3;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_DLOPEN_FAILED') throw error;
+    throw new StoreOpenError(file, `--data-dir needs the optional package better-sqlite3 (npm install better-sqlite3@12), which ${code === 'MODULE_NOT_FOUND' ? 'is not installed' : `did not load: ${(error as Error).message.split('\n')[0]}`}`);
+  }
+}
+
 export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
   const dir = resolve(dataDir);
   try {
@@ -261,8 +276,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   }
   if (!statSync(dir).isDirectory()) throw new StoreOpenError(dir, 'is not a folder');
   const file = join(dir, DATABASE_FILE);
-  // Loaded here, not at import: the native module costs start-up time that runs without --data-dir never need.
-  const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  const Sqlite = loadBetterSqlite3(file);
   let db: Database | undefined;
   try {
     // A short wait for the lock: another serve on this folder is refused at once, not after better-sqlite3's 5 s.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { DATABASE_FILE, SCHEMA_VERSION, StoreOpenError, memoryStore, openSqliteStore, type Store } from '../../../src/engine/store/index.js';
+import { loadBetterSqlite3 } from '../../../src/engine/store/sqlite-store.js';
 
 const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
 const dirs: string[] = [];
@@ -54,6 +55,22 @@ describe('memoryStore', () => {
 });
 
 describe('openSqliteStore', () => {
+  test('should say how to install better-sqlite3 when the optional package is missing or does not load', () => {
+    const missing = () => {
+      throw Object.assign(new Error("Cannot find module 'better-sqlite3'"), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(() => loadBetterSqlite3('/data/shellstep.sqlite', missing)).toThrow(StoreOpenError);
+    expect(() => loadBetterSqlite3('/data/shellstep.sqlite', missing)).toThrow('/data/shellstep.sqlite: --data-dir needs the optional package better-sqlite3 (npm install better-sqlite3@12), which is not installed');
+    const wrongAbi = () => {
+      throw Object.assign(new Error('The module was compiled against a different Node.js version\nmore'), { code: 'ERR_DLOPEN_FAILED' });
+    };
+    expect(() => loadBetterSqlite3('/d/x.sqlite', wrongAbi)).toThrow('which did not load: The module was compiled against a different Node.js version');
+    const other = () => {
+      throw new TypeError('boom');
+    };
+    expect(() => loadBetterSqlite3('/d/x.sqlite', other)).toThrow(TypeError);
+  });
+
   test('keeps records and logs across a close and reopen, in first-put order', () => {
     const dir = dataDir();
     const store = open(dir);
