@@ -6,7 +6,7 @@
  * session (setsid), stdin from /dev/null, every signal at its default disposition and none blocked, the working
  * directory, and the program found on the PATH of its own environment.
  *
- * spawn(file, args, env, cwd) → [pid, stdoutFd, stderrFd], or a negative errno.
+ * spawn(file, args, env, cwd, callback) → callback([pid, stdoutFd, stderrFd]) or callback(-errno), on a worker thread.
  * reap() → [pid, code, signal, ...] for every child that has ended (waitpid(-1, WNOHANG)); the helper calls it on
  * SIGCHLD. It reaps any child of the process, so the helper uses it only when it starts no child otherwise.
  */
@@ -22,21 +22,29 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <node_api.h>
 
 #define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
-/* A JS string as a malloc'd C string; NULL when it is not a string. The helper refuses NUL bytes before calling. */
-static char *string_of(napi_env env, napi_value value) {
-  size_t length;
-  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return NULL;
-  char *text = malloc(length + 1);
+/*
+ * A JS string as a malloc'd UTF-8 C string and its length in bytes (NUL bytes kept); NULL when it is not a string.
+ * The helper refuses NUL bytes in what becomes a path, an argument or the environment before calling.
+ */
+static char *string_of_length(napi_env env, napi_value value, size_t *length) {
+  if (napi_get_value_string_utf8(env, value, NULL, 0, length) != napi_ok) return NULL;
+  char *text = malloc(*length + 1);
   if (text == NULL) return NULL;
-  if (napi_get_value_string_utf8(env, value, text, length + 1, &length) != napi_ok) {
+  if (napi_get_value_string_utf8(env, value, text, *length + 1, length) != napi_ok) {
     free(text);
     return NULL;
   }
   return text;
+}
+
+static char *string_of(napi_env env, napi_value value) {
+  size_t length;
+  return string_of_length(env, value, &length);
 }
 
 static void free_list(char **list) {
@@ -102,22 +110,100 @@ static napi_value number(napi_env env, int value) {
   return result;
 }
 
-static napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) return number(env, -EINVAL);
-  char *file = string_of(env, argv[0]);
-  char **args = list_of(env, argv[1]);
-  char **envp = list_of(env, argv[2]);
-  char *cwd = string_of(env, argv[3]);
-  int error = 0;
+/*
+ * A child holds a copy of every descriptor of this process from its clone until its exec, so one started while a
+ * script file is open for writing makes executing that script fail with ETXTBSY ("Text file busy") until it has
+ * exec'd. Starts hold this lock shared, script writes exclusive (writers first, so that they are not starved).
+ */
+static pthread_rwlock_t clone_lock;
+
+/* What failed: the operation, for the error the helper reports. */
+enum { OP_MKDIR = 1, OP_OPEN, OP_WRITE, OP_CHMOD, OP_SPAWN };
+
+/* One start, from the call on the main thread to its answer there; the start itself runs on a libuv worker thread. */
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  char *dir;
+  char *script_path;
+  char *script;
+  size_t script_length;
+  int op;
+  char *file;
+  char **args;
+  char **envp;
+  char *cwd;
+  int error;
+  pid_t pid;
+  int out;
+  int err;
+} job_t;
+
+static void free_job(job_t *job) {
+  free(job->dir);
+  free(job->script_path);
+  free(job->script);
+  free(job->file);
+  free_list(job->args);
+  free_list(job->envp);
+  free(job->cwd);
+  free(job);
+}
+
+/*
+ * posix_spawn suspends the calling thread until the child has exec'd, which on a busy machine waits for the scheduler;
+ * on a worker thread, that wait holds no other start and no exit back. Every pipe is close-on-exec, so a child started
+ * meanwhile on another thread inherits none of this one's.
+ */
+/* mkdir -p with mode 0777 (less the umask), as Node's mkdirSync(dir, { recursive: true }). 0 or an errno. */
+static int make_dirs(char *dir) {
+  for (char *p = dir + 1;; p++) {
+    if (*p != '/' && *p != '\0') continue;
+    char kept = *p;
+    *p = '\0';
+    int failed = mkdir(dir, 0777) != 0 && errno != EEXIST;
+    int error = errno;
+    *p = kept;
+    if (failed) return error;
+    if (kept == '\0') return 0;
+  }
+}
+
+/* The script file, as the JS helper writes it: created 0666 (less the umask), then chmod 0755. */
+static int write_script(job_t *job) {
+  int error = make_dirs(job->dir);
+  if (error != 0) return job->op = OP_MKDIR, error;
+  pthread_rwlock_wrlock(&clone_lock);
+  int fd = open(job->script_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    error = errno;
+    job->op = OP_OPEN;
+  }
+  for (size_t done = 0; fd >= 0 && error == 0 && done < job->script_length;) {
+    ssize_t n = write(fd, job->script + done, job->script_length - done);
+    if (n < 0 && errno != EINTR) error = errno, job->op = OP_WRITE;
+    else if (n > 0) done += (size_t)n;
+  }
+  if (fd >= 0) close(fd);
+  pthread_rwlock_unlock(&clone_lock);
+  if (error == 0 && chmod(job->script_path, 0755) != 0) error = errno, job->op = OP_CHMOD;
+  return error;
+}
+
+static void execute(napi_env env, void *data) {
+  (void)env;
+  job_t *job = data;
   int out[2] = {-1, -1};
   int err[2] = {-1, -1};
-  pid_t pid = -1;
   char program[PATH_MAX];
-  if (file == NULL || args == NULL || envp == NULL || cwd == NULL) error = EINVAL;
-  if (error == 0) error = resolve(file, envp, program, sizeof program);
+  int error = write_script(job);
+  if (error != 0) {
+    job->error = error;
+    job->out = job->err = -1;
+    return;
+  }
+  job->op = OP_SPAWN;
+  error = resolve(job->file, job->envp, program, sizeof program);
   if (error == 0 && (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)) error = errno;
   if (error == 0) {
     posix_spawn_file_actions_t actions;
@@ -137,11 +223,13 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    posix_spawn_file_actions_addchdir_np(&actions, cwd);
+    posix_spawn_file_actions_addchdir_np(&actions, job->cwd);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &all);
-    error = posix_spawn(&pid, program, &actions, &attr, args, envp);
+    pthread_rwlock_rdlock(&clone_lock);
+    error = posix_spawn(&job->pid, program, &actions, &attr, job->args, job->envp);
+    pthread_rwlock_unlock(&clone_lock);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
   }
@@ -151,17 +239,69 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
     if (out[0] >= 0) close(out[0]);
     if (err[0] >= 0) close(err[0]);
   }
-  free(file);
-  free_list(args);
-  free_list(envp);
-  free(cwd);
-  if (error != 0) return number(env, -error);
-  napi_value result;
-  CHECK(napi_create_array_with_length(env, 3, &result));
-  CHECK(napi_set_element(env, result, 0, number(env, pid)));
-  CHECK(napi_set_element(env, result, 1, number(env, out[0])));
-  CHECK(napi_set_element(env, result, 2, number(env, err[0])));
-  return result;
+  job->error = error;
+  job->out = out[0];
+  job->err = err[0];
+}
+
+static void complete(napi_env env, napi_status status, void *data) {
+  job_t *job = data;
+  napi_value callback, global, result;
+  if (status != napi_ok && job->error == 0) job->error = ECANCELED;
+  if (napi_get_reference_value(env, job->callback, &callback) == napi_ok && napi_get_global(env, &global) == napi_ok) {
+    if (job->error != 0) {
+      napi_create_array_with_length(env, 2, &result);
+      napi_set_element(env, result, 0, number(env, -job->error));
+      napi_set_element(env, result, 1, number(env, job->op));
+    } else {
+      napi_create_array_with_length(env, 3, &result);
+      napi_set_element(env, result, 0, number(env, job->pid));
+      napi_set_element(env, result, 1, number(env, job->out));
+      napi_set_element(env, result, 2, number(env, job->err));
+    }
+    napi_call_function(env, global, callback, 1, &result, NULL);
+  }
+  napi_delete_reference(env, job->callback);
+  napi_delete_async_work(env, job->work);
+  free_job(job);
+}
+
+/*
+ * spawn(dir, scriptPath, script, file, args, env, cwd, callback): writes the script, starts the program, then on a
+ * later turn callback([pid, stdoutFd, stderrFd]) or callback([-errno, operation]).
+ */
+static napi_value Spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value all[8];
+  CHECK(napi_get_cb_info(env, info, &argc, all, NULL, NULL));
+  if (argc < 8) {
+    napi_throw_type_error(env, NULL, "spawn(dir, scriptPath, script, file, args, env, cwd, callback)");
+    return NULL;
+  }
+  napi_value *argv = all + 3;
+  job_t *job = calloc(1, sizeof(job_t));
+  if (job == NULL) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  job->file = string_of(env, argv[0]);
+  job->args = list_of(env, argv[1]);
+  job->envp = list_of(env, argv[2]);
+  job->cwd = string_of(env, argv[3]);
+  job->dir = string_of(env, all[0]);
+  job->script_path = string_of(env, all[1]);
+  job->script = string_of_length(env, all[2], &job->script_length);
+  napi_value name;
+  if (job->dir == NULL || job->script_path == NULL || job->script == NULL || job->file == NULL || job->args == NULL || job->envp == NULL || job->cwd == NULL ||
+      napi_create_reference(env, argv[4], 1, &job->callback) != napi_ok) {
+    free_job(job);
+    napi_throw_type_error(env, NULL, "spawn: strings, arrays of strings and a function expected");
+    return NULL;
+  }
+  CHECK(napi_create_string_utf8(env, "shellstep:spawn", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_create_async_work(env, NULL, name, execute, complete, job, &job->work));
+  CHECK(napi_queue_async_work(env, job->work));
+  return NULL;
 }
 
 static napi_value Reap(napi_env env, napi_callback_info info) {
@@ -182,6 +322,11 @@ static napi_value Reap(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
+  pthread_rwlockattr_t attr;
+  pthread_rwlockattr_init(&attr);
+  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(&clone_lock, &attr);
+  pthread_rwlockattr_destroy(&attr);
   napi_property_descriptor methods[] = {
     {"spawn", NULL, Spawn, NULL, NULL, NULL, napi_default, NULL},
     {"reap", NULL, Reap, NULL, NULL, NULL, napi_default, NULL},

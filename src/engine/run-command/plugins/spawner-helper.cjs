@@ -43,11 +43,19 @@ const running = new Map();
 const watchable = new Map();
 
 /**
+ * @typedef {object} NativeStarter
+ * @property {(dir: string, scriptPath: string, script: string, file: string, args: string[], env: string[], cwd: string, done: (started: number[]) => void) => void} spawn
+ *   writes the script and starts the program on a worker thread; `done` gets [pid, stdoutFd, stderrFd], or
+ *   [-errno, operation] (OPERATIONS)
+ * @property {() => number[]} reap [pid, code (-1 for a signal), signal number, …] of every ended child
+ */
+
+/**
  * The native starter (native/spawner, built with node-gyp where it can be): posix_spawn, which does not copy this
  * process's page tables as Node's fork does, so a start costs a fraction of the time and blocks this loop less.
  * SHELLSTEP_SPAWNER=js keeps Node's spawn; =native insists on the native one (the helper exits if it cannot load).
  * It reaps every child of this process, so when it is in use Node's spawn is never called here.
- * @returns {{ spawn(file: string, args: string[], env: string[], cwd: string): number[] | number; reap(): number[] } | undefined}
+ * @returns {NativeStarter | undefined}
  */
 function loadNative() {
   const wanted = process.env['SHELLSTEP_SPAWNER'];
@@ -186,16 +194,17 @@ function decode(chunks) {
 /** @param {StartRequest} request */
 function start(request) {
   const { id } = request;
+  if (native !== undefined) {
+    // It writes the script itself, on its worker thread, so that no start copies a descriptor open on it.
+    startNative(native, request);
+    return;
+  }
   try {
     fs.mkdirSync(request.scriptDir, { recursive: true });
     fs.writeFileSync(request.scriptPath, request.script);
     fs.chmodSync(request.scriptPath, 0o755);
   } catch (error) {
     send({ id, code: null, signal: null, stdout: '', stderr: '', error: /** @type {Error} */ (error).message });
-    return;
-  }
-  if (native !== undefined) {
-    startNative(native, request);
     return;
   }
   let done = false;
@@ -280,6 +289,16 @@ function environmentPairs(base, basePairs, extra) {
 /** Process id → script started by the native starter, until it has ended. @type {Map<number, NativeScript>} */
 const nativeScripts = new Map();
 
+/** Script id → whether a kill was asked for, while its native start runs on a worker thread. @type {Map<number, boolean>} */
+const starting = new Map();
+
+/** Exits reaped before their start's answer arrived: pid → [code, signal]. @type {Map<number, [number, number]>} */
+const endedEarly = new Map();
+
+/** Set once the helper is to exit: it waits for the starts under way, and kills what they started. */
+let exiting = false;
+let exitCode = 0;
+
 /** Signal number → name, for exits by a signal; the first name of a number, as Node's own (SIGABRT, not SIGIOT). */
 const SIGNAL_NAMES = new Map();
 for (const [name, number] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, /** @type {NodeJS.Signals} */ (name));
@@ -288,7 +307,7 @@ for (const [name, number] of Object.entries(os.constants.signals)) if (!SIGNAL_N
  * Starts a script with the native starter, with what Node's spawn gives a detached child with piped output (see
  * native/spawner/spawner.c), and reports it as `start` does: its pid, then, once it has exited AND both pipes have
  * closed (Node's 'close'), its exit.
- * @param {NonNullable<typeof native>} starter
+ * @param {NativeStarter} starter
  * @param {StartRequest} request
  */
 function startNative(starter, request) {
@@ -297,31 +316,75 @@ function startNative(starter, request) {
   const pairs = environmentPairs(inherit ? BASE_ENV : CLEAN_ENV, inherit ? BASE_PAIRS : CLEAN_PAIRS, request.env);
   const args = [request.command, ...request.args];
   // Node's spawn refuses these too (ERR_INVALID_ARG_VALUE); a C string would end at the NUL instead.
-  if ([...args, ...pairs, request.cwd].some((text) => text.includes('\u0000'))) {
+  if ([...args, ...pairs, request.cwd, request.scriptDir, request.scriptPath].some((text) => text.includes('\u0000'))) {
     send({ id, code: null, signal: null, stdout: '', stderr: '', error: `spawn ${request.command}: an argument, the working directory or the environment contains a null byte` });
     return;
   }
-  const started = starter.spawn(request.command, args, pairs, request.cwd);
-  if (typeof started === 'number') {
-    // Node's own wording, so that a failed start reads the same either way: `spawn sh ENOENT`.
-    send({ id, code: null, signal: null, stdout: '', stderr: '', error: `spawn ${request.command} ${util.getSystemErrorName(started)}` });
-    return;
-  }
-  const [pid, stdoutFd, stderrFd] = /** @type {[number, number, number]} */ (started);
-  running.set(id, pid);
-  send({ id, pid });
-  /** @type {NativeScript} */
-  /** @type {Captured} */
-  const none = { text: () => '', watch: () => undefined };
-  const script = { id, exited: false, code: null, signal: null, open: 2, stdout: none, stderr: none };
-  const closed = () => {
-    script.open--;
-    finishNative(script);
-  };
-  script.stdout = captureStream(new net.Socket({ fd: stdoutFd, readable: true, writable: false }), id, 1, closed);
-  script.stderr = captureStream(new net.Socket({ fd: stderrFd, readable: true, writable: false }), id, 2, closed);
-  watchOutput(id, script.stdout, script.stderr);
-  nativeScripts.set(pid, script);
+  starting.set(id, false);
+  starter.spawn(request.scriptDir, request.scriptPath, request.script, request.command, args, pairs, request.cwd, (started) => {
+    const killed = starting.get(id) === true || exiting;
+    starting.delete(id);
+    if (started.length === 2) {
+      send({ id, code: null, signal: null, stdout: '', stderr: '', error: startError(request, /** @type {number} */ (started[0]), /** @type {number} */ (started[1])) });
+    } else {
+      const [pid, stdoutFd, stderrFd] = /** @type {[number, number, number]} */ (started);
+      running.set(id, pid);
+      send({ id, pid });
+      /** @type {Captured} */
+      const none = { text: () => '', watch: () => undefined };
+      /** @type {NativeScript} */
+      const script = { id, exited: false, code: null, signal: null, open: 2, stdout: none, stderr: none };
+      const closed = () => {
+        script.open--;
+        finishNative(script);
+      };
+      script.stdout = captureStream(new net.Socket({ fd: stdoutFd, readable: true, writable: false }), id, 1, closed);
+      script.stderr = captureStream(new net.Socket({ fd: stderrFd, readable: true, writable: false }), id, 2, closed);
+      watchOutput(id, script.stdout, script.stderr);
+      nativeScripts.set(pid, script);
+      // Reaped before this answer arrived (the start ran on another thread): its exit is here already.
+      const ended = endedEarly.get(pid);
+      if (ended !== undefined) {
+        endedEarly.delete(pid);
+        exitedNative(pid, script, ended[0], ended[1]);
+      }
+      // A kill asked for while it was starting, or the helper is going: at once, as the JS starter's kill after start.
+      if (killed) killGroup(pid);
+    }
+    if (exiting && starting.size === 0) process.exit(exitCode);
+  });
+}
+
+/** What failed in a native start (native/spawner/spawner.c). */
+const OPERATIONS = ['', 'mkdir', 'open', 'write', 'chmod', 'spawn'];
+
+/**
+ * The error of a failed native start in Node's words, so that it reads the same with either starter: `ENOENT: no
+ * such file or directory, open '<script>'` for the script file, `spawn sh ENOENT` for the start.
+ * @param {StartRequest} request
+ * @param {number} errno negative
+ * @param {number} operation
+ */
+function startError(request, errno, operation) {
+  const name = util.getSystemErrorName(errno);
+  const op = OPERATIONS[operation] ?? 'spawn';
+  if (op === 'spawn') return `spawn ${request.command} ${name}`;
+  const description = util.getSystemErrorMap().get(errno)?.[1] ?? 'unknown error';
+  return `${name}: ${description}, ${op} '${op === 'mkdir' ? request.scriptDir : request.scriptPath}'`;
+}
+
+/**
+ * @param {number} pid
+ * @param {NativeScript} script
+ * @param {number} code the exit code, or -1 for an end by a signal
+ * @param {number} signal the signal number, or 0
+ */
+function exitedNative(pid, script, code, signal) {
+  nativeScripts.delete(pid);
+  script.exited = true;
+  script.code = code >= 0 ? code : null;
+  script.signal = SIGNAL_NAMES.get(signal) ?? null;
+  finishNative(script);
 }
 
 /** @param {NativeScript} script */
@@ -338,14 +401,11 @@ if (native !== undefined) {
     const ended = native.reap();
     for (let i = 0; i < ended.length; i += 3) {
       const pid = /** @type {number} */ (ended[i]);
-      const script = nativeScripts.get(pid);
-      if (script === undefined) continue;
-      nativeScripts.delete(pid);
       const code = /** @type {number} */ (ended[i + 1]);
-      script.exited = true;
-      script.code = code >= 0 ? code : null;
-      script.signal = SIGNAL_NAMES.get(/** @type {number} */ (ended[i + 2])) ?? null;
-      finishNative(script);
+      const signal = /** @type {number} */ (ended[i + 2]);
+      const script = nativeScripts.get(pid);
+      if (script === undefined) endedEarly.set(pid, [code, signal]);
+      else exitedNative(pid, script, code, signal);
     }
   });
 }
@@ -356,16 +416,18 @@ let draining = false;
 
 /**
  * Handles the queued requests but starts at most one script per turn of the event loop. A spawn blocks this process
- * for about a millisecond; starting a whole chunk of requests in one turn held back the exits of every script that
+ * for about a millisecond (a native start runs on a worker thread, but its request still waits its turn); starting a whole chunk of requests in one turn held back the exits of every script that
  * ended meanwhile, so that under load they reached the engine dozens at a time and each waited for the others' work
  * there. Kills stay behind the start they follow.
  */
 function drain() {
+  if (exiting) return;
   let message;
   while ((message = queue.shift()) !== undefined) {
     if ('kill' in message) {
       const pid = running.get(message.kill);
       if (pid !== undefined) killGroup(pid);
+      else if (starting.has(message.kill)) starting.set(message.kill, true);
     } else if ('watch' in message) {
       watchable.get(message.watch)?.(message.on);
     } else {
@@ -391,7 +453,10 @@ process.stdin.on('data', (/** @type {string} */ text) => {
 /** Nothing this helper started may outlive it. */
 function killAllAndExit(code = 0) {
   for (const pid of running.values()) killGroup(pid);
-  process.exit(code);
+  if (starting.size === 0) process.exit(code);
+  // Native starts still under way on worker threads: each one's process is killed as its answer arrives, then exit.
+  exiting = true;
+  exitCode = code;
 }
 // The engine process is gone: its end of stdin closed, or writing to it fails (EPIPE) while a script exits.
 process.stdin.on('end', () => killAllAndExit());

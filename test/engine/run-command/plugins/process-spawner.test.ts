@@ -141,6 +141,20 @@ describe.each([
     expect(plain.stdout).toBe('again|home\n');
   });
 
+  it('should run every one of many scripts started at once (no start may catch another script open for writing: Text file busy)', async () => {
+    const exits = await Promise.all(Array.from({ length: 200 }, (_, i) => spawnScript(request(`echo ${i}\n`)).exited));
+    expect(exits.filter((exit, i) => exit.code !== 0 || exit.stdout !== `${i}\n`)).toEqual([]);
+  });
+
+  it('should report a script it cannot write in Node\'s words and go on', async () => {
+    // A folder under a file: mkdir fails with ENOTDIR.
+    const file = join(dir, `${mode}-a-file`);
+    writeFileSync(file, '');
+    const exit = await spawnScript({ ...request('true\n'), scriptDir: join(file, 'sub'), scriptPath: join(file, 'sub', '_script.sh') }).exited;
+    expect(exit).toMatchObject({ code: null, error: `ENOTDIR: not a directory, mkdir '${join(file, 'sub')}'` });
+    expect((await spawnScript(request('echo still\n')).exited).stdout).toBe('still\n');
+  });
+
   it('should answer a start whose environment holds a NUL byte with an error and go on serving', async () => {
     const exit = await spawnScript(request('true\n', { BAD: 'a\u0000b' })).exited;
     expect(exit.code).toBeNull();
