@@ -8,6 +8,9 @@
  *  - e2eExecutionsPerSec: sample executions (Task → SfnRunCommandByInstanceIds → `true` → SendTaskSuccess) at
  *    concurrency 50, e2eRatio = e2e / rawSpawnPerSec (goal ≥ 0.8) and e2eRatioAgentCommand = e2e /
  *    rawAgentCommandPerSec;
+ *  - rawAgentCommandNativeStarterPerSec: the agent's command line started by the native starter the spawner helper
+ *    uses where it is built (native/spawner: posix_spawn on worker threads, output piped), from a bare Node process,
+ *    and e2eRatioNativeStarter = e2e / that rate: what the engine itself costs beside the starter;
  *  - callbackP50Ms / callbackP99Ms: command process end (invocation ExecutionEndDateTime, stamped when the spawner
  *    saw the process end) → TaskSucceeded, during the full-load run, so queueing behind 49 other executions counts;
  *    callbackUnloadedP50Ms / callbackUnloadedP99Ms: the same with one execution at a time;
@@ -17,7 +20,7 @@
  * Writes bench/results/e2e.json. Run through `npm run bench`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { built } from './built.js';
@@ -70,6 +73,63 @@ function rawSpawnRate(command: string, count: number): Promise<number> {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`raw spawn measurement exited ${code}`))));
+  });
+}
+
+/** The native starter the spawner helper uses where it could be built (native/spawner), or undefined. */
+const NATIVE_STARTER = `${root}native/spawner/build/Release/shellstep_spawner.node`;
+
+/**
+ * The agent's command line started `count` times at concurrency 50 by the native starter from a new bare Node process,
+ * as the spawner helper starts it (script written on a worker thread, its own session, output piped and read): the
+ * limit of the starter the engine uses, beside Node's spawn above. Undefined where the starter is not built.
+ */
+function rawNativeRate(count: number): Promise<number | undefined> {
+  if (!existsSync(NATIVE_STARTER)) return Promise.resolve(undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'shellstep-bench-native-'));
+  const program = `
+    const native = require(${JSON.stringify(NATIVE_STARTER)});
+    const net = require('node:net');
+    const env = Object.entries(process.env).map(([k, v]) => k + '=' + v);
+    const waiting = new Map();
+    // A start's answer comes on a later turn: its process may have been reaped already.
+    const early = new Set();
+    process.on('SIGCHLD', () => {
+      const ended = native.reap();
+      for (let i = 0; i < ended.length; i += 3) { const w = waiting.get(ended[i]); if (w) { w.exited = true; w.done(); } else early.add(ended[i]); }
+    });
+    let n = 0;
+    const one = () => new Promise((resolve, reject) => {
+      const folder = ${JSON.stringify(dir)} + '/' + n++;
+      native.spawn(folder, folder + '/_script.sh', 'true\\n', 'sh', ['sh', '-c', folder + '/_script.sh'], env, '/', (started) => {
+        if (started.length !== 3) return reject(new Error('start failed: ' + started));
+        const w = { exited: early.delete(started[0]), open: 2, done() { if (this.exited && this.open === 0) resolve(); } };
+        waiting.set(started[0], w);
+        for (const fd of started.slice(1)) {
+          const s = new net.Socket({ fd, readable: true, writable: false });
+          s.on('data', () => {});
+          s.on('close', () => { w.open--; w.done(); });
+        }
+      });
+    });
+    const keep = setInterval(() => {}, 1000);
+    const pool = async (count) => {
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(Array.from({ length: ${CONCURRENCY} }, async () => { while (next < count) { next++; await one(); } }));
+      return performance.now() - started;
+    };
+    pool(100).then(() => pool(${count})).then((ms) => { clearInterval(keep); process.stdout.write(String((${count} / ms) * 1000)); });`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      if (code === 0) resolve(Number(out));
+      else reject(new Error(`native start measurement exited ${code}`));
+    });
   });
 }
 
@@ -240,7 +300,11 @@ export async function runE2eBench(log: (line: string) => void = (l) => process.s
   const scriptDir = mkdtempSync(join(tmpdir(), 'shellstep-bench-script-'));
   const script = join(scriptDir, '_script.sh');
   writeFileSync(script, 'true\n', { mode: 0o755 });
-  const raw = async (): Promise<{ sh: number; agent: number }> => ({ sh: await rawSpawnRate('true', EXECUTIONS), agent: await rawSpawnRate(script, EXECUTIONS) });
+  const raw = async (): Promise<{ sh: number; agent: number; native: number | undefined }> => ({
+    sh: await rawSpawnRate('true', EXECUTIONS),
+    agent: await rawSpawnRate(script, EXECUTIONS),
+    native: await rawNativeRate(EXECUTIONS),
+  });
   log(`raw spawn from a bare Node process: ${EXECUTIONS} × sh -c true and × sh -c <script>, at concurrency ${CONCURRENCY}`);
   const rawBefore = await raw();
   log(`  ${rawBefore.sh.toFixed(0)} /s and ${rawBefore.agent.toFixed(0)} /s`);
@@ -255,6 +319,8 @@ export async function runE2eBench(log: (line: string) => void = (l) => process.s
   log(`  ${rawAfter.sh.toFixed(0)} /s and ${rawAfter.agent.toFixed(0)} /s`);
   const rawSpawnPerSec = (rawBefore.sh + rawAfter.sh) / 2;
   const rawAgentCommandPerSec = (rawBefore.agent + rawAfter.agent) / 2;
+  const rawNative = rawBefore.native === undefined || rawAfter.native === undefined ? undefined : (rawBefore.native + rawAfter.native) / 2;
+  if (rawNative !== undefined) log(`  native starter (what the spawner helper uses): ${rawNative.toFixed(0)} /s`);
   log(`  ratio ${(run.perSec / rawSpawnPerSec).toFixed(2)} (to the agent's command line: ${(run.perSec / rawAgentCommandPerSec).toFixed(2)})`);
   // Before the memory phase: tearing down its 20,000 processes keeps the machine busy for a while afterwards.
   log('cold start: shellstep run-state-machine, 3 states, median of 7');
@@ -273,6 +339,9 @@ export async function runE2eBench(log: (line: string) => void = (l) => process.s
     e2eExecutionsPerSec: Math.round(run.perSec),
     e2eRatio: Number((run.perSec / rawSpawnPerSec).toFixed(3)),
     e2eRatioAgentCommand: Number((run.perSec / rawAgentCommandPerSec).toFixed(3)),
+    // The same command line from the native starter the helper uses (null where it is not built): the engine's own cost.
+    rawAgentCommandNativeStarterPerSec: rawNative === undefined ? null : Math.round(rawNative),
+    e2eRatioNativeStarter: rawNative === undefined ? null : Number((run.perSec / rawNative).toFixed(3)),
     e2eFailedExecutions: run.failed,
     callbackP50Ms: run.p50,
     callbackP99Ms: run.p99,
