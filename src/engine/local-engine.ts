@@ -13,6 +13,8 @@ import { CloudFormationService } from './cloudformation/cloudformation-service.j
 import { iamRequestFor, passRoleRequest } from './iam/authorization.js';
 import { assumedRolePrincipal, CredentialRegistry, type AccessKey } from './iam/credential-registry.js';
 import { RoleRegistry } from './iam/roles.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, partitionOf } from './regions/partitions.js';
+import type { EngineScope } from './regions/regional-engines.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { instanceEnvironment } from './instances/instance-environment.js';
@@ -33,9 +35,16 @@ export interface LocalEngineOptions {
   /** `real` (default), `fast` (jump over idle waits), or a clock of your own. */
   readonly clock?: 'real' | 'fast' | Clock;
   readonly ids?: IdGenerator;
+  /** Default us-east-1. Every ARN the engine makes carries it. */
   readonly region?: string;
+  /** Default 123456789012. */
   readonly accountId?: string;
+  /** Default: the region's (`aws-cn` for cn-*, `aws-us-gov` for us-gov-*, else `aws`; regions/partitions.ts). */
   readonly partition?: string;
+  /** Shared with the engines of other regions behind one endpoint (regions/regional-engines.ts). Default: its own. */
+  readonly credentials?: CredentialRegistry;
+  /** IAM roles are global to an account: the engines of one endpoint share them. Default: its own. */
+  readonly roles?: RoleRegistry;
   /** Evaluate the roles of loaded templates on every call made with them (default true). */
   readonly enforceIam?: boolean;
   /** Where instance root folders live. Default: a new temporary folder. */
@@ -80,9 +89,11 @@ export class LocalEngine {
   readonly region: string;
   readonly accountId: string;
   readonly partition: string;
-  readonly roles = new RoleRegistry();
+  readonly roles: RoleRegistry;
   /** Access keys the endpoint knows: `--credentials` pairs, the console's, the instances' role sessions. */
-  readonly credentials = new CredentialRegistry();
+  readonly credentials: CredentialRegistry;
+  /** The options it was made with, for engines of other regions made like it (`sibling`). */
+  readonly options: LocalEngineOptions;
   readonly instances: InstanceRegistry;
   readonly ssm: SsmService;
   readonly sfn: StepFunctionsService;
@@ -108,14 +119,18 @@ export class LocalEngine {
     this.clock =
       options.clock === 'fast' ? new VirtualClock({ autoAdvance: true }) : options.clock === 'real' || options.clock === undefined ? new RealClock() : options.clock;
     this.ids = options.ids ?? randomIds;
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '123456789012';
-    this.partition = options.partition ?? 'aws';
+    this.options = options;
+    this.region = options.region ?? DEFAULT_REGION;
+    this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+    this.partition = options.partition ?? partitionOf(this.region);
+    this.roles = options.roles ?? new RoleRegistry();
+    this.credentials = options.credentials ?? new CredentialRegistry();
     this.enforceIam = options.enforceIam ?? true;
     this.store = options.store ?? memoryStore();
     this.#inheritAwsEnvironment = options.inheritAwsEnvironment ?? false;
     this.defaultInstanceRoleArn = `arn:${this.partition}:iam::${this.accountId}:role/${DEFAULT_INSTANCE_ROLE_NAME}`;
-    this.roles.define(this.defaultInstanceRoleArn);
+    // Shared roles may already have it, changed since: another region's engine defined it first.
+    if (this.roles.get(this.defaultInstanceRoleArn) === undefined) this.roles.define(this.defaultInstanceRoleArn);
     this.api = { call: (service, operation, input, context) => this.#dispatch(service, operation, input, context ?? {}) };
     this.instances = new InstanceRegistry({
       clock: this.clock,
@@ -166,6 +181,13 @@ export class LocalEngine {
     this.ssm.restore();
     this.sfn.restore();
     this.cloudformation.restore();
+  }
+
+  /** An engine like this one (clock, ids, IAM setting, instance folder) for another region of the same endpoint. */
+  sibling(scope: EngineScope): LocalEngine {
+    // Not its partition (the region's), nor its store (scoped to its own region: the set's factory scopes stores).
+    const { partition: _partition, store: _store, ...like } = this.options;
+    return new LocalEngine({ ...like, clock: this.clock, ids: this.ids, ...scope });
   }
 
   /** Deploys a template (JSON/YAML text or object): creates the stack, or updates it if it exists. */

@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import { RealClock } from './clock.js';
 import type { IdGenerator } from './ids.js';
 import { randomIds } from './ids.js';
+import { partitionOf } from './regions/partitions.js';
 import { ssmError } from '../errors/ssm-errors.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
 import type {
@@ -80,7 +81,7 @@ export class SsmService {
     const ids = options.ids ?? randomIds;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
-    const partition = options.partition ?? 'aws';
+    const partition = options.partition ?? partitionOf(this.region);
     this.instances = options.instances ?? new InstanceRegistry({ clock, ids });
     this.documents = new DocumentStore({
       now: () => clock.now(),

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isServiceError, ServiceError } from '../errors/service-error.js';
+import { findSdkService } from '../validate/aws-sdk-models.js';
 import type { QueryService, RequestContext } from './server.js';
 
 const CLOUDFORMATION_NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
@@ -88,6 +89,8 @@ export interface QueryServiceOptions {
   readonly namespace?: string;
   /** The SigV4 signing name (credential scope service). Default `cloudformation`. */
   readonly signingName?: string;
+  /** The API model (`sts`): an action it has but the table lacks is named as unsupported, not as unknown. */
+  readonly model?: string;
 }
 
 /** A query-protocol service over a table of operations. */
@@ -101,7 +104,11 @@ export function queryService(operations: Readonly<Record<string, QueryOperation>
       try {
         const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
         if (operation === undefined) {
-          throw new ServiceError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`);
+          const real = options.model !== undefined && findSdkService(options.model)?.operations.has(action) === true;
+          throw new ServiceError(
+            'InvalidAction',
+            real ? `${action} is a real operation that the shellstep local engine does not support.` : `The action ${action || '(none)'} is not valid for this web service.`,
+          );
         }
         const result = await operation(decodeQuery(params), context);
         const body = `<${action}Response xmlns="${namespace}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;

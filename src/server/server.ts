@@ -13,7 +13,7 @@ import { findSdkService } from '../validate/aws-sdk-models.js';
 import { contentType, errorResponse, parseTarget, serializeResult, type JsonVersion } from './aws-json-protocol.js';
 import { checkRequestShape, withoutNullMembers } from '../validate/request-shape.js';
 import { queryErrorResponse } from './query-protocol.js';
-import { Refusal, TrustBoundary, type Caller, type Protocol, type TrustBoundaryOptions } from './trust-boundary.js';
+import { parseAuthorization, Refusal, TrustBoundary, type Caller, type Protocol, type TrustBoundaryOptions } from './trust-boundary.js';
 import { parseJson } from '../validate/nesting.js';
 
 /** What a handler knows of the request beyond its input: who sent it (credential scope and registered principal). */
@@ -65,7 +65,10 @@ export interface RouteContext extends RequestContext {
 
 export interface EndpointOptions {
   readonly services: readonly JsonService[];
+  /** The query-protocol service for requests whose credential scope names no service in `queryServices`. */
   readonly query?: QueryService;
+  /** More query-protocol services (IAM beside CloudFormation), chosen by the credential scope's service. */
+  readonly queryServices?: readonly QueryService[];
   readonly routes?: readonly Route[];
   /** Default 127.0.0.1: the endpoint runs commands on request, so it never listens beyond loopback unless asked. */
   readonly host?: string;
@@ -180,6 +183,13 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
     }
   };
 
+  /** The query service named by the credential scope's service (the IAM API beside CloudFormation's), else the default. */
+  const queryServiceFor = (authorization: string): QueryService | undefined => {
+    const parsed = parseAuthorization(authorization, true);
+    const scoped = parsed instanceof Refusal ? undefined : parsed.scope.service;
+    return options.queryServices?.find((q) => q.signingName === scoped) ?? options.query;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = req.headers['x-amz-target'];
     const parsed = parseTarget(Array.isArray(target) ? target[0] : target);
@@ -223,7 +233,8 @@ export async function startEndpoint(options: EndpointOptions): Promise<LocalEndp
     }
     const payload = await body(req, res, version);
     if (payload === undefined) return;
-    const query = protocol === 'query' ? options.query : undefined;
+    // Query APIs share one path and form: the signing name in the credential scope says which one is called.
+    const query = protocol === 'query' ? queryServiceFor(String(req.headers['authorization'])) : undefined;
     const caller = await boundary.authenticate(
       { method: req.method, url: req.url ?? '/', headers: req.headers, body: payload },
       query?.signingName ?? service?.signingName,

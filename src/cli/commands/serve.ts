@@ -1,9 +1,8 @@
 /** `shellstep serve`: the local engine behind an AWS endpoint for the SDK, the AWS CLI and boto3. */
-import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
 import { join, resolve } from 'node:path';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, isAccountId, isRegionName } from '../../engine/regions/partitions.js';
 import type { Store } from '../../engine/store/index.js';
-import { isJsonObject } from '../../model/json.js';
 import { ExitCode } from '../exit-codes.js';
 import { collect, instanceSpec, keyValue, oneOf, port, type InstanceSpec } from '../options.js';
 import { resolveFile, SHIPPED_TEMPLATES } from '../shipped.js';
@@ -35,6 +34,8 @@ interface ServeOptions {
   parameter?: Record<string, string>;
   instance?: InstanceSpec[];
   clock: 'real' | 'fast';
+  region: string;
+  accountId: string;
   iam: boolean;
   allowHost?: string[];
   allowOrigin?: string[];
@@ -57,6 +58,16 @@ export function endpointEnvironment(url: string, region: string, anyKey: boolean
     AWS_DEFAULT_REGION: region,
     ...(anyKey ? { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } : {}),
   };
+}
+
+function regionName(value: string): string {
+  if (!isRegionName(value)) throw new InvalidArgumentError(`expected a region name such as us-east-1, eu-west-1 or cn-north-1, got '${value}'`);
+  return value;
+}
+
+function accountId(value: string): string {
+  if (!isAccountId(value)) throw new InvalidArgumentError(`expected 12 digits, got '${value}'`);
+  return value;
 }
 
 /** One line for a port that cannot be had, instead of the listen error's stack. */
@@ -89,6 +100,8 @@ export function registerServe(program: Command): void {
     .option('--inherit-aws-env', "let instances' commands keep your AWS variables (keys, profiles, endpoints) instead of an EC2-like environment")
     .option('--clock <mode>', "'real' or 'fast' (jump over idle waits)", oneOf(['real', 'fast'] as const), 'real')
     .option('--data-dir <dir>', 'keep every resource and record in an SQLite database in this folder, and bring them back at the next start (default: in memory)')
+    .option('--region <region>', 'the default region: of --instance and --template, and of unsigned routes (requests use the region they are signed for)', regionName, DEFAULT_REGION)
+    .option('--account-id <id>', 'the 12-digit account of every ARN', accountId, DEFAULT_ACCOUNT_ID)
     .option('--no-iam', 'do not enforce the IAM roles of loaded templates')
     .option('--mock-config <file>', "Step Functions Local mock configuration: StartExecution on '<stateMachineArn>#<TestCase>' runs that test case (default: $SFN_MOCK_CONFIG)")
     .addHelpText(
@@ -124,9 +137,8 @@ Examples:
         process.exitCode = ExitCode.Failure;
         return;
       }
-      const { LocalEngine } = await import('../../engine/local-engine.js');
+      const { makeEngines, StartupError } = await import('./serve-startup.js');
       const { startLocalEndpoint } = await import('../../server/local-endpoint.js');
-      const { parseJsonOrYaml } = await import('../../validate/cfn-yaml.js');
       const { MockConfig } = await import('../../engine/states/mock-config/index.js');
       const mockConfigFile = options.mockConfig ?? process.env['SFN_MOCK_CONFIG'];
       let mockConfig: ReturnType<typeof MockConfig.load> | undefined;
@@ -142,50 +154,49 @@ Examples:
         process.exitCode = ExitCode.Failure;
         return;
       }
-      let engine: InstanceType<typeof LocalEngine>;
+      let made: ReturnType<typeof makeEngines>;
       try {
-        engine = new LocalEngine({
+        made = makeEngines({
+          region: options.region,
+          accountId: options.accountId,
           clock: options.clock,
-          enforceIam: options.iam,
-          inheritAwsEnvironment: options.inheritAwsEnv === true,
-          // One scope per region: the engine of us-east-1, serve's region (the regions' engine set scopes each of its own).
-          ...(persisted === undefined ? {} : { store: persisted.store.scope('us-east-1'), instancesDir: persisted.instancesDir }),
+          iam: options.iam,
+          inheritAwsEnv: options.inheritAwsEnv === true,
+          roles: options.role ?? [],
+          instances: options.instance ?? [],
+          templates,
+          parameters: options.parameter ?? {},
+          log: (line) => process.stderr.write(`${line}\n`),
+          ...(persisted === undefined ? {} : { store: persisted.store, instancesDir: persisted.instancesDir }),
           ...(mockConfig === undefined ? {} : { mockConfig }),
         });
       } catch (error) {
-        if (persisted === undefined) throw error;
+        persisted?.store.close();
+        if (error instanceof StartupError) process.stderr.write(`${error.message}\n`);
         // A record the restore cannot read (edited by hand, or damaged inside valid JSON): named, not a stack trace.
-        process.stderr.write(`--data-dir: ${persisted.file}: a kept record cannot be restored (${(error as Error).message}); move the file away to start with an empty data folder\n`);
-        persisted.store.close();
+        else if (persisted !== undefined)
+          process.stderr.write(`--data-dir: ${persisted.file}: a kept record cannot be restored (${(error as Error).message}); move the file away to start with an empty data folder\n`);
+        else throw error;
         process.exitCode = ExitCode.Failure;
         return;
       }
+      const { engines } = made;
       try {
-        for (const key of security.credentials(engine)) engine.credentials.register(key);
+        for (const key of security.credentials(engines.default)) engines.credentials.register(key);
       } catch (error) {
         process.stderr.write(`${security.credentialsFile}: ${(error as Error).message}\n`);
-        await engine.close();
+        await engines.close();
         persisted?.store.close();
         process.exitCode = ExitCode.Failure;
         return;
       }
-      try {
-        for (const arn of options.role ?? []) engine.roles.define(arn);
-      } catch (error) {
-        process.stderr.write(`--role: ${(error as Error).message}\n`);
-        await engine.close();
-        persisted?.store.close();
-        process.exitCode = ExitCode.Failure;
-        return;
-      }
-      const roleArn = (role: string) => (role.startsWith('arn:') ? role : `arn:${engine.partition}:iam::${engine.accountId}:role/${role}`);
       const { CONSOLE_PATH } = await import('../../server/console-routes.js');
       // The console's page hands its key to whoever loads it: on loopback only, never to other machines.
       const withConsole = isLoopbackHost(options.host);
       // The port first: a busy one must not cost a deployment first.
       let endpoint: Awaited<ReturnType<typeof startLocalEndpoint>>;
       try {
-        endpoint = await startLocalEndpoint(engine, {
+        endpoint = await startLocalEndpoint(engines, {
           host: options.host,
           port: options.port,
           log: (line) => process.stderr.write(`${line}\n`),
@@ -195,7 +206,7 @@ Examples:
           ...(options.allowOrigin === undefined ? {} : { allowOrigins: options.allowOrigin }),
         });
       } catch (error) {
-        await engine.close();
+        await engines.close();
         persisted?.store.close();
         const problem = listenProblem(error, options.host, options.port);
         if (problem === undefined) throw error;
@@ -219,44 +230,29 @@ Examples:
         // Whatever a request or a close waits for, serve ends within STOP_DEADLINE_MS (issue 13: within 2 s of SIGTERM or
         // SIGINT). Exiting closes the spawner helper's stdin, and the helper then kills every command's process group.
         setTimeout(() => exit(code), STOP_DEADLINE_MS).unref();
-        void Promise.allSettled([endpoint.close(), engine.close()])
+        void Promise.allSettled([endpoint.close(), engines.close()])
           // The executions the close stopped record their end in the next turns; then the last batch is written.
           .then(() => new Promise((resolve) => setTimeout(resolve, 20)))
           .then(() => exit(code));
       };
       process.on('SIGINT', () => stop(ExitCode.Success));
       process.on('SIGTERM', () => stop(ExitCode.Success));
-      const instances = (options.instance ?? []).map((spec) =>
-        // With --data-dir, an instance of an earlier run is already back: it is the same node.
-        (spec.instanceId === undefined ? undefined : engine.instances.get(spec.instanceId)) ??
-        engine.instances.add({
-          tags: spec.tags,
-          ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }),
-          ...(spec.role === undefined ? {} : { roleArn: roleArn(spec.role) }),
-        }),
-      );
-      const stacks: Array<{ StackName: string; Outputs: Record<string, string> }> = [];
-      for (const { file, stackName } of templates) {
-        try {
-          const body = readFileSync(file, 'utf8');
-          const template = parseJsonOrYaml(body);
-          const declared = isJsonObject(template) && isJsonObject(template['Parameters']) ? Object.keys(template['Parameters']) : [];
-          const parameters = Object.fromEntries(Object.entries(options.parameter ?? {}).filter(([k]) => declared.includes(k)));
-          const deployed = await engine.deploy(body, { stackName, parameters });
-          stacks.push({ StackName: deployed.stackName, Outputs: { ...deployed.outputs } });
-          process.stderr.write(`deployed ${file} as stack ${deployed.stackName}\n`);
-        } catch (error) {
-          process.stderr.write(`serve: ${file}: ${(error as Error).name}: ${(error as Error).message}\n`);
-          stop(ExitCode.Failure);
-          return;
-        }
+      let started: Awaited<ReturnType<typeof made.setup>>;
+      try {
+        started = await made.setup();
+      } catch (error) {
+        if (!(error instanceof StartupError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        stop(ExitCode.Failure);
+        return;
       }
+      const { instances, stacks } = started;
       for (const warning of security.warnings(endpoint.url)) process.stderr.write(`${warning}\n`);
       if (!withConsole) process.stderr.write('The web console is not served on a non-loopback binding: its page gives a working key to whoever loads it.\n');
-      const environment = endpointEnvironment(endpoint.url, engine.region, !security.verify);
+      const environment = endpointEnvironment(endpoint.url, engines.defaultRegion, !security.verify);
       const consoleUrl = withConsole ? { console: `${endpoint.url}${CONSOLE_PATH}` } : {};
       process.stdout.write(
-        `${JSON.stringify({ endpoint: endpoint.url, ...consoleUrl, environment, instances: instances.map((i) => ({ InstanceId: i.instanceId, Tags: i.tags, RootDir: i.rootDir })), stacks }, null, 2)}\n`,
+        `${JSON.stringify({ endpoint: endpoint.url, ...consoleUrl, environment, instances, stacks }, null, 2)}\n`,
       );
       process.stderr.write(
         `shellstep local endpoint listening on ${endpoint.url} (Ctrl-C to stop). For the AWS CLI, boto3 and the SDKs ${security.verify ? `(signing with a key of ${security.credentialsFile})` : '(any key works)'}:\n` +

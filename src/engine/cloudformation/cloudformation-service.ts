@@ -18,6 +18,7 @@ import {
   type ChangeSetRecord,
   type ExecutionStatus,
 } from './change-sets.js';
+import { dnsSuffixOf, partitionOf } from '../regions/partitions.js';
 import { dependencies, resolveIntrinsics, validationError, type IntrinsicContext, type ResolvedResource } from './intrinsics.js';
 import { iamManagedPolicy, iamPolicy } from './resources/iam-policy.js';
 import { iamRole } from './resources/iam-role.js';
@@ -127,7 +128,7 @@ export class CloudFormationService {
     this.#ids = options.ids;
     this.#region = options.region ?? 'us-east-1';
     this.#accountId = options.accountId ?? '123456789012';
-    this.#partition = options.partition ?? 'aws';
+    this.#partition = options.partition ?? partitionOf(this.#region);
   }
 
   async CreateStack(input: TemplateSource & { StackName?: string; Parameters?: ParameterInput[]; Capabilities?: string[]; OnFailure?: string; DisableRollback?: boolean }): Promise<{ StackId: string }> {
@@ -656,7 +657,7 @@ export class CloudFormationService {
         'AWS::Partition': this.#partition,
         'AWS::StackName': stack.StackName,
         'AWS::StackId': stack.StackId,
-        'AWS::URLSuffix': 'amazonaws.com',
+        'AWS::URLSuffix': dnsSuffixOf(this.#region),
         'AWS::NotificationARNs': [],
       },
       resources,

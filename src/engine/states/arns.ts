@@ -5,10 +5,11 @@
  */
 import { ServiceError } from '../../errors/service-error.js';
 import { flatString } from '../flat-string.js';
+import { partitionOf } from '../regions/partitions.js';
 
-/** `arn:aws:states:<region>:<account>:stateMachine:<name>`. */
+/** `arn:<partition>:states:<region>:<account>:stateMachine:<name>`, in the region's partition (`aws-cn` for cn-*). */
 export function stateMachineArn(region: string, accountId: string, name: string): string {
-  return `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
+  return `arn:${partitionOf(region)}:states:${region}:${accountId}:stateMachine:${name}`;
 }
 
 /** `arn:aws:states:<region>:<account>:activity:<name>`. */
@@ -23,8 +24,8 @@ export function activityArn(region: string, accountId: string, name: string): st
 export function executionArn(region: string, accountId: string, machine: string, name: string, express?: { uuid: string }): string {
   return flatString(
     express === undefined
-      ? `arn:aws:states:${region}:${accountId}:execution:${machine}:${name}`
-      : `arn:aws:states:${region}:${accountId}:express:${machine}:${name}:${express.uuid}`,
+      ? `arn:${partitionOf(region)}:states:${region}:${accountId}:execution:${machine}:${name}`
+      : `arn:${partitionOf(region)}:states:${region}:${accountId}:express:${machine}:${name}:${express.uuid}`,
   );
 }
 
