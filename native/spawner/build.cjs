@@ -11,6 +11,11 @@ const path = require('node:path');
 
 const say = (/** @type {string} */ line) => process.stderr.write(`shellstep: ${line}\n`);
 
+/** The SHA-256 of spawner.c, hex (the spawner helper computes the same to check the build is current). */
+function sourceHash() {
+  return require('node:crypto').createHash('sha256').update(fs.readFileSync(path.join(__dirname, 'spawner.c'))).digest('hex');
+}
+
 function nodeGyp() {
   const candidates = [
     process.env['npm_config_node_gyp'],
@@ -29,7 +34,12 @@ function main() {
   const prefix = path.join(path.dirname(process.execPath), '..');
   const nodedir = fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
   const run = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedir], { cwd: __dirname, encoding: 'utf8', timeout: 180_000 });
-  if (run.status === 0) return say('native process starter built (posix_spawn).');
+  if (run.status === 0) {
+    // The source the build came from: the spawner helper loads the module only when spawner.c still has this hash, so
+    // a clone updated without a rebuild uses the JS starter instead of a module with another interface.
+    fs.writeFileSync(path.join(__dirname, 'build', 'Release', 'source.sha256'), sourceHash());
+    return say('native process starter built (posix_spawn).');
+  }
   const reason = `${run.stderr ?? ''}${run.error?.message ?? ''}`.trim().split('\n').slice(-3).join(' / ');
   say(`native process starter not built (${reason || `node-gyp exited ${run.status}`}); the JS starter is used.`);
 }

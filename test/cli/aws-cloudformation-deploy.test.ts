@@ -85,11 +85,22 @@ describe.skipIf(!hasAwsCli)('aws cloudformation deploy against serve', () => {
 
   test('should say "No changes to deploy" for a second deploy that changes nothing: exit 255, or 0 with --no-fail-on-empty-changeset', async () => {
     const args = ['cloudformation', 'deploy', '--template-file', 'cloudformation/ssm-automation-documents.cfn.json', '--stack-name', 'again', '--capabilities', 'CAPABILITY_IAM', '--parameter-overrides', 'DocumentNamePrefix=Again'];
-    expect((await aws(args)).status).toBe(0);
-    const strict = await aws(args);
+    // The AWS CLI names its change sets awscli-cloudformation-package-deploy-<epoch second>: two deploys in one second
+    // reuse the name with another Description, which AWS refuses (AlreadyExistsException), as the endpoint does.
+    // So each deploy here starts in a second after the one the previous deploy ended in (a wait of at most 1 s): its
+    // name, taken while it runs, is then later than the previous one's.
+    let lastEnded = 0;
+    const inOwnSecond = async (deployArgs: string[]) => {
+      while (Math.floor(Date.now() / 1000) <= lastEnded) await new Promise((resolve) => setTimeout(resolve, 20));
+      const ran = await aws(deployArgs);
+      lastEnded = Math.floor(Date.now() / 1000);
+      return ran;
+    };
+    expect((await inOwnSecond(args)).status).toBe(0);
+    const strict = await inOwnSecond(args);
     expect(strict.status).toBe(255);
     expect(strict.stderr).toContain('No changes to deploy. Stack again is up to date');
-    const lenient = await aws([...args, '--no-fail-on-empty-changeset']);
+    const lenient = await inOwnSecond([...args, '--no-fail-on-empty-changeset']);
     expect(lenient.status, lenient.stderr).toBe(0);
     expect(lenient.stdout).toContain('No changes to deploy. Stack again is up to date');
     // The failed, empty change sets stay listed, as on AWS.

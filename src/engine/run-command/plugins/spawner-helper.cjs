@@ -43,6 +43,13 @@ const running = new Map();
 const watchable = new Map();
 
 /**
+ * Script id → the last watch state asked for while its native start was still in flight: the engine may ask as soon
+ * as it has sent the start, and a native start answers later, from a worker thread.
+ * @type {Map<number, boolean>}
+ */
+const pendingWatch = new Map();
+
+/**
  * @typedef {object} NativeStarter
  * @property {(dir: string, scriptPath: string, script: string, file: string, args: string[], env: string[], cwd: string, done: (started: number[]) => void) => void} spawn
  *   writes the script and starts the program on a worker thread; `done` gets [pid, stdoutFd, stderrFd], or
@@ -60,8 +67,14 @@ const watchable = new Map();
 function loadNative() {
   const wanted = process.env['SHELLSTEP_SPAWNER'];
   if (wanted === 'js' || (process.platform !== 'linux' && wanted !== 'native')) return undefined;
+  const dir = path.join(__dirname, '..', '..', '..', '..', 'native', 'spawner');
   try {
-    return require(path.join(__dirname, '..', '..', '..', '..', 'native', 'spawner', 'build', 'Release', 'shellstep_spawner.node'));
+    // A build from another version of spawner.c (a clone updated without `npm install`) has another interface: it
+    // would hang every start, so it is not loaded (native/spawner/build.cjs writes the hash it built from).
+    const built = fs.readFileSync(path.join(dir, 'build', 'Release', 'source.sha256'), 'utf8').trim();
+    const source = require('node:crypto').createHash('sha256').update(fs.readFileSync(path.join(dir, 'spawner.c'))).digest('hex');
+    if (built !== source) throw new Error(`the native process starter was built from another spawner.c: run node ${path.join(dir, 'build.cjs')}`);
+    return require(path.join(dir, 'build', 'Release', 'shellstep_spawner.node'));
   } catch (error) {
     if (wanted === 'native') throw error;
     return undefined;
@@ -179,6 +192,12 @@ function watchOutput(id, stdout, stderr) {
     stdout.watch(on);
     stderr.watch(on);
   });
+  // A watch asked for while the start was still on its way (native starts run on another thread).
+  const pending = pendingWatch.get(id);
+  if (pending !== undefined) {
+    pendingWatch.delete(id);
+    if (pending) watchable.get(id)?.(true);
+  }
 }
 
 /**
@@ -325,6 +344,7 @@ function startNative(starter, request) {
     const killed = starting.get(id) === true || exiting;
     starting.delete(id);
     if (started.length === 2) {
+      pendingWatch.delete(id);
       send({ id, code: null, signal: null, stdout: '', stderr: '', error: startError(request, /** @type {number} */ (started[0]), /** @type {number} */ (started[1])) });
     } else {
       const [pid, stdoutFd, stderrFd] = /** @type {[number, number, number]} */ (started);
@@ -429,7 +449,9 @@ function drain() {
       if (pid !== undefined) killGroup(pid);
       else if (starting.has(message.kill)) starting.set(message.kill, true);
     } else if ('watch' in message) {
-      watchable.get(message.watch)?.(message.on);
+      const watch = watchable.get(message.watch);
+      if (watch !== undefined) watch(message.on);
+      else if (starting.has(message.watch)) pendingWatch.set(message.watch, message.on);
     } else {
       start(message);
       break;
