@@ -1,6 +1,7 @@
 /**
  * The whole local engine in one object: managed instances, SSM (Run Command and Automation), Step Functions
- * and CloudFormation, joined by one `AwsApi` dispatch that enforces the IAM roles loaded from templates.
+ * and CloudFormation, joined by one `AwsApi` dispatch that enforces IAM roles (from templates, `roles.define` or the
+ * IAM role API).
  * The demo, `serve`, the CLI and the end-to-end tests all build on it.
  */
 import { ServiceError } from '../errors/service-error.js';
@@ -11,8 +12,10 @@ import { ChangeFeed } from './changes.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';
 import { CloudFormationService } from './cloudformation/cloudformation-service.js';
 import { iamRequestFor, passRoleRequest } from './iam/authorization.js';
+import { UnsupportedPolicyError } from './iam/policy-evaluation.js';
 import { assumedRolePrincipal, CredentialRegistry, type AccessKey } from './iam/credential-registry.js';
-import { RoleRegistry } from './iam/roles.js';
+import { RoleRegistry, type RoleAssumption } from './iam/roles.js';
+import { IamService } from './iam/iam-service.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, partitionOf } from './regions/partitions.js';
 import type { EngineScope } from './regions/regional-engines.js';
 import { randomIds, type IdGenerator } from './ids.js';
@@ -45,7 +48,10 @@ export interface LocalEngineOptions {
   readonly credentials?: CredentialRegistry;
   /** IAM roles are global to an account: the engines of one endpoint share them. Default: its own. */
   readonly roles?: RoleRegistry;
-  /** Evaluate the roles of loaded templates on every call made with them (default true). */
+  /**
+   * IAM enforcement (default true): a role that no template, `roles.define` or IAM CreateRole defines cannot be used,
+   * a service must be trusted by the role it assumes, and calls made with a role are evaluated against its policies.
+   */
   readonly enforceIam?: boolean;
   /** Where instance root folders live. Default: a new temporary folder. */
   readonly instancesDir?: string;
@@ -69,6 +75,11 @@ export interface LocalEngineOptions {
 
 /** The role of instances added without one: defined by the engine, it allows every action (docs/security.md). */
 export const DEFAULT_INSTANCE_ROLE_NAME = 'shellstep-local-instance';
+/**
+ * The role of the state machines the CLI creates for you (`shellstep run FILE --endpoint-url`, `run-command`):
+ * defined by the engine, trusted by Step Functions, it allows every action (docs/security.md).
+ */
+export const CLI_STATE_MACHINE_ROLE_NAME = 'shellstep-local';
 
 export interface DeployOptions {
   readonly stackName: string;
@@ -98,6 +109,8 @@ export class LocalEngine {
   readonly ssm: SsmService;
   readonly sfn: StepFunctionsService;
   readonly cloudformation: CloudFormationService;
+  /** The IAM role API (CreateRole, PutRolePolicy, …) over `roles`. */
+  readonly iam: IamService;
   /** The dispatch every service uses to call another: IAM-checked when the caller names a loaded role. */
   readonly api: AwsApi;
   readonly enforceIam: boolean;
@@ -129,8 +142,12 @@ export class LocalEngine {
     this.store = options.store ?? memoryStore();
     this.#inheritAwsEnvironment = options.inheritAwsEnvironment ?? false;
     this.defaultInstanceRoleArn = `arn:${this.partition}:iam::${this.accountId}:role/${DEFAULT_INSTANCE_ROLE_NAME}`;
-    // Shared roles may already have it, changed since: another region's engine defined it first.
-    if (this.roles.get(this.defaultInstanceRoleArn) === undefined) this.roles.define(this.defaultInstanceRoleArn);
+    // The two roles the engine itself hands out; every other role must come from a template, --role or CreateRole.
+    // Shared roles may already have them, changed since: another region's engine defined them first.
+    for (const name of [DEFAULT_INSTANCE_ROLE_NAME, CLI_STATE_MACHINE_ROLE_NAME]) {
+      const arn = `arn:${this.partition}:iam::${this.accountId}:role/${name}`;
+      if (this.roles.get(arn) === undefined) this.roles.define(arn);
+    }
     this.api = { call: (service, operation, input, context) => this.#dispatch(service, operation, input, context ?? {}) };
     this.instances = new InstanceRegistry({
       clock: this.clock,
@@ -148,12 +165,14 @@ export class LocalEngine {
       authorizeSsm: async (operation, input, roleArn) => {
         if (roleArn !== undefined) this.authorize('ssm', operation, input, roleArn);
       },
+      canAssumeRole: this.#canAssumeRole,
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
     });
     this.sfn = new StepFunctionsService({
       ...common,
       signal: this.#abort.signal,
       store: this.store,
+      canAssumeRole: this.#canAssumeRole,
       ...(options.taskTokenLength === undefined ? {} : { taskTokenLength: options.taskTokenLength }),
       ...(options.mockConfig === undefined ? {} : { mockConfig: options.mockConfig }),
     });
@@ -167,6 +186,7 @@ export class LocalEngine {
       accountId: this.accountId,
       partition: this.partition,
     });
+    this.iam = new IamService({ roles: this.roles, clock: this.clock, ids: this.ids, accountId: this.accountId, partition: this.partition });
     this.#handlers = { ssm: ssmHandlers(this.ssm), sfn: stepFunctionsHandlers(this.sfn) };
     this.#restore();
   }
@@ -219,6 +239,18 @@ export class LocalEngine {
     for (const o of (stack['Outputs'] ?? []) as Array<{ OutputKey: string; OutputValue: string }>) outputs[o.OutputKey] = o.OutputValue;
     return { stackName: options.stackName, status, outputs };
   }
+
+  /** Whether a role can be assumed: always without IAM enforcement, else when defined and trusted (RoleRegistry.canAssume). */
+  readonly #canAssumeRole: RoleAssumption = (roleArn, by) => {
+    if (!this.enforceIam) return true;
+    try {
+      return this.roles.canAssume(roleArn, by, { accountId: this.accountId, region: this.region });
+    } catch (error) {
+      // A trust policy the local evaluator cannot read is refused by name, never trusted by default.
+      if (!(error instanceof UnsupportedPolicyError)) throw error;
+      throw new ServiceError('AccessDeniedException', `The trust policy of ${roleArn} cannot be evaluated by shellstep's local IAM evaluator: ${error.message}`);
+    }
+  };
 
   /**
    * Tells the engine that an endpoint serves it at `url`: from now on instances' commands get `AWS_ENDPOINT_URL` and
@@ -289,10 +321,16 @@ export class LocalEngine {
    */
   authorize(service: string, operation: string, input: JsonObject, roleArn: string, sessionName?: string): void {
     if (!this.enforceIam) return;
-    // A role no loaded template defines has no policies to evaluate (RoleRegistry.authorize); skip the work.
-    if (this.roles.get(roleArn) === undefined) return;
     const scope = { partition: this.partition, region: this.region, accountId: this.accountId };
-    this.roles.authorize(roleArn, iamRequestFor(service, operation, input, scope, (token) => this.sfn.tokens.stateMachineArnOf(token)), sessionName);
+    const request = iamRequestFor(service, operation, input, scope, (token) => this.sfn.tokens.stateMachineArnOf(token));
+    if (this.roles.get(roleArn) === undefined) {
+      // A role that no template, registration or CreateRole defines (or one deleted since): its session could not exist on AWS.
+      throw new ServiceError(
+        'AccessDeniedException',
+        `User: ${assumedRolePrincipal(roleArn, sessionName ?? 'shellstep').arn} is not authorized to perform: ${request.action} because the role ${roleArn} is not defined: no template, --role, roles.define or iam:CreateRole defines it (--no-iam turns IAM enforcement off).`,
+      );
+    }
+    this.roles.authorize(roleArn, request, sessionName);
     if (service === 'ssm' && operation === 'StartAutomationExecution') {
       const assumeRole = this.#automationRole(input);
       // Starting an automation that assumes a role passes that role to SSM (automation-troubleshooting, §8.2).

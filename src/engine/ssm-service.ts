@@ -41,6 +41,7 @@ import type {
 } from '../model/ssm.js';
 import { AutomationEngine } from './automation/automation-engine.js';
 import type { SsmAuthorizer } from './automation/actions/action.js';
+import type { RoleAssumption } from './iam/roles.js';
 import { DocumentStore } from './documents/index.js';
 import type { ChangeFeed } from './changes.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
@@ -66,6 +67,8 @@ export interface SsmServiceOptions {
   readonly store?: Store;
   /** Told when automations and commands change (the console's live view). */
   readonly changes?: ChangeFeed;
+  /** Whether Automation can assume a runbook's `assumeRole` (the local engine sets it). Default: any role. */
+  readonly canAssumeRole?: RoleAssumption;
 }
 
 export class SsmService {
@@ -117,6 +120,7 @@ export class SsmService {
       documents: this.documents,
       ...(options.authorizeSsm === undefined ? {} : { authorizeSsm: options.authorizeSsm }),
       ...(options.changes === undefined ? {} : { changes: options.changes }),
+      ...(options.canAssumeRole === undefined ? {} : { canAssumeRole: options.canAssumeRole }),
       ...(options.concurrentAutomationQuota === undefined ? {} : { concurrentAutomationQuota: options.concurrentAutomationQuota }),
       ...(options.store === undefined ? {} : { store: options.store }),
     });

@@ -1,6 +1,7 @@
 /**
  * Puts the local engines behind the AWS endpoint: SSM on AWS JSON 1.1 (`AmazonSSM.*`), Step Functions on AWS JSON
- * 1.0 (`AWSStepFunctions.*`), CloudFormation and STS on the query protocol. Each request goes to the engine of the
+ * 1.0 (`AWSStepFunctions.*`), CloudFormation, STS and the IAM role API on the query protocol
+ * (told apart by the credential scope's service). Each request goes to the engine of the
  * region its SigV4 credential scope names (regions/regional-engines.ts). A request signed with a key that
  * the engine's credential registry gives to a role session (a local instance's) is authorized against that role's
  * policies, as the engine authorizes the calls runbooks and state machines make with theirs; other callers stand
@@ -107,7 +108,21 @@ function engineApi(engine: LocalEngine): EngineApi {
     },
   ];
   const query = queryService(authorizedQuery(engine, 'cloudformation', cloudFormationHandlers(engine.cloudformation)));
-  return { services, query, queryServices: [] };
+  const iam = engine.iam;
+  const iamQuery = queryService(
+    authorizedQuery(engine, 'iam', {
+      CreateRole: (input) => iam.CreateRole(input),
+      GetRole: (input) => iam.GetRole(input),
+      ListRoles: (input) => iam.ListRoles(input),
+      DeleteRole: (input) => iam.DeleteRole(input),
+      PutRolePolicy: (input) => iam.PutRolePolicy(input),
+      GetRolePolicy: (input) => iam.GetRolePolicy(input),
+      ListRolePolicies: (input) => iam.ListRolePolicies(input),
+      DeleteRolePolicy: (input) => iam.DeleteRolePolicy(input),
+    }),
+    { namespace: 'https://iam.amazonaws.com/doc/2010-05-08/', signingName: 'iam' },
+  );
+  return { services, query, queryServices: [iamQuery] };
 }
 
 /** What the set throws, as the endpoint answers it. */

@@ -42,7 +42,8 @@ function dataDir(): string {
 }
 
 async function serve(dir: string, args: readonly string[] = []): Promise<ServeProcess> {
-  const started = await startServe(['--data-dir', dir, ...args]);
+  // The state machines' role is defined at every start, as a user repeats serve's arguments.
+  const started = await startServe(['--data-dir', dir, '--role', ROLE, ...args]);
   running.push(started);
   return started;
 }

@@ -46,7 +46,9 @@ function runbookMachine(documentName: string, instanceId: string, commands: stri
 }
 
 async function machine(engine: LocalEngine, definition: string): Promise<string> {
-  const out = await engine.sfn.CreateStateMachine({ name: `m-${Math.random().toString(36).slice(2, 8)}`, definition, roleArn: 'arn:aws:iam::123456789012:role/unchecked' });
+  // The machine's own role allows everything: only the runbook's role is under test.
+  const roleArn = engine.roles.define('arn:aws:iam::123456789012:role/unchecked').arn;
+  const out = await engine.sfn.CreateStateMachine({ name: `m-${Math.random().toString(36).slice(2, 8)}`, definition, roleArn });
   return out.stateMachineArn;
 }
 

@@ -73,7 +73,7 @@ describe('LocalEngine calls between services', () => {
     engine = new LocalEngine({ clock: 'fast' });
     const { stateMachineArn } = await engine.sfn.CreateStateMachine({
       name: 'self',
-      roleArn: 'arn:aws:iam::123456789012:role/unchecked',
+      roleArn: engine.roles.define('arn:aws:iam::123456789012:role/unchecked').arn,
       definition: JSON.stringify({
         StartAt: 'Describe',
         States: { Describe: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution', Parameters: { 'ExecutionArn.$': '$$.Execution.Id' }, End: true } },

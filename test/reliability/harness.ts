@@ -204,13 +204,17 @@ export class Harness {
     });
   }
 
+  /** A role for the state machines that allows every action: their own permissions are not under test here. */
+  machineRole(): string {
+    return this.engine.roles.define('arn:aws:iam::123456789012:role/reliability-unchecked').arn;
+  }
+
   /** Creates the state machine and starts one execution; returns its ARN. */
   async start(spec: StartSpec): Promise<string> {
     const { stateMachineArn } = await this.engine.sfn.CreateStateMachine({
       name: `reliability-${this.#machines++}`,
       definition: this.definition(spec),
-      // A role the engine does not know: the state machine's own permissions are not under test here.
-      roleArn: 'arn:aws:iam::123456789012:role/reliability-unchecked',
+      roleArn: this.machineRole(),
     });
     return this.startExecution(stateMachineArn);
   }

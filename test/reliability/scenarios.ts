@@ -351,7 +351,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const { stateMachineArn } = await h.engine.sfn.CreateStateMachine({
         name: 'reliability-quota',
         definition: h.definition({ document: 'ByInstanceIds', instanceIds: [node!.instanceId], commands: ['true'] }),
-        roleArn: 'arn:aws:iam::123456789012:role/reliability-unchecked',
+        roleArn: h.machineRole(),
       });
       for (let i = 0; i < 5; i++) await h.startExecution(stateMachineArn);
       await h.until('five automations exist', async () => (await h.automationStatuses()).length === 5);

@@ -43,7 +43,20 @@ describe('external clients against the local endpoint', () => {
         },
       },
     });
-    const machine = await aws(['stepfunctions', 'create-state-machine', '--name', 'cli', '--definition', definition, '--role-arn', 'arn:aws:iam::123456789012:role/any']);
+    // The role comes from IAM first, as on AWS or moto; a role nobody created is refused.
+    const refused = await aws(['stepfunctions', 'create-state-machine', '--name', 'cli', '--definition', definition, '--role-arn', 'arn:aws:iam::123456789012:role/cli-role']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'An error occurred (AccessDeniedException) when calling the CreateStateMachine operation: Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.',
+    );
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const role = await aws(['iam', 'create-role', '--role-name', 'cli-role', '--assume-role-policy-document', JSON.stringify(trust)]);
+    expect(role.status, role.stderr).toBe(0);
+    expect(role.json.Role.Arn).toBe('arn:aws:iam::123456789012:role/cli-role');
+    const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] };
+    const policy = await aws(['iam', 'put-role-policy', '--role-name', 'cli-role', '--policy-name', 'run', '--policy-document', JSON.stringify(allow)]);
+    expect(policy.status, policy.stderr).toBe(0);
+    const machine = await aws(['stepfunctions', 'create-state-machine', '--name', 'cli', '--definition', definition, '--role-arn', role.json.Role.Arn]);
     expect(machine.status, machine.stderr).toBe(0);
     const started = await aws(['stepfunctions', 'start-execution', '--state-machine-arn', machine.json.stateMachineArn]);
     let described = await aws(['stepfunctions', 'describe-execution', '--execution-arn', started.json.executionArn]);
@@ -60,6 +73,6 @@ describe('external clients against the local endpoint', () => {
   test.skipIf(!hasBoto3)('should run the core flow with boto3 (AWS_ENDPOINT_URL)', async () => {
     const out = await exec('python3', [`${root}test/fixtures/clients/boto3_flow.py`, local.instanceId, `${root}runbooks/SfnRunCommandByInstanceIds.json`, `${root}state-machines/run-shell-command.asl.json`]);
     expect(out.status, out.stderr).toBe(0);
-    expect(JSON.parse(out.stdout)).toEqual({ status: 'SUCCEEDED', stdout: 'from-boto3\n', errorCode: 'InvocationDoesNotExist' });
+    expect(JSON.parse(out.stdout)).toEqual({ status: 'SUCCEEDED', stdout: 'from-boto3\n', errorCode: 'InvocationDoesNotExist', refused: 'AccessDeniedException' });
   }, 60_000);
 });

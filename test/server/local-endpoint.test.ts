@@ -29,7 +29,8 @@ describe('the local endpoint with AWS SDK v3 clients', () => {
     const definition = readFileSync(`${root}state-machines/run-shell-command.asl.json`, 'utf8')
       .replace('i-1234567890abcdef0', local.instanceId)
       .replace('sleep 100', 'echo done');
-    const machine = await sfn.send(new CreateStateMachineCommand({ name: 'sample', definition, roleArn: 'arn:aws:iam::123456789012:role/any' }));
+    const roleArn = local.engine.roles.define('arn:aws:iam::123456789012:role/any').arn;
+    const machine = await sfn.send(new CreateStateMachineCommand({ name: 'sample', definition, roleArn }));
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{}' }));
     const done = await waitForExecution(sfn, executionArn!);
     expect(done.status).toBe('SUCCEEDED');

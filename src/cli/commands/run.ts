@@ -17,7 +17,7 @@ interface RunOptions {
   region?: string;
 }
 
-/** A placeholder role for state machines created on a local endpoint, which does not check unknown roles. */
+/** The role that every local engine defines for the state machines the CLI creates (local-engine.ts CLI_STATE_MACHINE_ROLE_NAME). */
 export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/shellstep-local';
 
 /** Starts `stateMachineArn` with `input` and follows it to the end. */

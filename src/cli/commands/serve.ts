@@ -96,13 +96,13 @@ export function registerServe(program: Command): void {
     )
     .option('--parameter <key=value>', 'a template parameter, for every template that declares it (repeatable)', keyValue)
     .option('--instance <id[:tag=value,...][;role=ROLE]>', "a local instance: an i-/mi- id or 'auto', with tags and its instance profile's role (repeatable)", instanceSpec)
-    .option('--role <arn>', 'define an IAM role that no template defines, allowed every action (repeatable)', collect)
+    .option('--role <arn>', 'define an IAM role that no template or iam:CreateRole defines: trusted by Step Functions, Systems Manager and EC2, allowed every action (repeatable)', collect)
     .option('--inherit-aws-env', "let instances' commands keep your AWS variables (keys, profiles, endpoints) instead of an EC2-like environment")
     .option('--clock <mode>', "'real' or 'fast' (jump over idle waits)", oneOf(['real', 'fast'] as const), 'real')
     .option('--data-dir <dir>', 'keep every resource and record in an SQLite database in this folder, and bring them back at the next start (default: in memory)')
     .option('--region <region>', 'the default region: of --instance and --template, and of unsigned routes (requests use the region they are signed for)', regionName, DEFAULT_REGION)
     .option('--account-id <id>', 'the 12-digit account of every ARN', accountId, DEFAULT_ACCOUNT_ID)
-    .option('--no-iam', 'do not enforce the IAM roles of loaded templates')
+    .option('--no-iam', 'turn IAM enforcement off: any role ARN is accepted, trust policies and role policies are not evaluated')
     .option('--mock-config <file>', "Step Functions Local mock configuration: StartExecution on '<stateMachineArn>#<TestCase>' runs that test case (default: $SFN_MOCK_CONFIG)")
     .addHelpText(
       'after',
@@ -113,7 +113,8 @@ that points the AWS CLI, boto3 and the SDKs at the endpoint, then logs. Open the
 the web console (docs/console.md).
 
 Requests need a SigV4 Authorization header (every SDK, the AWS CLI and boto3 send one), a loopback Host and no
-foreign Origin. Without --credentials any key works.
+foreign Origin. Without --credentials any key works. Roles must exist, as on AWS: a template's, --role's or one made
+with the IAM API (aws iam create-role …); --no-iam accepts any.
 
 Exit codes: 0 stopped by a signal; 1 unusable arguments, a busy port, or a template that failed to deploy.
 

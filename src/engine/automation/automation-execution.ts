@@ -30,6 +30,7 @@ import { sharedJson } from '../flat-string.js';
 import type { ChangeFeed } from '../changes.js';
 import { Stopper, type StopSignal } from '../stop-signal.js';
 import { toStringList } from './parameters.js';
+import type { RoleAssumption } from '../iam/roles.js';
 
 /** "Automation runs the cancellation workflow for a maximum of two minutes." */
 export const CANCELLATION_WORKFLOW_MAX_MS = 120_000;
@@ -50,7 +51,15 @@ export interface AutomationExecutionDeps {
   readonly onChange?: (run: AutomationExecutionRun) => void;
   /** Told when a step begins or ends and when the execution ends (the console's live view). */
   readonly changes?: ChangeFeed;
+  /** Whether Automation can assume the runbook's `assumeRole` (the local engine: a template or registration defines it). */
+  readonly canAssumeRole?: RoleAssumption;
 }
+
+/**
+ * An execution whose `assumeRole` cannot be assumed fails before its first step with this message (the console and
+ * GetAutomationExecution show it; UNCONFIRMED that no step is recorded, docs/fidelity.md).
+ */
+export const CANNOT_ASSUME_ROLE = 'The defined assume role is unable to be assumed.';
 
 export interface AutomationExecutionInit {
   readonly id: string;
@@ -172,6 +181,14 @@ export class AutomationExecutionRun {
     this.#start = this.#deps.clock.now();
     this.#deps.onChange?.(this);
     try {
+      const role = this.#scopeRole();
+      const { partition, region, accountId } = this.#deps;
+      const sourceArn = `arn:${partition}:ssm:${region}:${accountId}:automation-execution/${this.id}`;
+      if (role !== undefined && role !== '' && this.#deps.canAssumeRole?.(role, { service: 'ssm.amazonaws.com', sourceArn }) === false) {
+        this.#failureMessage = CANNOT_ASSUME_ROLE;
+        this.#finish('Failed');
+        return this.#finished;
+      }
       this.#loop(0, undefined);
     } catch (error) {
       this.#internalError(error);

@@ -61,6 +61,10 @@ export function iamRequestFor(
         return { action, resources: ['*'] };
     }
   }
+  if (service === 'iam') {
+    const name = str('RoleName');
+    return { action, resources: [name === undefined ? '*' : `arn:${scope.partition}:iam::${scope.accountId}:role/${name}`] };
+  }
   if (service === 'cloudformation') {
     // Stack operations name the stack (Service Authorization Reference: `stack/${StackName}/${Id}`).
     const name = str('StackName');

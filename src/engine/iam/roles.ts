@@ -1,6 +1,7 @@
 /**
- * IAM roles known to the local engine, as CloudFormation created them: trust policy, inline policies,
- * policies attached by `AWS::IAM::Policy` / `AWS::IAM::ManagedPolicy`, and permissions boundary.
+ * IAM roles known to the local engine, as CloudFormation, the IAM API (iam-service.ts) or `define` created them:
+ * trust policy, inline policies, policies attached by `AWS::IAM::Policy` / `AWS::IAM::ManagedPolicy`, and
+ * permissions boundary.
  */
 import { ServiceError } from '../../errors/service-error.js';
 import { evaluate, trusts, type AuthorizationRequest, type PolicyDocument } from './policy-evaluation.js';
@@ -28,6 +29,15 @@ export const DEFAULT_TRUST: PolicyDocument = {
   Statement: [{ Effect: 'Allow', Principal: { Service: ['states.amazonaws.com', 'ssm.amazonaws.com', 'ec2.amazonaws.com'] }, Action: 'sts:AssumeRole' }],
 };
 
+/**
+ * Who assumes a role: an AWS service (`states.amazonaws.com`) acting for a resource (`aws:SourceArn`), or a role
+ * session (a Task's `Credentials`, assumed by the execution role).
+ */
+export type Assumer = { readonly service: string; readonly sourceArn?: string } | { readonly roleArn: string };
+
+/** Whether a role may be assumed: the check the services make before they use a role (the local engine supplies it). */
+export type RoleAssumption = (roleArn: string, by: Assumer) => boolean;
+
 export interface RoleDefinition {
   /** Inline policies by name. Default: one, `shellstep-allow-all`, that allows everything. */
   readonly policies?: Readonly<Record<string, PolicyDocument>>;
@@ -35,8 +45,25 @@ export interface RoleDefinition {
   readonly trustPolicy?: PolicyDocument;
 }
 
+/** What the IAM API shows of a role beside its policies (GetRole's `Role` members). */
+export interface RoleDetails {
+  readonly roleId: string;
+  readonly createDate: Date;
+  readonly path: string;
+  readonly description?: string;
+  readonly maxSessionDuration: number;
+  readonly tags?: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
+  /** The managed policy ARN of the permissions boundary, as CreateRole named it. */
+  readonly permissionsBoundaryArn?: string;
+}
+
+/**
+ * The roles of one account. IAM is global to an account, so one registry may serve the engines of every region
+ * (`LocalEngineOptions.roles`); everything the IAM API shows of a role lives here for that reason.
+ */
 export class RoleRegistry {
   readonly #roles = new Map<string, LocalRole>();
+  readonly #details = new Map<string, RoleDetails>();
   readonly #managedPolicies = new Map<string, PolicyDocument>();
 
   put(role: LocalRole): void {
@@ -62,10 +89,25 @@ export class RoleRegistry {
 
   delete(arn: string): void {
     this.#roles.delete(arn);
+    this.#details.delete(arn);
+  }
+
+  /** The role's IAM details, made by `make` the first time they are asked for (roles from templates and `define`). */
+  details(arn: string, make: () => RoleDetails): RoleDetails {
+    let details = this.#details.get(arn);
+    if (details === undefined) {
+      details = make();
+      this.#details.set(arn, details);
+    }
+    return details;
   }
 
   get(arn: string): LocalRole | undefined {
     return this.#roles.get(arn);
+  }
+
+  list(): LocalRole[] {
+    return [...this.#roles.values()];
   }
 
   byName(name: string): LocalRole | undefined {
@@ -86,8 +128,8 @@ export class RoleRegistry {
   }
 
   /**
-   * Throws AWS's `AccessDeniedException` unless the role allows the request. Roles the engine does not know
-   * (ARNs passed by hand, no template loaded) are not checked: there is nothing to evaluate.
+   * Throws AWS's `AccessDeniedException` unless the role allows the request. A role the registry does not know has
+   * nothing to evaluate here; the local engine refuses it before (LocalEngine.authorize).
    */
   authorize(roleArn: string | undefined, request: AuthorizationRequest, sessionName = 'shellstep'): void {
     if (roleArn === undefined) return;
@@ -107,10 +149,19 @@ export class RoleRegistry {
     );
   }
 
-  /** Whether `service` may assume the role, per its trust policy. */
-  canAssume(roleArn: string, service: string, context: AuthorizationRequest['context']): boolean {
+  /**
+   * Whether `by` may assume the role: the role must exist (a template, `define` or the IAM API created it), and a
+   * service must be trusted by its trust policy, under its global or regional name (`states.amazonaws.com`,
+   * `states.<region>.amazonaws.com`) with `aws:SourceAccount` and `aws:SourceArn` as condition context. A role
+   * session assuming another role is not checked against the trust policy (AWS principals are not evaluated).
+   */
+  canAssume(roleArn: string, by: Assumer, scope: { accountId: string; region: string }): boolean {
     const role = this.#roles.get(roleArn);
-    return role === undefined ? true : trusts(role.trustPolicy, service, context);
+    if (role === undefined) return false;
+    if (!('service' in by)) return true;
+    const context = { 'aws:SourceAccount': scope.accountId, ...(by.sourceArn === undefined ? {} : { 'aws:SourceArn': by.sourceArn }) };
+    const regional = by.service.replace(/^([^.]+)\./, `$1.${scope.region}.`);
+    return trusts(role.trustPolicy, by.service, context) || trusts(role.trustPolicy, regional, context);
   }
 }
 

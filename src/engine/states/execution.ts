@@ -3,6 +3,7 @@
  * Aborted, under the machine's `TimeoutSeconds` and an abort (StopExecution).
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-executions.html
  */
+import type { RoleAssumption } from '../iam/roles.js';
 import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { StateMachineDefinition } from '../../model/state-machine.js';
 import { isStatesError } from '../../errors/states-errors.js';
@@ -69,6 +70,8 @@ export interface ExecutionParams {
   readonly signal?: AbortSignal;
   /** Mocked Task responses (a Step Functions Local test case). */
   readonly mocks?: StateMocks;
+  /** Whether a Task's `Credentials` role can be assumed (default: any). */
+  readonly canAssumeRole?: RoleAssumption;
 }
 
 /** A started execution: its live history, its result, and a way to stop it. */
@@ -119,6 +122,7 @@ export function startExecution(params: ExecutionParams): RunningExecution {
     stateMachineArn: params.stateMachineArn,
     roleArn: params.roleArn,
     express: params.express === true,
+    ...(params.canAssumeRole === undefined ? {} : { canAssumeRole: params.canAssumeRole }),
     base,
     signal: stopper,
     ...(params.mocks === undefined ? {} : { mocks: params.mocks }),

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { IdGenerator } from '../ids.js';
 import type { AwsApi } from '../aws-api.js';
 import type { StopSignal } from '../stop-signal.js';
+import type { RoleAssumption } from '../iam/roles.js';
 import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { QueryLanguage, State, StateMachineDefinition, StateType } from '../../model/state-machine.js';
 import type { ExecutionHistory, HistoryEventType } from './history.js';
@@ -41,6 +42,8 @@ export interface ExecutionRuntime {
   readonly base: ExecutionContextBase;
   /** Aborted by StopExecution or the execution timeout; every wait listens to it. */
   readonly signal: StopSignal;
+  /** Whether a Task's `Credentials` role can be assumed by the execution's role (default: any). */
+  readonly canAssumeRole?: RoleAssumption;
   /** Mocked outcomes that stand in for the work of states (TestState's `mock`, a Step Functions Local test case). */
   readonly mocks?: StateMocks;
   /** Receives each processing step of the state under test (TestState's `inspectionData`). */

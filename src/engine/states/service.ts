@@ -8,6 +8,7 @@
  */
 import type { JsonObject, JsonValue } from '../../model/json.js';
 import type { StateMachineDefinition } from '../../model/state-machine.js';
+import type { RoleAssumption } from '../iam/roles.js';
 import { ServiceError } from '../../errors/service-error.js';
 import { NestingTooDeepError, parseJson } from '../../validate/nesting.js';
 import type { AwsApi } from '../aws-api.js';
@@ -93,6 +94,8 @@ export interface StepFunctionsServiceOptions {
   readonly mockConfig?: MockConfig;
   /** Chooses between an alias's two versions (default Math.random). */
   readonly random?: () => number;
+  /** Whether a role can be assumed (the local engine: a template or registration defines it). Default: any role. */
+  readonly canAssumeRole?: RoleAssumption;
 }
 
 /** What DescribeExecution and ListExecutions both say of an execution. */
@@ -119,6 +122,9 @@ interface MachineSettings {
   versionDescription?: string;
   [member: string]: unknown;
 }
+
+/** CreateStateMachine/UpdateStateMachine with a role Step Functions cannot assume (recorded AccessDeniedException, 400). */
+const CANNOT_ASSUME = 'Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.';
 
 export interface StateMachineRecord {
   readonly arn: string;
@@ -165,6 +171,7 @@ export class StepFunctionsService {
   readonly #awsApi: AwsApi;
   readonly #integrations: IntegrationRegistry;
   readonly #random: () => number;
+  readonly #canAssumeRole: RoleAssumption | undefined;
   readonly #machines = new Map<string, StateMachineRecord>();
   readonly #executions = new Map<string, ExecutionRecord>();
   readonly #store: Store;
@@ -179,6 +186,7 @@ export class StepFunctionsService {
     this.#awsApi = options.awsApi;
     this.#integrations = options.integrations ?? DEFAULT_INTEGRATIONS;
     this.#random = options.random ?? Math.random;
+    this.#canAssumeRole = options.canAssumeRole;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.tokens = new TaskTokens(this.#ids, options.taskTokenLength);
@@ -229,6 +237,7 @@ export class StepFunctionsService {
       if (same) return withVersionArn({ stateMachineArn: arn, creationDate: new Date(existing.creationDate) }, first.versionArn);
       throw new ServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
+    this.#assume(roleArn, arn);
     TagStore.check(input.tags, 'tags', arn);
     const now = this.#clock.now();
     const revision: Revision = { definitionText, definition, roleArn, logging, tracing, encryption, revisionId: undefined, since: now };
@@ -277,6 +286,7 @@ export class StepFunctionsService {
       tracing: input.tracingConfiguration === undefined ? current.tracing : tracingConfiguration(input.tracingConfiguration),
       encryption: input.encryptionConfiguration === undefined ? current.encryption : encryptionConfiguration(input.encryptionConfiguration),
     };
+    if (input.roleArn !== undefined) this.#assume(next.roleArn, machine.arn);
     const now = this.#clock.now();
     // An update that changes nothing keeps the revision and its id (recorded: the same revisionId comes back).
     if (!sameRevision(current, next)) machine.revision = { ...next, revisionId: this.#ids.uuid(), since: now };
@@ -286,6 +296,13 @@ export class StepFunctionsService {
     if (version !== undefined) out.stateMachineVersionArn = version.arn;
     this.#saveMachine(machine);
     return out;
+  }
+
+  /** Refuses a role Step Functions cannot assume for this state machine, as AWS does. */
+  #assume(roleArn: string, stateMachineArn: string): void {
+    if (this.#canAssumeRole?.(roleArn, { service: 'states.amazonaws.com', sourceArn: stateMachineArn }) === false) {
+      throw new ServiceError('AccessDeniedException', CANNOT_ASSUME);
+    }
   }
 
   async DescribeStateMachine(input: { stateMachineArn?: string; includedData?: string }): Promise<{
@@ -860,6 +877,7 @@ export class StepFunctionsService {
       roleArn: revision.roleArn,
       express,
       ...(options.sync === true ? { sync: true } : {}),
+      ...(this.#canAssumeRole === undefined ? {} : { canAssumeRole: this.#canAssumeRole }),
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(mocks === undefined ? {} : { mocks }),

@@ -15,6 +15,7 @@ describe('restoring Step Functions records from the store', () => {
   test('brings back state machines, executions and histories, and ends running executions ABORTED', async () => {
     const dir = dataDir();
     const first = engineOn(dir);
+    first.roles.define(ROLE);
     const pass = await first.sfn.CreateStateMachine({ name: 'pass', roleArn: ROLE, definition: PASS });
     await first.sfn.UpdateStateMachine({ stateMachineArn: pass.stateMachineArn, definition: PASS.replace('"ok":true', '"ok":"updated"') });
     const done = await first.sfn.StartExecution({ stateMachineArn: pass.stateMachineArn, name: 'done', input: '{"n":1}' });

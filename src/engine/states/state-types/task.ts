@@ -135,6 +135,11 @@ async function credentials(run: StateRun<TaskState>, input: JsonValue, effective
   if (typeof role !== 'string' || role === '') {
     throw new StatesRuntimeError(`The Credentials of state '${run.name}' must give a RoleArn string but gave: ${JSON.stringify(role ?? null)}`);
   }
+  // The execution's role assumes the Task's (UNCONFIRMED error and message for a role it cannot assume, docs/fidelity.md).
+  const executionRole = run.runtime.roleArn;
+  if (executionRole !== undefined && run.runtime.canAssumeRole?.(role, { roleArn: executionRole }) === false) {
+    throw new StatesError('States.TaskFailed', `User: ${executionRole} is not authorized to perform: sts:AssumeRole on resource: ${role}`, 'TaskFailed');
+  }
   return role;
 }
 
