@@ -186,7 +186,7 @@ export class LocalEngine {
       accountId: this.accountId,
       partition: this.partition,
     });
-    this.iam = new IamService({ roles: this.roles, clock: this.clock, ids: this.ids, accountId: this.accountId, partition: this.partition });
+    this.iam = new IamService({ roles: this.roles, clock: this.clock, ids: this.ids, accountId: this.accountId, partition: this.partition, store: this.store });
     this.#handlers = { ssm: ssmHandlers(this.ssm), sfn: stepFunctionsHandlers(this.sfn) };
     this.#restore();
   }
@@ -201,6 +201,7 @@ export class LocalEngine {
     this.ssm.restore();
     this.sfn.restore();
     this.cloudformation.restore();
+    this.iam.restore();
   }
 
   /** An engine like this one (clock, ids, IAM setting, instance folder) for another region of the same endpoint. */

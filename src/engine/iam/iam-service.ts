@@ -7,8 +7,9 @@
  * `MalformedPolicyDocument` 400; policy documents come back URL-encoded, as IAM returns them.
  */
 import { ServiceError } from '../../errors/service-error.js';
-import { isJsonObject } from '../../model/json.js';
+import { isJsonObject, type JsonValue } from '../../model/json.js';
 import type { Clock } from '../clock.js';
+import { memoryStore, type Store } from '../store/index.js';
 import type { IdGenerator } from '../ids.js';
 import type { PolicyDocument } from './policy-evaluation.js';
 import type { LocalRole, RoleDetails, RoleRegistry } from './roles.js';
@@ -19,6 +20,26 @@ export interface IamServiceOptions {
   readonly ids: IdGenerator;
   readonly accountId: string;
   readonly partition: string;
+  /** Where the roles this API creates are kept (`serve --data-dir`); template roles come back with their stacks. */
+  readonly store?: Store;
+}
+
+/** The store kind of the roles made through this API. */
+const ROLE_KIND = 'iam-role';
+
+/** A role made through this API, as the store keeps it. */
+interface SavedRole {
+  readonly arn: string;
+  readonly name: string;
+  readonly trustPolicy: PolicyDocument;
+  readonly inline: Record<string, PolicyDocument>;
+  readonly roleId: string;
+  readonly createDate: string;
+  readonly path: string;
+  readonly description?: string;
+  readonly maxSessionDuration: number;
+  readonly tags?: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
+  readonly permissionsBoundaryArn?: string;
 }
 
 /** `[\w+=,.@-]+`, 1–64 characters (RoleName in the API reference). */
@@ -72,9 +93,65 @@ const noSuchRole = (name: string) => new ServiceError('NoSuchEntity', `The role 
 /** The IAM role API over a role registry; stateless itself, so engines sharing a registry show the same roles. */
 export class IamService {
   readonly #options: IamServiceOptions;
+  readonly #store: Store;
+  /** The ARNs of the roles this API made (only those are written: template roles belong to their stacks). */
+  readonly #made = new Set<string>();
 
   constructor(options: IamServiceOptions) {
     this.#options = options;
+    this.#store = options.store ?? memoryStore();
+  }
+
+  /** Brings back the roles this API made before a restart (after the stacks, whose managed policies they may name). */
+  restore(): void {
+    for (const { value } of this.#store.records(ROLE_KIND)) {
+      if (!isJsonObject(value)) continue;
+      const saved = value as unknown as SavedRole;
+      const boundary = saved.permissionsBoundaryArn === undefined ? undefined : this.#options.roles.managedPolicy(saved.permissionsBoundaryArn);
+      this.#options.roles.put({
+        arn: saved.arn,
+        name: saved.name,
+        trustPolicy: saved.trustPolicy,
+        inline: new Map(Object.entries(saved.inline)),
+        attached: new Map(),
+        ...(boundary === undefined ? {} : { permissionsBoundary: boundary }),
+      });
+      const { roleId, path, maxSessionDuration, description, tags, permissionsBoundaryArn } = saved;
+      this.#options.roles.details(saved.arn, () => ({
+        roleId,
+        createDate: new Date(saved.createDate),
+        path,
+        maxSessionDuration,
+        ...(description === undefined ? {} : { description }),
+        ...(tags === undefined ? {} : { tags }),
+        ...(permissionsBoundaryArn === undefined ? {} : { permissionsBoundaryArn }),
+      }));
+      this.#made.add(saved.arn);
+    }
+  }
+
+  /** Writes a role this API made through to the store (nothing is built for a memory store). */
+  #save(arn: string): void {
+    if (!this.#store.durable || !this.#made.has(arn)) return;
+    this.#store.put(ROLE_KIND, arn, () => {
+      const role = this.#options.roles.get(arn);
+      if (role === undefined) return null;
+      const details = this.#metadataOf(role);
+      const saved: SavedRole = {
+        arn,
+        name: role.name,
+        trustPolicy: role.trustPolicy,
+        inline: Object.fromEntries(role.inline),
+        roleId: details.roleId,
+        createDate: details.createDate.toISOString(),
+        path: details.path,
+        maxSessionDuration: details.maxSessionDuration,
+        ...(details.description === undefined ? {} : { description: details.description }),
+        ...(details.tags === undefined ? {} : { tags: details.tags }),
+        ...(details.permissionsBoundaryArn === undefined ? {} : { permissionsBoundaryArn: details.permissionsBoundaryArn }),
+      };
+      return saved as unknown as JsonValue;
+    });
   }
 
   async CreateRole(input: Record<string, unknown>): Promise<{ Role: Record<string, unknown> }> {
@@ -108,6 +185,8 @@ export class IamService {
       ...(tags.length === 0 ? {} : { tags }),
       ...(boundaryArn === undefined ? {} : { permissionsBoundaryArn: boundaryArn }),
     }));
+    this.#made.add(arn);
+    this.#save(arn);
     return { Role: this.#view(this.#options.roles.get(arn)!) };
   }
 
@@ -140,6 +219,7 @@ export class IamService {
       throw new ServiceError('DeleteConflict', 'Cannot delete entity, must delete policies first.', { httpStatusCode: 409 });
     }
     this.#options.roles.delete(role.arn);
+    if (this.#made.delete(role.arn) && this.#store.durable) this.#store.delete(ROLE_KIND, role.arn);
     return {};
   }
 
@@ -148,6 +228,7 @@ export class IamService {
     const name = requiredString(input, 'PolicyName');
     if (!POLICY_NAME.test(name)) throw validation('policyName', name, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
     role.inline.set(name, policyDocument(requiredString(input, 'PolicyDocument'), 'policyDocument'));
+    this.#save(role.arn);
     return {};
   }
 
@@ -167,6 +248,7 @@ export class IamService {
     const role = this.#require(roleName(input));
     const name = requiredString(input, 'PolicyName');
     if (!role.inline.delete(name)) throw new ServiceError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, { httpStatusCode: 404 });
+    this.#save(role.arn);
     return {};
   }
 
