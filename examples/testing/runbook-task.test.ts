@@ -44,7 +44,9 @@ describe('the RunShellCommand Task', () => {
     const instance = engine.instances.add();
     await engine.deploy(runbooks, { stackName: 'shellstep-runbooks' });
     const definition = machine.replace('i-1234567890abcdef0', instance.instanceId).replace('sleep 100', 'echo hello from the runbook');
-    const { stateMachineArn } = await engine.sfn.CreateStateMachine({ name: 'run-shell-command', definition, roleArn: 'arn:aws:iam::123456789012:role/unchecked' });
+    // Roles must exist, as on AWS: this one allows every action (engine.iam.CreateRole makes one with policies).
+    const roleArn = engine.roles.define('arn:aws:iam::123456789012:role/run-shell-command').arn;
+    const { stateMachineArn } = await engine.sfn.CreateStateMachine({ name: 'run-shell-command', definition, roleArn });
     const { executionArn } = await engine.sfn.StartExecution({ stateMachineArn, input: '{}' });
     const result = await engine.sfn.waitForExecution(executionArn);
     expect(result.status).toBe('SUCCEEDED');

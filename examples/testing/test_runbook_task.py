@@ -10,15 +10,27 @@ from botocore.config import Config
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MACHINE = (ROOT / "state-machines" / "run-shell-command.asl.json").read_text()
 INSTANCE_ID = "i-0123456789abcdef0"  # serve --instance i-0123456789abcdef0
-ROLE_ARN = "arn:aws:iam::123456789012:role/unchecked"
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+RUN_RUNBOOK = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ssm:*", "iam:PassRole"], "Resource": "*"}]}
 
 # TestState's API model puts "sync-" before the endpoint's host, which 127.0.0.1 cannot take.
 sfn = boto3.client("stepfunctions", config=Config(inject_host_prefix=False))
 ssm = boto3.client("ssm")
+iam = boto3.client("iam")
+
+
+def role_arn():
+    """The state machines' role, made through IAM as on AWS (or moto): a role nobody created is refused."""
+    try:
+        return iam.get_role(RoleName="runbook-task")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        arn = iam.create_role(RoleName="runbook-task", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+        iam.put_role_policy(RoleName="runbook-task", PolicyName="run-runbook", PolicyDocument=json.dumps(RUN_RUNBOOK))
+        return arn
 
 
 def create_machine(name, definition):
-    return sfn.create_state_machine(name=name, definition=definition, roleArn=ROLE_ARN)["stateMachineArn"]
+    return sfn.create_state_machine(name=name, definition=definition, roleArn=role_arn())["stateMachineArn"]
 
 
 def run(state_machine_arn, name):

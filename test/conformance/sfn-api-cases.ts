@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import * as sfn from '@aws-sdk/client-sfn';
 import { VirtualClock } from '../../src/engine/clock.js';
 import { LocalEngine } from '../../src/engine/local-engine.js';
+import { ROLE_ARN_PATTERN } from '../../src/engine/iam/roles.js';
 import { startLocalEndpoint } from '../../src/server/local-endpoint.js';
 import type { LocalEndpoint } from '../../src/server/server.js';
 
@@ -138,12 +139,14 @@ export class ApiHarness {
   }
 
   /**
-   * The one place where the cases' IAM roles are set up (`arn:aws:iam::<account>:role/sfnconf-role-<uid>`). The
-   * engine accepts any well-formed role ARN for a state machine today; when it refuses undefined roles as AWS does,
-   * this registers them.
+   * The one place where the cases' IAM roles are set up (`arn:aws:iam::<account>:role/sfnconf-role-<uid>`): the
+   * recorded tests created each one in IAM, trusted by Step Functions, before using it, and the engine refuses a role
+   * nobody defined as AWS does. Malformed ARNs stay undefined: the cases expect AWS's refusal of them.
    */
-  prepareRoles(_roleArns: readonly string[]): void {
-    // Nothing to register yet: LocalEngine takes a state machine's role ARN as given.
+  prepareRoles(roleArns: readonly string[]): void {
+    for (const arn of roleArns) {
+      if (ROLE_ARN_PATTERN.test(arn) && this.engine.roles.get(arn) === undefined) this.engine.roles.define(arn);
+    }
   }
 
   async send(op: string, request: { [key: string]: unknown }, paginate: boolean): Promise<Outcome> {

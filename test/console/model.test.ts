@@ -73,7 +73,8 @@ describe('execution-state', () => {
   test('colours each state from a real history: caught Parallel, failed Fail state, Map iterations, not reached', async () => {
     const engine = new LocalEngine({ clock: 'fast' });
     try {
-      const machine = await engine.sfn.CreateStateMachine({ name: 'every-type', roleArn: 'arn:aws:iam::123456789012:role/x', definition: JSON.stringify(EVERY_TYPE) });
+      const roleArn = engine.roles.define('arn:aws:iam::123456789012:role/x').arn;
+      const machine = await engine.sfn.CreateStateMachine({ name: 'every-type', roleArn, definition: JSON.stringify(EVERY_TYPE) });
       const { executionArn } = await engine.sfn.StartExecution({ stateMachineArn: machine.stateMachineArn, input: JSON.stringify({ go: true, items: [1, 2, 3] }) });
       await engine.sfn.waitForExecution(executionArn);
       const { events } = await engine.sfn.GetExecutionHistory({ executionArn, maxResults: 1000 });

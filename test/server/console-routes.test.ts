@@ -20,6 +20,7 @@ const ROLE = 'arn:aws:iam::123456789012:role/console-test';
 
 beforeAll(async () => {
   engine = new LocalEngine({ clock: 'fast' });
+  engine.roles.define(ROLE);
   instanceId = engine.instances.add({ tags: { Role: 'web' } }).instanceId;
   endpoint = await startLocalEndpoint(engine, { console: {}, verifySignatures: true });
   credentials = (await (await fetch(`${endpoint.url}${CONSOLE_PATH}credentials`)).json()) as PageCredentials;

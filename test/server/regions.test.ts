@@ -37,7 +37,9 @@ describe('regions from the SigV4 credential scope', () => {
   test('should keep resources per region and give ARNs the region and partition clients sign for', async () => {
     for (const [region, partition] of [['eu-west-1', 'aws'], ['cn-north-1', 'aws-cn'], ['us-gov-west-1', 'aws-us-gov']] as const) {
       const sfn = new SFNClient(config(region));
-      const made = await sfn.send(new CreateStateMachineCommand({ name: 'same-name', definition: PASS, roleArn: `arn:${partition}:iam::${ACCOUNT}:role/any` }));
+      // IAM is global to the account: the role defined through one engine is every region's.
+      const roleArn = engines.default.roles.define(`arn:${partition}:iam::${ACCOUNT}:role/any`).arn;
+      const made = await sfn.send(new CreateStateMachineCommand({ name: 'same-name', definition: PASS, roleArn }));
       expect(made.stateMachineArn).toBe(`arn:${partition}:states:${region}:${ACCOUNT}:stateMachine:same-name`);
       const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: made.stateMachineArn }));
       expect(started.executionArn).toMatch(new RegExp(`^arn:${partition}:states:${region}:${ACCOUNT}:execution:same-name:`));

@@ -26,7 +26,8 @@ function clientEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 async function expressMachine(name: string): Promise<string> {
   const sfn = new SFNClient({ endpoint: local.endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name, definition: DEFINITION, roleArn: 'arn:aws:iam::123456789012:role/r', type: 'EXPRESS' }));
+  const roleArn = local.engine.roles.define('arn:aws:iam::123456789012:role/r').arn;
+  const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name, definition: DEFINITION, roleArn, type: 'EXPRESS' }));
   sfn.destroy();
   return stateMachineArn!;
 }

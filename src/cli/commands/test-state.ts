@@ -150,6 +150,7 @@ async function testStateCommand(options: Options): Promise<number> {
     return usage((error as Error).message);
   }
   const { LocalEngine } = await import('../../engine/local-engine.js');
+  const { ROLE_ARN_PATTERN } = await import('../../engine/iam/roles.js');
   const engine = new LocalEngine({ clock: options.clock });
   try {
     for (const spec of options.instance ?? []) engine.instances.add({ tags: spec.tags, ...(spec.instanceId === undefined ? {} : { instanceId: spec.instanceId }) });
@@ -157,6 +158,10 @@ async function testStateCommand(options: Options): Promise<number> {
       const { file, stackName } = resolveFile(template, SHIPPED_TEMPLATES, 'template');
       await engine.deploy(readFileSync(file, 'utf8'), { stackName, parameters: options.parameter ?? {} });
     }
+    // The engine is this command's own: a --role-arn that no --template defines is defined for it, every action
+    // allowed (as serve --role does), since nothing else could create it.
+    const role = request.roleArn;
+    if (role !== undefined && ROLE_ARN_PATTERN.test(role) && engine.roles.get(role) === undefined) engine.roles.define(role);
     const response = await engine.sfn.TestState(request);
     process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
     return response.status === 'SUCCEEDED' ? ExitCode.Success : ExitCode.ExecutionFailed;

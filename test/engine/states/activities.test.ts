@@ -30,6 +30,7 @@ let release: () => void;
 beforeAll(async () => {
   clock = new VirtualClock({ autoAdvance: true });
   engine = new LocalEngine({ clock });
+  engine.roles.define(ROLE);
   endpoint = await startLocalEndpoint(engine);
   sfn = new SFNClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
   // Time flows at real speed between the test's calls; the tests move it on explicitly.

@@ -73,6 +73,7 @@ describe('restoring Step Functions versions, aliases, activities and tags', () =
   test('brings back versions (numbering goes on), aliases, activities, tags, and what each execution ran', async () => {
     const dir = dataDir();
     const first = engineOn(dir);
+    first.roles.define(ROLE);
     const { stateMachineArn, stateMachineVersionArn: v1 } = await first.sfn.CreateStateMachine({ name: 'versioned', roleArn: ROLE, definition: PASS, publish: true, tags: [{ key: 'team', value: 'ops' }] });
     await first.sfn.UpdateStateMachine({ stateMachineArn, definition: PASS.replace('"ok":true', '"ok":2'), publish: true, versionDescription: 'second' });
     await first.sfn.UpdateStateMachine({ stateMachineArn, definition: PASS.replace('"ok":true', '"ok":3'), publish: true });

@@ -26,6 +26,8 @@ let stateMachineArn: string;
 
 beforeAll(async () => {
   engine = new LocalEngine({ clock: 'fast', mockConfig: MockConfig.load(new URL('MockConfigFile.json', fixtures).pathname) });
+  // The role the documentation's walkthrough created in IAM first.
+  engine.roles.define('arn:aws:iam::123456789012:role/service-role/LambdaSQSIntegration');
   endpoint = await startLocalEndpoint(engine);
   client = new SFNClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   // As the documentation's create-state-machine step does.

@@ -10,7 +10,7 @@ const engine = new LocalEngine({ clock: 'fast' });
 const instance = engine.instances.add();
 afterAll(() => engine.close());
 
-const ROLE = 'arn:aws:iam::123456789012:role/tester';
+const ROLE = engine.roles.define('arn:aws:iam::123456789012:role/tester').arn;
 const j = JSON.stringify;
 const run = (request: TestStateInput) => engine.sfn.TestState(request);
 const parsed = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
