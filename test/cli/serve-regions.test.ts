@@ -57,10 +57,16 @@ describe('serve with --account-id and --region, for the AWS CLI and boto3', () =
 
   test.skipIf(!hasAwsCli)('should give clients in eu-west-1 and cn-north-1 ARNs in their region, partition and account', async () => {
     const pass = '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}';
+    // As on AWS, the role must exist and trust Step Functions; IAM roles live in the partition of the region.
+    const trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
+    const role = await aws(server.endpoint, ['--region', 'eu-west-1', 'iam', 'create-role', '--role-name', 'x', '--assume-role-policy-document', trust]);
+    expect(role.Role.Arn).toBe(`arn:aws:iam::${ACCOUNT}:role/x`);
     const eu = await aws(server.endpoint, ['--region', 'eu-west-1', 'stepfunctions', 'create-state-machine', '--name', 'm', '--definition', pass, '--role-arn', `arn:aws:iam::${ACCOUNT}:role/x`]);
     expect(eu.stateMachineArn).toBe(`arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:m`);
     const script = [
       'import boto3, json, sys',
+      `iam = boto3.client("iam", region_name="cn-north-1", endpoint_url=sys.argv[1])`,
+      `iam.create_role(RoleName="x", AssumeRolePolicyDocument='${trust}')`,
       `sfn = boto3.client("stepfunctions", region_name="cn-north-1", endpoint_url=sys.argv[1])`,
       `arn = sfn.create_state_machine(name="m", definition='${pass}', roleArn="arn:aws-cn:iam::${ACCOUNT}:role/x")["stateMachineArn"]`,
       'run = sfn.start_execution(stateMachineArn=arn)["executionArn"]',

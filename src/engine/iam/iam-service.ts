@@ -203,7 +203,7 @@ export class IamService {
     }
     const start = input['Marker'] === undefined ? 0 : Number.parseInt(Buffer.from(String(input['Marker']), 'base64url').toString('utf8'), 10);
     if (!Number.isInteger(start) || start < 0) throw new ServiceError('ValidationError', 'Invalid Marker.');
-    const roles = this.#options.roles.list().filter((role) => this.#metadataOf(role).path.startsWith(prefix));
+    const roles = this.#partitionRoles().filter((role) => this.#metadataOf(role).path.startsWith(prefix));
     const page = roles.slice(start, start + maxItems);
     const more = start + maxItems < roles.length;
     return {
@@ -252,13 +252,23 @@ export class IamService {
     return {};
   }
 
+  /**
+   * The roles of this partition: each partition (aws, aws-cn, aws-us-gov) has its own IAM, so the same name may be a
+   * role in two of them (the registry is shared by every region of the account).
+   */
+  #partitionRoles(): LocalRole[] {
+    const prefix = `arn:${this.#options.partition}:`;
+    return this.#options.roles.list().filter((role) => role.arn.startsWith(prefix));
+  }
+
+  /** IAM names are unique case-insensitively (CreateRole refuses `X` beside `x`). */
   #find(name: string): LocalRole | undefined {
     const lower = name.toLowerCase();
-    return this.#options.roles.list().find((role) => role.name.toLowerCase() === lower);
+    return this.#partitionRoles().find((role) => role.name.toLowerCase() === lower);
   }
 
   #require(name: string): LocalRole {
-    const role = this.#options.roles.byName(name);
+    const role = this.#partitionRoles().find((r) => r.name === name);
     if (role === undefined) throw noSuchRole(name);
     return role;
   }

@@ -7,8 +7,8 @@ import { randomIds } from '../../../src/engine/ids.js';
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const ALLOW = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] });
 
-function service(roles = new RoleRegistry()): IamService {
-  return new IamService({ roles, clock: new VirtualClock({ start: Date.parse('2026-01-02T03:04:05Z') }), ids: randomIds, accountId: '123456789012', partition: 'aws' });
+function service(roles = new RoleRegistry(), partition = 'aws'): IamService {
+  return new IamService({ roles, clock: new VirtualClock({ start: Date.parse('2026-01-02T03:04:05Z') }), ids: randomIds, accountId: '123456789012', partition });
 }
 
 describe('IamService roles', () => {
@@ -30,6 +30,17 @@ describe('IamService roles', () => {
     expect(JSON.parse(decodeURIComponent(String(Role['AssumeRolePolicyDocument'])))).toEqual(JSON.parse(TRUST));
     expect(roles.get('arn:aws:iam::123456789012:role/app/sfn-role')?.trustPolicy).toEqual(JSON.parse(TRUST));
     expect((await iam.GetRole({ RoleName: 'sfn-role' })).Role).toEqual(Role);
+  });
+
+  test('should keep each partition its own IAM: the same name in aws and aws-cn, each listing only its own', async () => {
+    const roles = new RoleRegistry();
+    const [global, china] = [service(roles), service(roles, 'aws-cn')];
+    await global.CreateRole({ RoleName: 'x', AssumeRolePolicyDocument: TRUST });
+    await expect(china.GetRole({ RoleName: 'x' })).rejects.toMatchObject({ name: 'NoSuchEntity' });
+    expect((await china.CreateRole({ RoleName: 'x', AssumeRolePolicyDocument: TRUST })).Role['Arn']).toBe('arn:aws-cn:iam::123456789012:role/x');
+    await expect(global.CreateRole({ RoleName: 'X', AssumeRolePolicyDocument: TRUST })).rejects.toMatchObject({ name: 'EntityAlreadyExists' });
+    expect((await global.ListRoles({})).Roles.map((r) => r['Arn'])).toEqual(['arn:aws:iam::123456789012:role/x']);
+    expect((await china.ListRoles({})).Roles.map((r) => r['Arn'])).toEqual(['arn:aws-cn:iam::123456789012:role/x']);
   });
 
   test('should show the same role id from every service over one registry (one account, engines per region)', async () => {
