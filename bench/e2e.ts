@@ -153,6 +153,8 @@ function percentile(sorted: number[], p: number): number {
 async function engineWithSample(clock: 'real' | 'fast') {
   // Raised above AWS's default of 100 concurrent automations so that every waiting execution runs its command.
   const engine = new LocalEngine({ clock, concurrentAutomationQuota: Math.max(1000, WAITING) });
+  // The role the bench's state machines run under must exist, as on AWS.
+  engine.roles.define('arn:aws:iam::123456789012:role/bench');
   const instance = engine.instances.add();
   await engine.deploy(readFileSync(`${root}cloudformation/ssm-automation-documents.cfn.json`, 'utf8'), { stackName: 'shellstep-runbooks' });
   const machine = (commands: string[]) =>

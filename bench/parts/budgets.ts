@@ -85,7 +85,7 @@ function evils(): Evil[] {
 
 async function serve(): Promise<{ child: ChildProcess; client: SFNClient }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [`${root}dist/cli/main.js`, 'serve', '--port', String(port)], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [`${root}dist/cli/main.js`, 'serve', '--port', String(port), '--role', ROLE], { stdio: 'ignore' });
   const client = new SFNClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIDBENCHBUDGETS', secretAccessKey: 'bench' }, maxAttempts: 1 });
   for (let i = 0; i < 600; i++) {
     try {

@@ -24,6 +24,7 @@ function median(values: readonly number[]): number {
 }
 
 const engine = new LocalEngine({ clock: 'fast' });
+engine.roles.define(ROLE);
 const endpoint = await startLocalEndpoint(engine, { console: {}, verifySignatures: true });
 const browser = await launchBrowser({ width: 1400, height: 1000 });
 try {

@@ -85,6 +85,7 @@ function throughEndpoint(endpoint: string): ClientResult {
 async function inProcess(): Promise<{ perSec: number; failed: number; cpuMsPerExecution: number }> {
   const engine = new LocalEngine({ clock: 'real' });
   engine.roles.define(ROLE);
+  engine.roles.define(ROLE);
   engine.instances.add({ instanceId: INSTANCE });
   await engine.deploy(readFileSync(TEMPLATE, 'utf8'), { stackName: 'ssm-automation-documents' });
   const { stateMachineArn } = await engine.sfn.CreateStateMachine({ name: 'bench-endpoint', definition, roleArn: ROLE });

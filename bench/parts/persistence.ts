@@ -50,6 +50,7 @@ async function round(durable: boolean): Promise<{ perSec: number; kibPerExecutio
     store?.close();
   };
   try {
+    engine.roles.define('arn:aws:iam::123456789012:role/bench');
     const instance = engine.instances.add();
     await engine.deploy(readFileSync(`${root}cloudformation/ssm-automation-documents.cfn.json`, 'utf8'), { stackName: 'shellstep-runbooks' });
     const { stateMachineArn } = await engine.sfn.CreateStateMachine({

@@ -75,7 +75,7 @@ if (!hasMoto) {
 
   const ourPort = await freePort();
   const motoPort = await freePort();
-  const serve = await startAndWait(shellstepServe(ourPort, ['--instance', INSTANCE, '--no-iam']), ourPort);
+  const serve = await startAndWait(shellstepServe(ourPort, ['--instance', INSTANCE, '--role', ROLE]), ourPort);
   const motoServer = await startAndWait(motoServe(motoPort), motoPort);
   try {
     await fetch(`http://127.0.0.1:${motoPort}/moto-api/config`, { method: 'POST', body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }) });

@@ -14,7 +14,7 @@ import { CloudFormationService } from './cloudformation/cloudformation-service.j
 import { iamRequestFor, passRoleRequest } from './iam/authorization.js';
 import { UnsupportedPolicyError } from './iam/policy-evaluation.js';
 import { assumedRolePrincipal, CredentialRegistry, type AccessKey } from './iam/credential-registry.js';
-import { RoleRegistry, type RoleAssumption } from './iam/roles.js';
+import { CLI_STATE_MACHINE_ROLE_NAME, DEFAULT_INSTANCE_ROLE_NAME, RoleRegistry, type RoleAssumption } from './iam/roles.js';
 import { IamService } from './iam/iam-service.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, partitionOf } from './regions/partitions.js';
 import type { EngineScope } from './regions/regional-engines.js';
@@ -74,12 +74,7 @@ export interface LocalEngineOptions {
 }
 
 /** The role of instances added without one: defined by the engine, it allows every action (docs/security.md). */
-export const DEFAULT_INSTANCE_ROLE_NAME = 'shellstep-local-instance';
-/**
- * The role of the state machines the CLI creates for you (`shellstep run FILE --endpoint-url`, `run-command`):
- * defined by the engine, trusted by Step Functions, it allows every action (docs/security.md).
- */
-export const CLI_STATE_MACHINE_ROLE_NAME = 'shellstep-local';
+export { CLI_STATE_MACHINE_ROLE_NAME, DEFAULT_INSTANCE_ROLE_NAME };
 
 export interface DeployOptions {
   readonly stackName: string;

@@ -87,6 +87,17 @@ describe('serve with --account-id and --region, for the AWS CLI and boto3', () =
     expect((await aws(server.endpoint, ['--region', 'us-east-1', 'cloudformation', 'describe-stacks'])).Stacks).toEqual([]);
   }, 60_000);
 
+  test('should let shellstep run-command --endpoint-url create its state machine in the account and region serve has', () => {
+    // No --role-arn and no --region: the CLI takes both from the endpoint (its engine's shellstep-local role, its
+    // default region, where the runbooks are), so IAM finds the role and the runbook exists.
+    const instanceId = server.instances[0]!.InstanceId;
+    const out = shellstep(['run-command', '--endpoint-url', server.endpoint, '--instance', instanceId, '--', 'echo', 'from-eu'], {
+      env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    });
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain('from-eu');
+  }, 60_000);
+
   test.skipIf(!hasAwsCli)("should show a local command its instance role in aws sts get-caller-identity", async () => {
     const instanceId = server.instances[0]!.InstanceId;
     const sent = await aws(server.endpoint, ['--region', 'eu-west-1', 'ssm', 'send-command', '--instance-ids', instanceId, '--document-name', 'AWS-RunShellScript', '--parameters', 'commands=["aws sts get-caller-identity --output json","echo region=$AWS_REGION"]']);

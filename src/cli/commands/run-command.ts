@@ -119,6 +119,7 @@ Examples:
       let engine: LocalEngine | undefined;
       let sdk: SdkApi | undefined;
       let instanceIds: string[];
+      let roleArn = LOCAL_ROLE_ARN;
       if (options.endpointUrl === undefined) {
         const { LocalEngine } = await import('../../engine/local-engine.js');
         engine = new LocalEngine({ clock: 'fast' });
@@ -136,8 +137,11 @@ Examples:
         }
         instanceIds = options.instance.map((spec) => spec.instanceId!);
         const { SdkApi } = await import('../live/api-caller.js');
+        const { localEndpointIdentity } = await import('../live/local-endpoint-identity.js');
+        const local = await localEndpointIdentity(options.endpointUrl, options.region);
+        roleArn = local.roleArn;
         try {
-          sdk = await SdkApi.open({ endpointUrl: options.endpointUrl, ...(options.region === undefined ? {} : { region: options.region }) }, ['sfn', 'ssm']);
+          sdk = await SdkApi.open({ endpointUrl: options.endpointUrl, region: local.region }, ['sfn', 'ssm']);
         } catch (error) {
           process.stderr.write(`run-command: ${(error as Error).message}\n`);
           process.exitCode = ExitCode.Failure;
@@ -149,7 +153,7 @@ Examples:
         const created = (await api.call('sfn', 'CreateStateMachine', {
           name: `shellstep-run-command-${randomBytes(4).toString('hex')}`,
           definition: definition(options, instanceIds, lines),
-          roleArn: options.roleArn ?? LOCAL_ROLE_ARN,
+          roleArn: options.roleArn ?? roleArn,
         })) as { stateMachineArn: string };
         const runCommand = engine?.ssm.runCommand;
         const summary = await startAndFollow(api, created.stateMachineArn, '{}', runCommand === undefined ? {} : { liveOutput: (c, i) => runCommand.liveOutput(c, i) });

@@ -3,9 +3,12 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AwsApi } from '../../engine/aws-api.js';
-import type { SdkApi } from '../live/api-caller.js';
+import { CLI_STATE_MACHINE_ROLE_NAME } from '../../engine/iam/roles.js';
+import { DEFAULT_ACCOUNT_ID } from '../../engine/regions/partitions.js';
 import { ExitCode } from '../exit-codes.js';
+import type { SdkApi } from '../live/api-caller.js';
 import type { ExecutionSummary, LiveViewOptions } from '../live/live-view.js';
+import { localEndpointIdentity } from '../live/local-endpoint-identity.js';
 import { jsonText } from '../options.js';
 import { resolveFile, SHIPPED_STATE_MACHINES } from '../shipped.js';
 
@@ -17,8 +20,8 @@ interface RunOptions {
   region?: string;
 }
 
-/** The role that every local engine defines for the state machines the CLI creates (local-engine.ts CLI_STATE_MACHINE_ROLE_NAME). */
-export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/shellstep-local';
+/** The role the embedded engine (default account, `aws` partition) defines for the state machines the CLI creates. */
+export const LOCAL_ROLE_ARN = `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/${CLI_STATE_MACHINE_ROLE_NAME}`;
 
 /** Starts `stateMachineArn` with `input` and follows it to the end. */
 export async function startAndFollow(api: AwsApi, stateMachineArn: string, input: string, view: Omit<LiveViewOptions, 'api'> = {}): Promise<ExecutionSummary> {
@@ -65,7 +68,10 @@ Examples:
           return;
         }
       }
-      const roleArn = options.roleArn ?? (options.endpointUrl === undefined ? undefined : LOCAL_ROLE_ARN);
+      // A local endpoint: its engine's role for the CLI, in its account, and its default region unless --region says.
+      const local = options.endpointUrl === undefined ? undefined : await localEndpointIdentity(options.endpointUrl, options.region);
+      const roleArn = options.roleArn ?? local?.roleArn;
+      const region = options.region ?? local?.region;
       if (definitionFile !== undefined && roleArn === undefined) {
         process.stderr.write('run: --role-arn is required to create a state machine on AWS from a definition.\n');
         process.exitCode = ExitCode.Failure;
@@ -77,7 +83,7 @@ Examples:
         api = await SdkApi.open(
           {
             ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
-            ...(options.region === undefined ? {} : { region: options.region }),
+            ...(region === undefined ? {} : { region }),
           },
           ['sfn', 'ssm'],
         );

@@ -20,6 +20,14 @@ export interface LocalRole {
 /** `arn:<partition>:iam::<account>:role/<path/><name>` (IAM role ARN; names are `[\w+=,.@-]{1,64}`). */
 export const ROLE_ARN_PATTERN = /^arn:[\w-]+:iam::\d{12}:role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
 
+/** The role of local instances' commands (their instance profile), which every local engine defines. */
+export const DEFAULT_INSTANCE_ROLE_NAME = 'shellstep-local-instance';
+/**
+ * The role of the state machines the CLI creates for you (`shellstep run FILE --endpoint-url`, `run-command`):
+ * defined by the engine, trusted by Step Functions, it allows every action (docs/security.md).
+ */
+export const CLI_STATE_MACHINE_ROLE_NAME = 'shellstep-local';
+
 /** The policy of a role defined without one: every action on every resource, as the user's own credentials. */
 export const ALLOW_ALL: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
