@@ -20,6 +20,8 @@ beforeAll(async () => {
       setups++;
       await gate;
       engine.instances.add({ instanceId: 'i-0123456789abcdef0' });
+      // As on AWS, a state machine's role must exist: the startup work defines it, again after each reset.
+      engine.roles.define('arn:aws:iam::123456789012:role/any');
     },
   });
   endpoint = await startLocalEndpoint(engines, { version: '9.9.9' });
@@ -55,7 +57,7 @@ describe('health and reset routes', () => {
       version: '9.9.9',
       accountId: '123456789012',
       defaultRegion: 'us-east-1',
-      services: { ssm: 'running', states: 'running', cloudformation: 'running', sts: 'running' },
+      services: { ssm: 'running', states: 'running', cloudformation: 'running', iam: 'running', sts: 'running' },
       regions: { 'us-east-1': { partition: 'aws', instances: 1 }, 'eu-west-1': { partition: 'aws', instances: 0 } },
     });
     expect(typeof health.json.resets).toBe('number');
@@ -65,7 +67,7 @@ describe('health and reset routes', () => {
     const health = await call('GET', '/_localstack/health');
     expect(health.status).toBe(200);
     expect(health.json).toEqual({
-      services: { ssm: 'running', stepfunctions: 'running', cloudformation: 'running', sts: 'running' },
+      services: { ssm: 'running', stepfunctions: 'running', cloudformation: 'running', iam: 'running', sts: 'running' },
       edition: 'shellstep',
       version: '9.9.9',
     });

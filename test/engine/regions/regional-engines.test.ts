@@ -52,6 +52,7 @@ describe('engines per region', () => {
   test('should give every ARN the region and partition of its engine, pseudo parameters included', async () => {
     const set = await start();
     const cn = set.for('cn-north-1');
+    cn.roles.define('arn:aws-cn:iam::210987654321:role/x');
     const machine = await cn.sfn.CreateStateMachine({ name: 'm', definition: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}', roleArn: 'arn:aws-cn:iam::210987654321:role/x' });
     expect(machine.stateMachineArn).toBe('arn:aws-cn:states:cn-north-1:210987654321:stateMachine:m');
     const { executionArn } = await cn.sfn.StartExecution({ stateMachineArn: machine.stateMachineArn });
@@ -97,6 +98,7 @@ describe('engines per region', () => {
     const before = set.default;
     const key = set.credentials.issue({ arn: 'arn:aws:iam::210987654321:user/alice', accountId: '210987654321' });
     await before.deploy(TEMPLATE, { stackName: 'gone' });
+    set.default.roles.define('arn:aws:iam::210987654321:role/x');
     await set.for('eu-west-1').sfn.CreateStateMachine({ name: 'gone', definition: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}', roleArn: 'arn:aws:iam::210987654321:role/x' });
     const pidFile = join(base, 'pid');
     await before.ssm.SendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: ['i-0123456789abcdef0'], Parameters: { commands: [`echo $$ > ${pidFile}; sleep 30`] } });
@@ -218,6 +220,7 @@ describe('engines per region', () => {
     const open = async () => {
       const store = openSqliteStore(dir);
       const set = await start({ store, create: (scope) => new LocalEngine({ ...scope, clock: 'fast', instancesDir: join(dir, 'instances') }) });
+      set.default.roles.define('arn:aws:iam::210987654321:role/x');
       return { store, set };
     };
     const machine = (name: string) => ({ name, definition: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}', roleArn: 'arn:aws:iam::210987654321:role/x' });
