@@ -13,7 +13,6 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AccessKey, Principal } from '../engine/iam/credential-registry.js';
 import { ServiceError } from '../errors/service-error.js';
 import { BoundedCache } from '../engine/bounded-cache.js';
@@ -248,6 +247,8 @@ async function signatureMatches(request: SignedRequest, parsed: ParsedAuthorizat
   const declared = headers['x-amz-content-sha256'];
   if (declared !== undefined && declared !== createHash('sha256').update(request.body).digest('hex')) return false;
   const token = headers['x-amz-security-token'];
+  // Loaded on the first signature to verify: most endpoints verify none, and it costs serve's start ~40 ms.
+  const { SignatureV4 } = await import('@smithy/signature-v4');
   const signer = new SignatureV4({
     service: parsed.scope.service,
     region: parsed.scope.region,

@@ -2,8 +2,13 @@
  * Reads JSON or YAML, including CloudFormation's short-form intrinsic tags (`!Ref`, `!Sub`, `!GetAtt`…),
  * which become their long form (`{"Ref": …}`, `{"Fn::Sub": …}`) as CloudFormation itself treats them.
  */
-import { parse, Parser, type ScalarTag, type CollectionTag } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { ScalarTag, CollectionTag } from 'yaml';
+import { lazyRequire } from '../model/lazy-require.js';
 import { MAX_DOCUMENT_NESTING, NestingTooDeepError, parseJson } from './nesting.js';
+
+/** `yaml`'s ~60 CommonJS files, loaded when a first YAML text is read or written. */
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 const FUNCTIONS = [
   'Base64',
@@ -80,9 +85,14 @@ export function parseJsonOrYaml(text: string, limit = MAX_DOCUMENT_NESTING): unk
  * recursion. Its composer recurses: ~800 levels overflow the stack, and after such an overflow the next parse in
  * the process could abort it (V8 ran out of memory compiling a regular expression).
  */
-export function parseYaml(text: string, options: Parameters<typeof parse>[2], limit = MAX_DOCUMENT_NESTING): unknown {
+export function parseYaml(text: string, options: Parameters<typeof Yaml.parse>[2], limit = MAX_DOCUMENT_NESTING): unknown {
   if (yamlNestingExceeds(text, limit)) throw new NestingTooDeepError(limit);
-  return parse(text, options) as unknown;
+  return yaml().parse(text, options) as unknown;
+}
+
+/** YAML text of a value (SSM's GetDocument in `DocumentFormat: YAML`). */
+export function stringifyYaml(value: unknown): string {
+  return yaml().stringify(value);
 }
 
 interface CstNode {
@@ -94,7 +104,7 @@ interface CstNode {
 /** Whether a YAML text has collections (block or flow) nested more than `limit` levels, in any of its documents. */
 export function yamlNestingExceeds(text: string, limit: number): boolean {
   const stack: { node: CstNode; depth: number }[] = [];
-  for (const token of new Parser().parse(text)) {
+  for (const token of new (yaml().Parser)().parse(text)) {
     stack.push({ node: token as CstNode, depth: 0 });
     while (stack.length > 0) {
       const { node, depth } = stack.pop()!;

@@ -8,7 +8,7 @@
  * can end calls the token back.
  */
 import type { ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './cfn-yaml.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
 import { at, issue, type ValidationIssue } from './issue.js';
 import { findSdkOperation, findSdkService } from './aws-sdk-models.js';

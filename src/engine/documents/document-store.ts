@@ -6,8 +6,7 @@
  * described read-only, owned by `Amazon`.
  */
 import { createHash } from 'node:crypto';
-import { stringify as stringifyYaml } from 'yaml';
-import { parseYaml } from '../../validate/cfn-yaml.js';
+import { parseYaml, stringifyYaml } from '../../validate/cfn-yaml.js';
 import { MAX_DOCUMENT_NESTING, parseJson } from '../../validate/nesting.js';
 import { ssmError } from '../../errors/ssm-errors.js';
 import type { CommandDocumentContent } from '../../model/command-document.js';

@@ -8,7 +8,8 @@
  * AWS documents none of these limits (docs/fidelity.md, UNCONFIRMED); a failed evaluation is
  * `States.QueryEvaluationError` there, and so is an exceeded budget here, with a cause that names it.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { lazyRequire } from '../../model/lazy-require.js';
 import { pauseWhenSliceIsUsed } from '../../validate/time-slice.js';
 import { BoundedCache } from '../bounded-cache.js';
 
@@ -57,7 +58,11 @@ export function budgetError(code: string, message: string): Error {
 // ---------------------------------------------------------------- regular expressions
 
 /** Compiled RE2 programs by pattern and flags: expressions repeat the same few. */
+/** RE2JS, loaded at the first regular expression an expression runs. */
+const re2 = lazyRequire<typeof import('re2js')>('re2js');
+
 const programs = new BoundedCache<string, RE2JS>(500, (key) => {
+  const { RE2JS } = re2();
   const flags = key.slice(0, key.indexOf('/'));
   let mode = 0;
   if (flags.includes('i')) mode |= RE2JS.CASE_INSENSITIVE;

@@ -4,7 +4,8 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
  */
 import { createHash } from 'node:crypto';
-import jsonata from 'jsonata';
+import type jsonataModule from 'jsonata';
+import { lazyRequire } from '../../model/lazy-require.js';
 import type { JsonValue } from '../../model/json.js';
 import { StatesQueryEvaluationError } from '../../errors/states-errors.js';
 import { MAX_JSON_NESTING, NestingTooDeepError, nestingMessage, parseJson } from '../../validate/nesting.js';
@@ -30,7 +31,8 @@ export interface JsonataScope {
   readonly budgets?: EvaluationBudgets;
 }
 
-type Expression = ReturnType<typeof jsonata>;
+type Expression = ReturnType<typeof jsonataModule>;
+const jsonata = lazyRequire<typeof jsonataModule>('jsonata');
 
 const compiled = new Map<string, Expression | Error>();
 
@@ -53,7 +55,7 @@ function compile(body: string, budgets: EvaluationBudgets): Expression | Error {
   let expression = compiled.get(key);
   if (expression === undefined) {
     try {
-      expression = jsonata(body, {
+      expression = jsonata()(body, {
         timeout: budgets.timeMs,
         stack: budgets.depth,
         sequence: budgets.sequence,

@@ -6,8 +6,11 @@
  * `Variable` and `StringEqualsPath` give `["answer", "guess"]`, and `$states`, function names and `$$` are not
  * variables).
  */
-import jsonata from 'jsonata';
+import type jsonataModule from 'jsonata';
+import { lazyRequire } from '../../model/lazy-require.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../model/json.js';
+
+const jsonata = lazyRequire<typeof jsonataModule>('jsonata');
 
 /** The fields whose string value is a JSONPath reference path. */
 const PATH_FIELDS = [
@@ -150,7 +153,7 @@ type AstNode = { readonly type?: string; readonly value?: unknown; readonly [key
 function addJsonata(expression: string, names: Set<string>): void {
   let ast: AstNode;
   try {
-    ast = jsonata(expression).ast() as AstNode;
+    ast = jsonata()(expression).ast() as AstNode;
   } catch {
     return;
   }
