@@ -11,10 +11,12 @@ describe('aslFormats', () => {
   });
 
   test('should check paths, JSONata, ARNs and date-times through the packages loaded on first use', () => {
-    expect(aslFormats.asl_path('$.a.b')).toBe(true);
-    expect(aslFormats.asl_path('a.b')).toBe(false);
-    expect(aslFormats.asl_ref_path('$.a[0]')).toBe(true);
-    expect(aslFormats.asl_ref_path('$..a')).toBe(false);
+    // The path formats are made from PATH_FORMAT_NAMES, so their keys are not in the static type.
+    const paths = aslFormats as unknown as Record<string, (path: string) => boolean>;
+    expect(paths['asl_path']!('$.a.b')).toBe(true);
+    expect(paths['asl_path']!('a.b')).toBe(false);
+    expect(paths['asl_ref_path']!('$.a[0]')).toBe(true);
+    expect(paths['asl_ref_path']!('$..a')).toBe(false);
     expect(aslFormats.jsonata_string('{% $x + 1 %}')).toBe(true);
     expect(aslFormats.jsonata_string('{% $x + %}')).toBe(false);
     expect(aslFormats.asl_arn('arn:aws:lambda:us-east-1:123456789012:function:f')).toBe(true);
