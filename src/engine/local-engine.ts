@@ -69,6 +69,12 @@ export interface LocalEngineOptions {
    * this engine's region. Default: in memory, nothing written.
    */
   readonly store?: Store;
+  /**
+   * Where the IAM API keeps the roles it makes. IAM is global: RegionalEngines gives every engine of a partition the
+   * same scope, so a role made through any region's endpoint is kept once and restored with the first engine.
+   * Default: `store`.
+   */
+  readonly iamStore?: Store;
   /** Step Functions Local test cases (`StartExecution` on `<stateMachineArn>#<TestCaseName>`). */
   readonly mockConfig?: MockConfig;
 }
@@ -181,7 +187,7 @@ export class LocalEngine {
       accountId: this.accountId,
       partition: this.partition,
     });
-    this.iam = new IamService({ roles: this.roles, clock: this.clock, ids: this.ids, accountId: this.accountId, partition: this.partition, store: this.store });
+    this.iam = new IamService({ roles: this.roles, clock: this.clock, ids: this.ids, accountId: this.accountId, partition: this.partition, store: options.iamStore ?? this.store });
     this.#handlers = { ssm: ssmHandlers(this.ssm), sfn: stepFunctionsHandlers(this.sfn) };
     this.#restore();
   }
@@ -202,7 +208,7 @@ export class LocalEngine {
   /** An engine like this one (clock, ids, IAM setting, instance folder) for another region of the same endpoint. */
   sibling(scope: EngineScope): LocalEngine {
     // Not its partition (the region's), nor its store (scoped to its own region: the set's factory scopes stores).
-    const { partition: _partition, store: _store, ...like } = this.options;
+    const { partition: _partition, store: _store, iamStore: _iamStore, ...like } = this.options;
     return new LocalEngine({ ...like, clock: this.clock, ids: this.ids, ...scope });
   }
 

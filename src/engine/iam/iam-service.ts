@@ -20,7 +20,10 @@ export interface IamServiceOptions {
   readonly ids: IdGenerator;
   readonly accountId: string;
   readonly partition: string;
-  /** Where the roles this API creates are kept (`serve --data-dir`); template roles come back with their stacks. */
+  /**
+   * Where the roles this API creates are kept (`serve --data-dir`); template roles come back with their stacks. IAM
+   * is global, so every engine of a partition is given the same store (RegionalEngines: scope `iam-<partition>`).
+   */
   readonly store?: Store;
 }
 
@@ -94,19 +97,22 @@ const noSuchRole = (name: string) => new ServiceError('NoSuchEntity', `The role 
 export class IamService {
   readonly #options: IamServiceOptions;
   readonly #store: Store;
-  /** The ARNs of the roles this API made (only those are written: template roles belong to their stacks). */
-  readonly #made = new Set<string>();
 
   constructor(options: IamServiceOptions) {
     this.#options = options;
     this.#store = options.store ?? memoryStore();
   }
 
-  /** Brings back the roles this API made before a restart (after the stacks, whose managed policies they may name). */
+  /**
+   * Brings back the roles this API made before a restart (after the stacks, whose managed policies they may name).
+   * The engines of a partition share the roles and their store: a role that one already restored, or that was
+   * made since, is left as it is.
+   */
   restore(): void {
     for (const { value } of this.#store.records(ROLE_KIND)) {
       if (!isJsonObject(value)) continue;
       const saved = value as unknown as SavedRole;
+      if (this.#options.roles.get(saved.arn) !== undefined) continue;
       const boundary = saved.permissionsBoundaryArn === undefined ? undefined : this.#options.roles.managedPolicy(saved.permissionsBoundaryArn);
       this.#options.roles.put({
         arn: saved.arn,
@@ -126,13 +132,13 @@ export class IamService {
         ...(tags === undefined ? {} : { tags }),
         ...(permissionsBoundaryArn === undefined ? {} : { permissionsBoundaryArn }),
       }));
-      this.#made.add(saved.arn);
+      this.#options.roles.markMadeByApi(saved.arn);
     }
   }
 
   /** Writes a role this API made through to the store (nothing is built for a memory store). */
   #save(arn: string): void {
-    if (!this.#store.durable || !this.#made.has(arn)) return;
+    if (!this.#store.durable || !this.#options.roles.madeByApi(arn)) return;
     this.#store.put(ROLE_KIND, arn, () => {
       const role = this.#options.roles.get(arn);
       if (role === undefined) return null;
@@ -185,7 +191,7 @@ export class IamService {
       ...(tags.length === 0 ? {} : { tags }),
       ...(boundaryArn === undefined ? {} : { permissionsBoundaryArn: boundaryArn }),
     }));
-    this.#made.add(arn);
+    this.#options.roles.markMadeByApi(arn);
     this.#save(arn);
     return { Role: this.#view(this.#options.roles.get(arn)!) };
   }
@@ -218,8 +224,9 @@ export class IamService {
     if (role.inline.size > 0 || role.attached.size > 0) {
       throw new ServiceError('DeleteConflict', 'Cannot delete entity, must delete policies first.', { httpStatusCode: 409 });
     }
+    const made = this.#options.roles.madeByApi(role.arn);
     this.#options.roles.delete(role.arn);
-    if (this.#made.delete(role.arn) && this.#store.durable) this.#store.delete(ROLE_KIND, role.arn);
+    if (made && this.#store.durable) this.#store.delete(ROLE_KIND, role.arn);
     return {};
   }
 

@@ -73,6 +73,8 @@ export class RoleRegistry {
   readonly #roles = new Map<string, LocalRole>();
   readonly #details = new Map<string, RoleDetails>();
   readonly #managedPolicies = new Map<string, PolicyDocument>();
+  /** The roles the IAM API made: the only ones its store keeps (template roles come back with their stacks). */
+  readonly #madeByApi = new Set<string>();
 
   put(role: LocalRole): void {
     this.#roles.set(role.arn, role);
@@ -98,6 +100,16 @@ export class RoleRegistry {
   delete(arn: string): void {
     this.#roles.delete(arn);
     this.#details.delete(arn);
+    this.#madeByApi.delete(arn);
+  }
+
+  /** Records that the IAM API made (or restored) the role, in whichever region's endpoint it was called. */
+  markMadeByApi(arn: string): void {
+    this.#madeByApi.add(arn);
+  }
+
+  madeByApi(arn: string): boolean {
+    return this.#madeByApi.has(arn);
   }
 
   /** The role's IAM details, made by `make` the first time they are asked for (roles from templates and `define`). */

@@ -8,7 +8,7 @@ import { CredentialRegistry } from '../iam/credential-registry.js';
 import { RoleRegistry } from '../iam/roles.js';
 import type { LocalEngine } from '../local-engine.js';
 import type { Store } from '../store/index.js';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, isRegionName } from './partitions.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, isRegionName, partitionOf } from './partitions.js';
 
 /** What every engine of a set shares. */
 export interface EngineScope {
@@ -18,6 +18,8 @@ export interface EngineScope {
   readonly roles: RoleRegistry;
   /** The set's store scoped to the region, when the set has one (`serve --data-dir`). */
   readonly store?: Store;
+  /** The set's store scoped to the region's partition, for IAM (global to the account), when the set has one. */
+  readonly iamStore?: Store;
 }
 
 /** The one factory: makes the engine of a region with the shared account, credentials and roles. */
@@ -229,7 +231,8 @@ export class RegionalEngines {
   /** An engine of `region` through the factory, with the shared registries and its region's scope of the store. */
   #make(region: string): LocalEngine {
     const scope: EngineScope = { region, accountId: this.accountId, credentials: this.credentials, roles: this.#roles };
-    return this.#create(this.#store === undefined ? scope : { ...scope, store: this.#store.scope(region) });
+    if (this.#store === undefined) return this.#create(scope);
+    return this.#create({ ...scope, store: this.#store.scope(region), iamStore: this.#store.scope(`iam-${partitionOf(region)}`) });
   }
 
   async #fresh(): Promise<LocalEngine> {

@@ -210,9 +210,11 @@ describe('engines per region', () => {
       },
     });
     set.for('eu-west-1');
-    expect(scopes).toEqual(['us-east-1', 'eu-west-1']);
+    set.for('cn-north-1');
+    // A scope per region, and one per partition for IAM, which is global.
+    expect(scopes).toEqual(['us-east-1', 'iam-aws', 'eu-west-1', 'iam-aws', 'cn-north-1', 'iam-aws-cn']);
     await set.reset();
-    expect(calls).toEqual(['create us-east-1', 'create eu-west-1', 'close us-east-1', 'close eu-west-1', 'flush', 'clear', 'create us-east-1']);
+    expect(calls).toEqual(['create us-east-1', 'create eu-west-1', 'create cn-north-1', 'close us-east-1', 'close eu-west-1', 'close cn-north-1', 'flush', 'clear', 'create us-east-1']);
   });
 
   test('should empty the data folder on reset and restore every region from it after a restart', async () => {
@@ -244,6 +246,45 @@ describe('engines per region', () => {
     expect((await third.set.for('eu-west-1').sfn.ListStateMachines({})).stateMachines).toEqual([]);
     await third.set.close();
     third.store.close();
+  });
+
+  test('should keep IAM roles once per partition, whichever region made or changed them, and restore them at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shellstep-regions-iam-'));
+    const open = async () => {
+      const store = openSqliteStore(dir);
+      return { store, set: await start({ store }) };
+    };
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const allow = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+    const first = await open();
+    // Made through Ireland's endpoint, changed through Virginia's and Frankfurt's: one IAM.
+    await first.set.for('eu-west-1').iam.CreateRole({ RoleName: 'made-in-ireland', AssumeRolePolicyDocument: trust });
+    await first.set.default.iam.PutRolePolicy({ RoleName: 'made-in-ireland', PolicyName: 'all', PolicyDocument: allow });
+    await first.set.for('eu-central-1').iam.CreateRole({ RoleName: 'deleted', AssumeRolePolicyDocument: trust });
+    await first.set.default.iam.DeleteRole({ RoleName: 'deleted' });
+    await first.set.for('cn-north-1').iam.CreateRole({ RoleName: 'made-in-beijing', AssumeRolePolicyDocument: trust });
+    await first.set.close();
+    first.store.close();
+
+    // After a restart, the default region's engine alone knows the aws partition's roles, with their policies.
+    const second = await open();
+    const roles = second.set.default.roles;
+    expect(roles.get('arn:aws:iam::210987654321:role/made-in-ireland')?.inline.get('all')).toEqual(JSON.parse(allow));
+    expect(roles.get('arn:aws:iam::210987654321:role/deleted')).toBeUndefined();
+    const machine = await second.set.default.sfn.CreateStateMachine({
+      name: 'm',
+      definition: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}',
+      roleArn: 'arn:aws:iam::210987654321:role/made-in-ireland',
+    });
+    expect(machine.stateMachineArn).toContain(':stateMachine:m');
+    // The aws-cn partition's roles come back with its first engine, and a sibling engine restores nothing twice.
+    expect(roles.get('arn:aws-cn:iam::210987654321:role/made-in-beijing')).toBeUndefined();
+    await second.set.for('cn-north-1').iam.GetRole({ RoleName: 'made-in-beijing' });
+    await second.set.for('eu-west-1').iam.PutRolePolicy({ RoleName: 'made-in-ireland', PolicyName: 'second', PolicyDocument: allow });
+    await second.set.for('ap-south-1').iam.GetRole({ RoleName: 'made-in-ireland' });
+    expect([...roles.get('arn:aws:iam::210987654321:role/made-in-ireland')!.inline.keys()]).toEqual(['all', 'second']);
+    await second.set.close();
+    second.store.close();
   });
 
   test('should make the engines of other regions like the one it was built around', async () => {
