@@ -84,7 +84,9 @@ export async function aslValidatorInSlices(
   pause: () => Promise<void> | undefined,
   pauseBetweenChecks: () => Promise<void>,
 ): Promise<AslValidatorError[]> {
-  const found = prefill(definition);
+  const found = descendants(definition, QUERIES);
+  await pauseBetweenChecks();
+  fillQueryLanguage(definition, found);
   await pauseBetweenChecks();
   const { valid, errors: schema } = (await validateStateMachineSchemaInSlices(definition, pause)) as { valid: boolean; errors?: ErrorObject[] | null };
   const errors = schemaErrors(valid, schema);
@@ -106,15 +108,19 @@ export async function aslValidatorInSlices(
 
 /** Writes the default QueryLanguage into every state, as asl-validator does; answers the checks' `$..` queries. */
 function prefill(definition: { readonly QueryLanguage?: unknown }): Found {
-  const defaultQueryLanguage = definition.QueryLanguage ?? 'JSONPath';
   // One walk answers every `$..` query of the checks: the prefill adds no objects, and nothing else writes.
   const found = descendants(definition, QUERIES);
+  fillQueryLanguage(definition, found);
+  return found;
+}
+
+function fillQueryLanguage(definition: { readonly QueryLanguage?: unknown }, found: Found): void {
+  const defaultQueryLanguage = definition.QueryLanguage ?? 'JSONPath';
   for (const states of found.States as Record<string, Record<string, unknown>>[]) {
     for (const state of Object.values(states)) {
       if (!state['QueryLanguage']) state['QueryLanguage'] = defaultQueryLanguage;
     }
   }
-  return found;
 }
 
 function graphAndStateErrors(found: Found): AslValidatorError[] {

@@ -8,8 +8,9 @@ import { isJsonObject, type JsonObject } from '../../model/json.js';
 import type { StateMachineDefinition } from '../../model/state-machine.js';
 import { ServiceError } from '../../errors/service-error.js';
 import { validateStateMachineInSlices } from '../../validate/asl.js';
+import { pauseBetweenPhases } from '../../validate/time-slice.js';
 import type { ValidationIssue } from '../../validate/issue.js';
-import { MAX_DOCUMENT_NESTING, NestingTooDeepError, parseJson } from '../../validate/nesting.js';
+import { MAX_DOCUMENT_NESTING, nestingExceeds, nestingMessage } from '../../validate/nesting.js';
 import { definitionDiagnostics, mapLabelMessage, mapLabelProblem, type Diagnostic } from './definition-rules.js';
 import { findJsonSyntaxError, jsonErrorLocation } from './json-parse-errors.js';
 
@@ -31,30 +32,37 @@ const MAX_DEFINITION_BYTES = 1_048_576;
  * time slices so that a large definition does not hold the endpoint (src/validate/asl.ts).
  */
 export async function checkDefinitionInSlices(text: string, type: StateMachineType): Promise<DefinitionCheck> {
+  // Reading a 1 MB definition, measuring its nesting and applying AWS's rules each take tens of milliseconds:
+  // others run between.
   const parsed = parseDefinitionText(text);
   if (!('value' in parsed)) return parsed;
-  return afterSchema(parsed.value, type, await validateStateMachineInSlices(parsed.value));
+  const { value } = parsed;
+  await pauseBetweenPhases();
+  if (nestingExceeds(value, MAX_DOCUMENT_NESTING)) return { diagnostics: [{ code: 'INVALID_JSON_DESCRIPTION', message: nestingMessage(MAX_DOCUMENT_NESTING), location: '/' }] };
+  if (!isJsonObject(value)) return { diagnostics: [{ code: 'SCHEMA_VALIDATION_FAILED', message: 'The definition must be a JSON object', location: '/' }] };
+  await pauseBetweenPhases();
+  const rules = definitionDiagnostics(value);
+  if (rules.length > 0) return { diagnostics: rules };
+  await pauseBetweenPhases();
+  return afterSchema(value, type, await validateStateMachineInSlices(value));
 }
 
-/** The JSON of a definition, AWS's own rules applied, or the diagnostics that stop it before the schema. */
-function parseDefinitionText(text: string): { value: JsonObject } | DefinitionCheck {
+/** The JSON of a definition (its nesting not checked yet), or the diagnostics of a text that is not JSON. */
+function parseDefinitionText(text: string): { value: unknown } | DefinitionCheck {
   // Bytes rather than characters, as the quota reads ("Maximum size of state machine definition: 1 MB", hard).
   if (Buffer.byteLength(text, 'utf8') > MAX_DEFINITION_BYTES) {
     throw new ServiceError('ValidationException', `1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DEFINITION_BYTES}`);
   }
   let value: unknown;
   try {
-    value = parseJson(text, MAX_DOCUMENT_NESTING);
-  } catch (error) {
-    if (error instanceof NestingTooDeepError) return { diagnostics: [{ code: 'INVALID_JSON_DESCRIPTION', message: error.message, location: '/' }] };
+    // V8's JSON.parse does not recurse, so any depth parses; the depth is checked next, on the value.
+    value = JSON.parse(text) as unknown;
+  } catch {
     const syntax = findJsonSyntaxError(text);
     const location = syntax === undefined ? '/' : jsonErrorLocation(text, syntax);
     const message = syntax === undefined ? 'The definition is not valid JSON.' : `${syntax.message}\n at ${location}`;
     return { diagnostics: [{ code: 'INVALID_JSON_DESCRIPTION', message, location }] };
   }
-  if (!isJsonObject(value)) return { diagnostics: [{ code: 'SCHEMA_VALIDATION_FAILED', message: 'The definition must be a JSON object', location: '/' }] };
-  const rules = definitionDiagnostics(value);
-  if (rules.length > 0) return { diagnostics: rules };
   return { value };
 }
 
