@@ -130,8 +130,10 @@ export class RoleRegistry {
     return [...this.#roles.values()];
   }
 
-  byName(name: string): LocalRole | undefined {
-    for (const role of this.#roles.values()) if (role.name === name) return role;
+  /** The role named `name`; in `partition` only when given (each partition is its own IAM). */
+  byName(name: string, partition?: string): LocalRole | undefined {
+    const prefix = partition === undefined ? undefined : `arn:${partition}:`;
+    for (const role of this.#roles.values()) if (role.name === name && (prefix === undefined || role.arn.startsWith(prefix))) return role;
     return undefined;
   }
 

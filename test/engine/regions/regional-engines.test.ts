@@ -248,6 +248,23 @@ describe('engines per region', () => {
     third.store.close();
   });
 
+  test("should let templates in two partitions name the same role, and refuse it twice in one partition", async () => {
+    const set = await start();
+    const same = JSON.stringify({
+      Resources: {
+        Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'same', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } } },
+        Policy: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }] } } },
+      },
+      Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['Role', 'Arn'] } } },
+    });
+    const global = await set.default.deploy(same, { stackName: 'same' });
+    const china = await set.for('cn-north-1').deploy(same, { stackName: 'same' });
+    expect([global.outputs['RoleArn'], china.outputs['RoleArn']]).toEqual(['arn:aws:iam::210987654321:role/same', 'arn:aws-cn:iam::210987654321:role/same']);
+    // Each stack's policy is attached to its own partition's role.
+    for (const arn of [global.outputs['RoleArn']!, china.outputs['RoleArn']!]) expect([...set.default.roles.get(arn)!.attached.keys()]).toHaveLength(1);
+    await expect(set.for('eu-west-1').deploy(same, { stackName: 'same' })).rejects.toThrow(/already exists/);
+  });
+
   test('should keep IAM roles once per partition, whichever region made or changed them, and restore them at start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shellstep-regions-iam-'));
     const open = async () => {

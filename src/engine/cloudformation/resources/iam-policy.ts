@@ -18,14 +18,14 @@ function roleNames(properties: JsonObject): string[] {
 
 function attach(key: string, policy: PolicyDocument, names: string[], context: ProviderContext): void {
   for (const name of names) {
-    const role = context.roles.byName(name);
+    const role = context.roles.byName(name, context.partition);
     if (role === undefined) throw validationError(`Roles: ${name} is not a role created by a loaded stack.`);
     role.attached.set(key, policy);
   }
 }
 
 function detach(key: string, names: string[], context: ProviderContext): void {
-  for (const name of names) context.roles.byName(name)?.attached.delete(key);
+  for (const name of names) context.roles.byName(name, context.partition)?.attached.delete(key);
 }
 
 export const iamPolicy: ResourceProvider = {

@@ -46,7 +46,7 @@ export const iamRole: ResourceProvider = {
   async create(properties, context) {
     // Role names: up to 64 characters; a path prefixes the name in the ARN.
     const name = typeof properties['RoleName'] === 'string' ? properties['RoleName'] : generatedName(context, 64);
-    if (context.roles.byName(name) !== undefined) throw validationError(`Role with name ${name} already exists.`);
+    if (context.roles.byName(name, context.partition) !== undefined) throw validationError(`Role with name ${name} already exists.`);
     const path = typeof properties['Path'] === 'string' ? properties['Path'] : '/';
     const arn = `arn:${context.partition}:iam::${context.accountId}:role${path}${name}`;
     context.roles.put(build(arn, name, properties, context));
