@@ -79,7 +79,7 @@ export interface LocalEngineOptions {
   readonly mockConfig?: MockConfig;
 }
 
-/** The role of instances added without one: defined by the engine, it allows every action (docs/security.md). */
+/** The two roles every engine defines (iam/roles.ts): its instances' default role and the CLI's state machines'. */
 export { CLI_STATE_MACHINE_ROLE_NAME, DEFAULT_INSTANCE_ROLE_NAME };
 
 export interface DeployOptions {
