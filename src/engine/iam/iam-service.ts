@@ -209,7 +209,7 @@ export class IamService {
     }
     const start = input['Marker'] === undefined ? 0 : Number.parseInt(Buffer.from(String(input['Marker']), 'base64url').toString('utf8'), 10);
     if (!Number.isInteger(start) || start < 0) throw new ServiceError('ValidationError', 'Invalid Marker.');
-    const roles = this.#partitionRoles().filter((role) => this.#metadataOf(role).path.startsWith(prefix));
+    const roles = this.#options.roles.list(this.#options.partition).filter((role) => this.#metadataOf(role).path.startsWith(prefix));
     const page = roles.slice(start, start + maxItems);
     const more = start + maxItems < roles.length;
     return {
@@ -259,23 +259,14 @@ export class IamService {
     return {};
   }
 
-  /**
-   * The roles of this partition: each partition (aws, aws-cn, aws-us-gov) has its own IAM, so the same name may be a
-   * role in two of them (the registry is shared by every region of the account).
-   */
-  #partitionRoles(): LocalRole[] {
-    const prefix = `arn:${this.#options.partition}:`;
-    return this.#options.roles.list().filter((role) => role.arn.startsWith(prefix));
-  }
-
-  /** IAM names are unique case-insensitively (CreateRole refuses `X` beside `x`). */
+  /** IAM names are unique case-insensitively (CreateRole refuses `X` beside `x`), in this partition's IAM. */
   #find(name: string): LocalRole | undefined {
     const lower = name.toLowerCase();
-    return this.#partitionRoles().find((role) => role.name.toLowerCase() === lower);
+    return this.#options.roles.list(this.#options.partition).find((role) => role.name.toLowerCase() === lower);
   }
 
   #require(name: string): LocalRole {
-    const role = this.#partitionRoles().find((r) => r.name === name);
+    const role = this.#options.roles.byName(name, this.#options.partition);
     if (role === undefined) throw noSuchRole(name);
     return role;
   }

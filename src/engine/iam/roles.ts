@@ -126,15 +126,20 @@ export class RoleRegistry {
     return this.#roles.get(arn);
   }
 
-  list(): LocalRole[] {
-    return [...this.#roles.values()];
+  /**
+   * Every role; of `partition` only when given. Each partition (aws, aws-cn, aws-us-gov) is its own IAM, so one name
+   * may be a role in two of them (the registry is shared by every region of the account).
+   */
+  list(partition?: string): LocalRole[] {
+    const roles = [...this.#roles.values()];
+    if (partition === undefined) return roles;
+    const prefix = `arn:${partition}:`;
+    return roles.filter((role) => role.arn.startsWith(prefix));
   }
 
-  /** The role named `name`; in `partition` only when given (each partition is its own IAM). */
+  /** The role named `name`; in `partition` only when given. */
   byName(name: string, partition?: string): LocalRole | undefined {
-    const prefix = partition === undefined ? undefined : `arn:${partition}:`;
-    for (const role of this.#roles.values()) if (role.name === name && (prefix === undefined || role.arn.startsWith(prefix))) return role;
-    return undefined;
+    return this.list(partition).find((role) => role.name === name);
   }
 
   putManagedPolicy(arn: string, document: PolicyDocument): void {
