@@ -111,6 +111,17 @@ interface ExecutionSummary {
   redriveCount: number;
 }
 
+/** What DescribeExecution and StartSyncExecution both return of an execution's data. */
+interface ExecutionData {
+  input: string;
+  inputDetails: { included: boolean };
+  output?: string;
+  outputDetails?: { included: boolean };
+  error?: string;
+  cause?: string;
+  traceHeader?: string;
+}
+
 /** The request members CreateStateMachine and UpdateStateMachine share. */
 interface MachineSettings {
   definition?: string;
@@ -518,22 +529,17 @@ export class StepFunctionsService {
   }
 
   /** StartSyncExecution (Express only): runs to the end and returns the result. */
-  async StartSyncExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }): Promise<{
-    executionArn: string;
-    stateMachineArn: string;
-    name: string;
-    startDate: Date;
-    stopDate: Date;
-    status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
-    input: string;
-    inputDetails: { included: boolean };
-    output?: string;
-    outputDetails?: { included: boolean };
-    error?: string;
-    cause?: string;
-    traceHeader?: string;
-    billingDetails: { billedMemoryUsedInMB: number; billedDurationInMilliseconds: number };
-  }> {
+  async StartSyncExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }): Promise<
+    ExecutionData & {
+      executionArn: string;
+      stateMachineArn: string;
+      name: string;
+      startDate: Date;
+      stopDate: Date;
+      status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+      billingDetails: { billedMemoryUsedInMB: number; billedDurationInMilliseconds: number };
+    }
+  > {
     const { machine } = this.#target(input.stateMachineArn);
     if (machine.type !== 'EXPRESS') throw typeNotSupported();
     const record = this.#start(input, { sync: true });
@@ -558,14 +564,8 @@ export class StepFunctionsService {
   }
 
   async DescribeExecution(input: { executionArn?: string; includedData?: string }): Promise<
-    ExecutionSummary & {
-      input: string;
-      inputDetails: { included: boolean };
-      output?: string;
-      outputDetails?: { included: boolean };
-      error?: string;
-      cause?: string;
-      traceHeader?: string;
+    ExecutionSummary &
+      ExecutionData & {
       redriveStatus: 'NOT_REDRIVABLE' | 'REDRIVABLE';
       redriveStatusReason?: string;
     }
